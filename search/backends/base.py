@@ -1,0 +1,73 @@
+"""The interface every search backend implements; nothing here assumes a particular engine."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Iterable, Iterator
+
+from search.model import SearchRequest, SearchResult, StoredDocument
+
+
+class BackendError(Exception):
+    """The engine is unreachable, the index is missing or unwritable: not the user's fault."""
+
+
+class IndexBuild(ABC):
+    """A new index being built beside the live one; ``commit`` switches to it atomically."""
+
+    @abstractmethod
+    def add(self, doc: StoredDocument) -> None: ...
+
+    @abstractmethod
+    def commit(self, info: dict) -> None:
+        """Make the new index live (readers switch over) and record ``info`` as build metadata."""
+
+    @abstractmethod
+    def abort(self) -> None:
+        """Drop the partial index; the live index is untouched."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            self.abort()
+        return False
+
+
+class Backend(ABC):
+    name: str = "abstract"
+
+    @abstractmethod
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Hits for one page with highlighted snippets, the total, and facet counts."""
+
+    @abstractmethod
+    def get(self, doc_id: str) -> StoredDocument | None:
+        """One stored document by id, or None."""
+
+    @abstractmethod
+    def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[StoredDocument]:
+        """Every document matching the request, in its sort order, without a depth limit."""
+
+    @abstractmethod
+    def new_build(self) -> IndexBuild:
+        """Start building a replacement index (the live one keeps serving)."""
+
+    @abstractmethod
+    def upsert(self, docs: Iterable[StoredDocument]) -> int:
+        """Add or replace documents in the live index; returns how many were written."""
+
+    @abstractmethod
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove documents by id from the live index; returns how many ids were found."""
+
+    @abstractmethod
+    def stats(self) -> dict:
+        """Document count, size, build metadata (when, from what, analyzer version)."""
+
+    def exists(self) -> bool:
+        """Whether a live index is there to search."""
+        return True
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,265 @@
+"""The embedded engine: tantivy, with Python analysis fed as pre-tokenized text."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import tantivy
+
+from search.analysis import ANALYZER_VERSION
+from search.backends.base import Backend, BackendError, IndexBuild
+from search.backends.generations import Generations
+from search.backends.tantivy_query import compile_clause
+from search.backends.tantivy_schema import analyze_document, build_schema, from_tantivy, to_tantivy
+from search.facets import FACETS, RangeFacet
+from search.highlight import Highlighter, highlight_all, snippet
+from search.model import FacetBucket, FacetResult, Hit, SearchRequest, SearchResult, StoredDocument
+from search.query.plan import Plan, build_plan, with_filters
+
+WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
+WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 1))
+SORT_FIELDS = {"date": "date", "troops": "troops_max"}
+
+
+class TantivyBackend(Backend):
+    name = "tantivy"
+    # Worker processes call this to analyze documents before they reach the writer.
+    prepare = staticmethod(analyze_document)
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        self.gens = Generations(self.root)
+        self.schema = build_schema()
+        self._lock = threading.Lock()
+        self._open: tuple[str, float, tantivy.Index] | None = None
+
+    # ---- reading -------------------------------------------------------------------------
+    def exists(self) -> bool:
+        path = self.gens.current_path()
+        return bool(path and path.exists())
+
+    def _index(self) -> tantivy.Index:
+        """The live index, reopened when CURRENT moves and reloaded after incremental commits."""
+        name = self.gens.current_name()
+        if not name:
+            raise BackendError(f"no index at {self.root}: run `indexer reindex` first")
+        path = self.gens.dir / name
+        try:
+            stamp = (path / "meta.json").stat().st_mtime_ns
+        except FileNotFoundError as e:
+            raise BackendError(f"index generation {path} is missing") from e
+        with self._lock:
+            if self._open is None or self._open[0] != name:
+                self._open = (name, stamp, tantivy.Index.open(str(path)))
+            elif self._open[1] != stamp:
+                self._open[2].reload()
+                self._open = (name, stamp, self._open[2])
+            return self._open[2]
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        index = self._index()
+        searcher = index.searcher()
+        plan = build_plan(request)
+        query = compile_clause(self.schema, plan.full())
+        order_field = SORT_FIELDS.get(request.sort)
+        kwargs = {"order_by_field": order_field} if order_field else {}
+        result = searcher.search(query, limit=request.page_size, offset=request.offset, count=True, **kwargs)
+        hits = []
+        title_hl = Highlighter(request.query, "title") if request.highlight else None
+        body_hl = Highlighter(request.query, "body") if request.highlight else None
+        for score, addr in result.hits:
+            doc = from_tantivy(searcher.doc(addr).to_dict())
+            hits.append(_hit(doc, None if order_field else float(score), title_hl, body_hl))
+        facets = self._facets(searcher, plan, request)
+        return SearchResult(total=result.count, hits=hits, facets=facets,
+                            took_ms=(time.perf_counter() - started) * 1000)
+
+    def _facets(self, searcher, plan: Plan, request: SearchRequest) -> dict[str, FacetResult]:
+        # Disjunctive counts: each facet is counted with every filter but its own.
+        groups: dict[str | None, list[str]] = {}
+        for name in request.facets:
+            key = name if name in plan.facet_filters else None
+            groups.setdefault(key, []).append(name)
+        out: dict[str, FacetResult] = {}
+        for excluded, names in groups.items():
+            clause = with_filters(plan.query, plan.filters_except(excluded))
+            aggs = {name: _agg_spec(name, request.facet_size) for name in names}
+            raw = searcher.aggregate(compile_clause(self.schema, clause), aggs)
+            for name in names:
+                out[name] = _facet_result(name, raw.get(name, {}), request)
+        return {name: out[name] for name in request.facets}
+
+    def get(self, doc_id: str) -> StoredDocument | None:
+        searcher = self._index().searcher()
+        q = tantivy.Query.term_query(self.schema, "id", doc_id, index_option="basic")
+        res = searcher.search(q, limit=1, count=False)
+        if not res.hits:
+            return None
+        return from_tantivy(searcher.doc(res.hits[0][1]).to_dict())
+
+    def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[StoredDocument]:
+        searcher = self._index().searcher()  # one searcher: a consistent snapshot for the export
+        plan = build_plan(request)
+        query = compile_clause(self.schema, plan.full())
+        order_field = SORT_FIELDS.get(request.sort)
+        kwargs = {"order_by_field": order_field} if order_field else {}
+        offset = 0
+        while True:
+            res = searcher.search(query, limit=batch, offset=offset, count=False, **kwargs)
+            if not res.hits:
+                return
+            for _, addr in res.hits:
+                yield from_tantivy(searcher.doc(addr).to_dict())
+            offset += len(res.hits)
+
+    def stats(self) -> dict:
+        if not self.exists():
+            return {"backend": self.name, "index": str(self.root), "documents": 0, "exists": False}
+        index = self._index()
+        searcher = index.searcher()
+        path = self.gens.current_path()
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        return {"backend": self.name, "index": str(self.root), "exists": True,
+                "generation": self.gens.current_name(), "documents": searcher.num_docs,
+                "segments": searcher.num_segments, "size_bytes": size,
+                "analyzer_version": ANALYZER_VERSION, "build": self.gens.build_info()}
+
+    # ---- writing -------------------------------------------------------------------------
+    def new_build(self) -> "TantivyBuild":
+        return TantivyBuild(self)
+
+    def upsert(self, docs: Iterable[StoredDocument]) -> int:
+        with self.gens.write_lock():
+            path = self.gens.current_path()
+            if path is None:
+                raise BackendError(f"no index at {self.root}: run `indexer reindex` first")
+            index = tantivy.Index.open(str(path))
+            writer = index.writer(WRITER_HEAP, WRITER_THREADS)
+            n = 0
+            try:
+                for doc in docs:
+                    writer.delete_documents_by_term("id", doc.id)
+                    writer.add_document(to_tantivy(analyze_document(doc)))
+                    n += 1
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+            return n
+
+    def delete(self, ids: Iterable[str]) -> int:
+        with self.gens.write_lock():
+            path = self.gens.current_path()
+            if path is None:
+                raise BackendError(f"no index at {self.root}")
+            index = tantivy.Index.open(str(path))
+            searcher = index.searcher()
+            writer = index.writer(WRITER_HEAP, WRITER_THREADS)
+            found = 0
+            for doc_id in ids:
+                if searcher.doc_freq("id", doc_id):
+                    found += 1
+                writer.delete_documents_by_term("id", doc_id)
+            writer.commit()
+            writer.wait_merging_threads()
+            return found
+
+
+class TantivyBuild(IndexBuild):
+    """A fresh generation written beside the live one, published by an atomic rename."""
+
+    def __init__(self, backend: TantivyBackend):
+        self.backend = backend
+        self._lock_cm = backend.gens.write_lock()
+        self._lock_cm.__enter__()
+        try:
+            self.path = backend.gens.new_tmp()
+            self.index = tantivy.Index(backend.schema, path=str(self.path), reuse=False)
+            self.writer = self.index.writer(WRITER_HEAP, WRITER_THREADS)
+        except BaseException:
+            self._lock_cm.__exit__(None, None, None)
+            raise
+        self.count = 0
+        self._done = False
+
+    def add(self, prepared) -> None:
+        """Add a document; accepts a StoredDocument or the output of ``TantivyBackend.prepare``."""
+        if isinstance(prepared, StoredDocument):
+            prepared = analyze_document(prepared)
+        self.writer.add_document(to_tantivy(prepared))
+        self.count += 1
+
+    def commit(self, info: dict) -> None:
+        try:
+            self.writer.commit()
+            self.writer.wait_merging_threads()
+            info = {"documents": self.count, "analyzer_version": ANALYZER_VERSION,
+                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **info}
+            self.backend.gens.publish(self.path, info)
+        finally:
+            self._release()
+
+    def abort(self) -> None:
+        if self._done:
+            return
+        try:
+            import shutil
+
+            shutil.rmtree(self.path, ignore_errors=True)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if not self._done:
+            self._done = True
+            self._lock_cm.__exit__(None, None, None)
+
+
+def _agg_spec(name: str, size: int) -> dict:
+    facet = FACETS[name]
+    if isinstance(facet, RangeFacet):
+        ranges = []
+        for b in facet.buckets:
+            r: dict = {"key": b.key}
+            if b.low is not None:
+                r["from"] = b.low
+            if b.high is not None:
+                r["to"] = b.high + 1  # aggregation ranges are half-open
+            ranges.append(r)
+        return {"range": {"field": facet.field, "ranges": ranges}}
+    spec = {"field": facet.field, "size": 1000 if facet.order == "key" else size}
+    if facet.order == "key":
+        spec["order"] = {"_key": "asc"}
+    return {"terms": spec}
+
+
+def _facet_result(name: str, raw: dict, request: SearchRequest) -> FacetResult:
+    facet = FACETS[name]
+    selected = set(request.filters.get(name, ()))
+    buckets = []
+    for b in raw.get("buckets", []):
+        key = str(b.get("key"))
+        count = int(b.get("doc_count", 0))
+        if isinstance(facet, RangeFacet) and count == 0:
+            continue
+        buckets.append(FacetBucket(key, count, key in selected, facet.label(key)))
+    # A selected value with no matches must still show, so it can be removed.
+    present = {b.value for b in buckets}
+    for value in sorted(selected - present):
+        buckets.append(FacetBucket(value, 0, True, facet.label(value)))
+    return FacetResult(name, buckets, int(raw.get("sum_other_doc_count", 0) or 0))
+
+
+def _hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:
+    title_html = None
+    if doc.title:
+        title_html = highlight_all(doc.title, title_hl.spans(doc.title)) if title_hl else None
+    body_spans = body_hl.spans(doc.body) if body_hl else []
+    return Hit(id=doc.id, score=score, title=doc.title, snippet=snippet(doc.body, body_spans),
+               date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
+               orgs=doc.orgs, troops=doc.troops, title_html=title_html)

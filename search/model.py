@@ -1,0 +1,115 @@
+"""Engine-independent request and result models shared by every backend and the web layer."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from search.query.tree import Node
+
+SORTS = ("relevance", "date", "troops")
+PAGE_SIZE = 10
+MAX_PAGE = 1000  # deepest page a UI request may ask for; export uses iter_all instead
+
+
+@dataclass(frozen=True)
+class Range:
+    """Inclusive numeric or ISO-date range; None means open on that side."""
+
+    low: Any = None
+    high: Any = None
+
+    def is_open(self) -> bool:
+        return self.low is None and self.high is None
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What to search: a parsed query tree plus facet filters, sort and page."""
+
+    query: Node
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # facet name -> OR'd values
+    ranges: dict[str, Range] = field(default_factory=dict)  # "troops" / "date" -> Range
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = PAGE_SIZE
+    facets: tuple[str, ...] = ("country", "org", "troops", "month", "source")
+    facet_size: int = 50
+    highlight: bool = True
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+@dataclass
+class FacetBucket:
+    value: str
+    count: int
+    selected: bool = False
+    label: str | None = None
+
+
+@dataclass
+class FacetResult:
+    name: str
+    buckets: list[FacetBucket]
+    other: int = 0  # documents in values beyond the returned buckets
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float | None
+    title: str | None
+    snippet: str  # HTML: escaped text with <mark> around matches
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+    countries: list[str] = field(default_factory=list)
+    orgs: list[str] = field(default_factory=list)
+    troops: list[int] = field(default_factory=list)
+    title_html: str | None = None
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, FacetResult]
+    took_ms: float = 0.0
+
+
+@dataclass
+class StoredDocument:
+    """A document as indexed: original text plus extracted facets with evidence."""
+
+    id: str
+    body: str
+    title: str | None = None
+    date: str | None = None  # ISO date or datetime
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+    origin: str | None = None
+    countries: list[str] = field(default_factory=list)
+    orgs: list[str] = field(default_factory=list)
+    troops: list[int] = field(default_factory=list)
+    troops_max: int | None = None
+    extraction: dict = field(default_factory=dict)  # full evidence, as `indexer extract` prints it
+
+    @property
+    def month(self) -> str | None:
+        return self.date[:7] if self.date and len(self.date) >= 7 else None
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "title": self.title, "body": self.body, "date": self.date,
+            "source": self.source, "url": self.url, "author": self.author, "origin": self.origin,
+            "countries": self.countries, "orgs": self.orgs, "troops": self.troops,
+            "troops_max": self.troops_max, "extraction": self.extraction,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "StoredDocument":
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in d.items() if k in names})

@@ -1,0 +1,121 @@
+"""The tantivy backend on small real-text documents: search, facets, sort, pages, swaps."""
+import pytest
+
+from search.backends.base import BackendError
+from search.backends.tantivy_backend import TantivyBackend
+from search.model import Range, SearchRequest, StoredDocument
+from search.query import parse
+
+DOCS = [
+    StoredDocument(id="a", title="داعش في الموصل", body="قال مسؤول إن تنظيم داعش انسحب من الموصل.",
+                   date="2014-06-10", source="aawsat", countries=["IQ"], orgs=["داعش"], troops=[500], troops_max=500),
+    StoredDocument(id="b", title="سوريا", body="أرسلت الحكومة 5000 جندي إلى حلب لمواجهة داعش في سوريا.",
+                   date="2014-07-01", source="alriyadh", countries=["SY"], orgs=["داعش"], troops=[5000], troops_max=5000),
+    StoredDocument(id="c", title=None, body="اجتماع وزراء الخارجية العرب في القاهرة لبحث الأزمة.",
+                   date="2015-01-20", source="aawsat", countries=["EG"], orgs=[]),
+    StoredDocument(id="d", title="العراق وسوريا", body="الجيش العراقي يتقدم نحو الحدود مع سوريا بمشاركة 20000 مقاتل.",
+                   date=None, source="aawsat", countries=["IQ", "SY"], orgs=["الجيش العراقي"], troops=[20000], troops_max=20000),
+]
+
+
+@pytest.fixture()
+def be(tmp_path):
+    backend = TantivyBackend(tmp_path / "idx")
+    with backend.new_build() as build:
+        for d in DOCS:
+            build.add(d)
+        build.commit({"sources": ["test"]})
+    return backend
+
+
+def req(q="", **kw):
+    return SearchRequest(query=parse(q).tree, **kw)
+
+
+def ids(result):
+    return sorted(h.id for h in result.hits)
+
+
+def test_word_search_finds_and_highlights(be):
+    res = be.search(req("داعش"))
+    assert res.total == 2 and ids(res) == ["a", "b"]
+    assert all("<mark>داعش</mark>" in h.snippet for h in res.hits)
+
+
+def test_and_or_not(be):
+    assert ids(be.search(req("داعش سوريا"))) == ["b"]
+    assert ids(be.search(req("الموصل OR القاهرة"))) == ["a", "c"]
+    assert ids(be.search(req("داعش -سوريا"))) == ["a"]
+    assert ids(be.search(req("-داعش"))) == ["c", "d"]
+
+
+def test_empty_query_browses_everything(be):
+    assert be.search(req("")).total == 4
+
+
+def test_filters_and_disjunctive_facet_counts(be):
+    res = be.search(req("", filters={"country": ("IQ",)}))
+    assert ids(res) == ["a", "d"]
+    country = {b.value: (b.count, b.selected) for b in res.facets["country"].buckets}
+    # Counts for country ignore the country filter itself (what selecting SY would add).
+    assert country["IQ"] == (2, True) and country["SY"] == (2, False) and country["EG"] == (1, False)
+    source = {b.value: b.count for b in res.facets["source"].buckets}
+    assert source == {"aawsat": 2}
+    both = be.search(req("", filters={"country": ("IQ", "SY")}))
+    assert ids(both) == ["a", "b", "d"]
+
+
+def test_troop_ranges_and_date_ranges(be):
+    res = be.search(req("", ranges={"troops": Range(1000, None)}))
+    assert ids(res) == ["b", "d"]
+    troops = {b.value: b.count for b in be.search(req("")).facets["troops"].buckets}
+    assert troops == {"100-999": 1, "1000-9999": 1, "10000-": 1}
+    res = be.search(req("", ranges={"date": Range("2014-06-01", "2014-12-31T23:59:59")}))
+    assert ids(res) == ["a", "b"]
+    months = [b.value for b in be.search(req("")).facets["month"].buckets]
+    assert months == sorted(months) and "2014-06" in months
+
+
+def test_sort_and_pagination(be):
+    by_troops = be.search(req("", sort="troops"))
+    assert [h.id for h in by_troops.hits][:3] == ["d", "b", "a"]
+    by_date = be.search(req("", sort="date"))
+    assert [h.id for h in by_date.hits][:3] == ["c", "b", "a"]
+    page1 = be.search(req("", sort="date", page_size=2, page=1))
+    page2 = be.search(req("", sort="date", page_size=2, page=2))
+    assert len(page1.hits) == 2 and len(page2.hits) == 2
+    assert not {h.id for h in page1.hits} & {h.id for h in page2.hits}
+
+
+def test_get_and_iter_matches(be):
+    doc = be.get("b")
+    assert doc.body.startswith("أرسلت") and doc.troops == [5000] and doc.date == "2014-07-01"
+    assert be.get("nope") is None
+    assert sorted(d.id for d in be.iter_matches(req(""), batch=3)) == ["a", "b", "c", "d"]
+
+
+def test_upsert_and_delete(be):
+    be.upsert([StoredDocument(id="c", body="نص جديد عن الموصل", countries=["IQ"])])
+    assert be.get("c").body == "نص جديد عن الموصل"
+    assert be.search(req("")).total == 4
+    assert be.delete(["a", "zzz"]) == 1
+    assert be.get("a") is None and be.search(req("")).total == 3
+
+
+def test_rebuild_switches_atomically_and_abort_keeps_live_index(be):
+    before = be.stats()["generation"]
+    build = be.new_build()
+    build.add(StoredDocument(id="only", body="وثيقة واحدة"))
+    # Readers still see the old index while the new one is being built.
+    assert be.search(req("")).total == 4
+    build.abort()
+    assert be.stats()["generation"] == before and be.search(req("")).total == 4
+    with be.new_build() as build:
+        build.add(StoredDocument(id="only", body="وثيقة واحدة"))
+        build.commit({})
+    assert be.search(req("")).total == 1 and be.stats()["generation"] != before
+
+
+def test_missing_index_is_a_backend_error(tmp_path):
+    with pytest.raises(BackendError):
+        TantivyBackend(tmp_path / "none").search(req("x"))
