@@ -65,6 +65,10 @@ class Backend(ABC):
     def stats(self) -> dict:
         """Document count, size, build metadata (when, from what, analyzer version)."""
 
+    @abstractmethod
+    def saved_searches(self):
+        """The durable store of saved searches for this deployment (search.saved.SavedSearchStore)."""
+
     def exists(self) -> bool:
         """Whether a live index is there to search."""
         return True

@@ -35,6 +35,7 @@ class TantivyBackend(Backend):
         self.schema = build_schema()
         self._lock = threading.Lock()
         self._open: tuple[str, float, tantivy.Index] | None = None
+        self._saved = None
 
     # ---- reading -------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -127,6 +128,13 @@ class TantivyBackend(Backend):
                 "generation": self.gens.current_name(), "documents": searcher.num_docs,
                 "segments": searcher.num_segments, "size_bytes": size,
                 "analyzer_version": ANALYZER_VERSION, "build": self.gens.build_info()}
+
+    def saved_searches(self):
+        from search.saved import SqliteSavedSearches
+
+        if self._saved is None:
+            self._saved = SqliteSavedSearches(self.root / "saved_searches.sqlite3")
+        return self._saved
 
     # ---- writing -------------------------------------------------------------------------
     def new_build(self) -> "TantivyBuild":
