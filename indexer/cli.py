@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
-from collections import Counter
 
 import click
 
@@ -14,11 +12,16 @@ from search.backends import DEFAULT_INDEX, BackendError, open_backend
 EXIT_OK, EXIT_SKIPPED_STRICT, EXIT_NO_DOCUMENTS, EXIT_BACKEND = 0, 1, 3, 4
 
 
+def _fail(message: str, code: int = EXIT_BACKEND):
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
 def _backend(backend: str | None, index: str | None):
     try:
         return open_backend(backend, index)
     except BackendError as e:
-        raise click.ClickException(str(e))
+        _fail(str(e))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,71 +46,36 @@ def reindex(sources, index, backend, workers, strict, report_path, corrections, 
     """Rebuild the index from SOURCES (files, directories, zips; default: seeds/).
 
     The new index is built beside the live one and switched to atomically; if anything
-    fails, the previous index keeps serving.
+    fails or is interrupted, the previous index keeps serving.
     """
-    from indexer.pipeline import process
     from indexer.progress import Progress
-    from indexer.sources import iter_documents
+    from indexer.reindex import reindex as run_reindex
 
     sources = list(sources) or ["seeds"]
     be = _backend(backend, index)
-    problems: list = []
-    started = time.perf_counter()
     progress = Progress(label="indexed", enabled=not quiet)
-    docs = iter_documents(sources, problems.append)
     try:
-        build = be.new_build()
-    except (BackendError, OSError) as e:
-        raise click.ClickException(f"cannot write the index: {e}") from None
-    try:
-        with build:
-            for prepared in process(docs, getattr(be, "prepare", None), corrections, workers):
-                build.add(prepared)
-                progress.update()
-            progress.close()
-            count = build.count
-            summary = _summary(count, problems, started, sources, index if backend == "tantivy" else None)
-            if count == 0:
-                build.abort()
-            elif strict and summary["skipped_total"]:
-                build.abort()
-            else:
-                build.commit({"sources": [os.path.abspath(s) for s in sources],
-                              "skipped": summary["skipped"], "duplicates": summary["duplicates"]})
+        summary = run_reindex(be, sources, workers=workers, strict=strict, corrections=corrections,
+                              progress=progress)
     except KeyboardInterrupt:
-        click.echo("interrupted: the previous index is still live", err=True)
+        click.echo("\ninterrupted: nothing was switched; the previous index is still live", err=True)
         sys.exit(130)
-    except BackendError as e:
-        raise click.ClickException(str(e)) from None
-    _print_summary(summary, problems, quiet)
+    except (BackendError, OSError) as e:
+        _fail(f"cannot build the index: {e}; the previous index is still live")
+    finally:
+        progress.close()
+    for p in summary.problems:
+        click.echo(f"{'duplicate' if p.kind == 'duplicate' else 'skipped'}: {p}", err=True)
+    skipped = ", ".join(f"{k}: {v}" for k, v in summary.skipped.items()) or "none"
+    click.echo(f"indexed {summary.indexed} documents in {summary.seconds:.2f} s "
+               f"({summary.docs_per_second:.0f} docs/s, {summary.input_bytes / 1e6 / max(summary.seconds, 1e-9):.2f} MB/s); "
+               f"skipped {summary.skipped_total} ({skipped}); duplicates {summary.duplicates}")
     if report_path:
         with open(report_path, "w", encoding="utf-8") as fh:
-            json.dump({**summary, "problems": [p.__dict__ for p in problems]}, fh, ensure_ascii=False, indent=1)
-    if count == 0:
-        click.echo("error: no readable documents; the previous index is still live", err=True)
-        sys.exit(EXIT_NO_DOCUMENTS)
-    if strict and summary["skipped_total"]:
-        click.echo("error: inputs were skipped and --strict is set; the previous index is still live", err=True)
-        sys.exit(EXIT_SKIPPED_STRICT)
-
-
-def _summary(count, problems, started, sources, index) -> dict:
-    elapsed = time.perf_counter() - started
-    kinds = Counter(p.kind for p in problems)
-    duplicates = kinds.pop("duplicate", 0)
-    return {"indexed": count, "skipped": dict(sorted(kinds.items())), "skipped_total": sum(kinds.values()),
-            "duplicates": duplicates, "seconds": round(elapsed, 3),
-            "docs_per_second": round(count / elapsed, 1) if elapsed > 0 else None,
-            "sources": list(sources), "index": index}
-
-
-def _print_summary(summary: dict, problems: list, quiet: bool) -> None:
-    for p in problems:
-        click.echo(f"{'note' if p.kind == 'duplicate' else 'skipped'}: {p}", err=True)
-    skipped = ", ".join(f"{k}: {v}" for k, v in summary["skipped"].items()) or "none"
-    click.echo(f"indexed {summary['indexed']} documents in {summary['seconds']:.2f} s "
-               f"({summary['docs_per_second'] or 0:.0f} docs/s); skipped {summary['skipped_total']} "
-               f"({skipped}); duplicates {summary['duplicates']}")
+            json.dump({**summary.to_dict(), "sources": sources}, fh, ensure_ascii=False, indent=1)
+    if not summary.committed:
+        click.echo(f"error: {summary.reason}; the previous index is still live", err=True)
+        sys.exit(EXIT_NO_DOCUMENTS if summary.indexed == 0 else EXIT_SKIPPED_STRICT)
 
 
 @main.command()
@@ -121,9 +89,57 @@ def stats(index, backend, as_json):
     try:
         info = be.stats()
     except BackendError as e:
-        raise click.ClickException(str(e)) from None
+        _fail(str(e))
     click.echo(json.dumps(info, ensure_ascii=False, indent=1) if as_json else
                "\n".join(f"{k}: {v}" for k, v in info.items()))
+
+
+def _index_options(f):
+    f = click.option("--backend", envvar="SEARCH_BACKEND", default="tantivy", show_default=True,
+                     type=click.Choice(["tantivy", "elasticsearch"]), help="Engine (env SEARCH_BACKEND).")(f)
+    return click.option("--index", "index", envvar="SEARCH_INDEX", default=DEFAULT_INDEX, show_default=True,
+                        help="Embedded index directory (env SEARCH_INDEX).")(f)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path())
+@_index_options
+@click.option("--corrections", envvar="SEARCH_CORRECTIONS", type=click.Path(exists=True, dir_okay=False))
+def add(sources, index, backend, corrections):
+    """Add or update documents from SOURCES in the live index, without a rebuild."""
+    from indexer.extract import load_corrections
+    from indexer.pipeline import to_stored
+    from indexer.sources import iter_documents
+
+    be = _backend(backend, index)
+    problems: list = []
+    fixes = load_corrections(corrections) if corrections else None
+    docs = (to_stored(d, fixes) for d in iter_documents(list(sources), problems.append, dedupe=True))
+    try:
+        n = be.upsert(docs)
+    except BackendError as e:
+        _fail(str(e))
+    for p in problems:
+        click.echo(f"skipped: {p}", err=True)
+    click.echo(f"added or updated {n} documents; skipped {sum(p.kind != 'duplicate' for p in problems)}")
+    if n == 0:
+        sys.exit(EXIT_NO_DOCUMENTS)
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True)
+@_index_options
+def delete(ids, index, backend):
+    """Remove documents by id from the live index."""
+    be = _backend(backend, index)
+    try:
+        found = be.delete(list(ids))
+    except BackendError as e:
+        _fail(str(e))
+    click.echo(f"deleted {found} of {len(ids)} documents")
+    missing = len(set(ids)) - found
+    if missing:
+        click.echo(f"warning: {missing} ids were not in the index", err=True)
 
 
 def _register_optional() -> None:

@@ -1,12 +1,19 @@
-"""The web layer: blueprints, error pages and security headers."""
+"""The web layer: blueprints, error pages, CSRF and security headers."""
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from search.backends import BackendError
 
+# No inline script or style anywhere: templates link static/app.js and static/style.css only.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+csrf = CSRFProtect()
+log = logging.getLogger(__name__)
 
 
 def backend():
@@ -20,13 +27,22 @@ def wants_json() -> bool:
 def error_response(status: int, message: str):
     if wants_json():
         return jsonify({"error": message, "status": status}), status
-    return render_template("error.html", status=status, message=message), status
+    return render_template("error.html", status=status, message=message, state=None), status
 
 
 def register(app: Flask) -> None:
-    from web.views import bp
+    from web import doc_views, export_views, facet_views, saved_views, search_views
+    from web.formatting import day_label, number, period_label, readable_query
+    from web.params import ParamError
+    from search.facets import country_name
 
-    app.register_blueprint(bp)
+    csrf.init_app(app)
+    for module in (search_views, doc_views, facet_views, saved_views, export_views):
+        app.register_blueprint(module.bp)
+    app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name,
+                                  urldecode=readable_query)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
 
     @app.after_request
     def security_headers(resp):
@@ -34,6 +50,19 @@ def register(app: Flask) -> None:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         return resp
+
+    @app.errorhandler(ParamError)
+    def bad_param(e):
+        return error_response(400, str(e))
+
+    @app.errorhandler(CSRFError)
+    def bad_csrf(e):
+        return error_response(400, "انتهت صلاحية النموذج أو ينقصه رمز الحماية (CSRF)؛ "
+                                   "أعد تحميل الصفحة ثم أعد المحاولة.")
+
+    @app.errorhandler(400)
+    def bad_request(e):
+        return error_response(400, "الطلب غير صالح.")
 
     @app.errorhandler(404)
     def not_found(e):
@@ -49,8 +78,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(BackendError)
     def backend_down(e):
-        return error_response(503, f"محرك البحث غير متاح الآن: {e}")
+        log.warning("backend unavailable: %s", e)
+        return error_response(503, "محرك البحث غير متاح الآن؛ حاول بعد قليل.")
 
     @app.errorhandler(500)
     def internal(e):
+        # The traceback goes to the log, never to the page.
         return error_response(500, "حدث خطأ داخلي؛ سُجّل وسنعالجه.")

@@ -1,8 +1,11 @@
 """Search state <-> URL parameters: parse and validate, and write the canonical URL.
 
-Format version 1 (implicit; a future incompatible change adds ``v=2`` and keeps reading v1):
-``q, country*, org*, source*, troops, date, sort, page`` in this order, repeated values
-sorted, defaults omitted, so that two people who reach the same results share one URL.
+URL format version 1 (documented in docs/ui.md). Canonical parameters, in this order:
+``q, country*, org*, source*, troops, date, sort, page``; repeated values sorted and
+deduplicated, defaults (sort=relevance, page=1) omitted, so two people who reach the same
+results share one URL. ``v=1`` may be given and is dropped; a future incompatible format
+adds ``v=2`` and keeps reading v1. Form helpers (``troops_min``/``troops_max``,
+``date_from``/``date_to``) are accepted on input and folded into ``troops``/``date``.
 """
 from __future__ import annotations
 
@@ -11,20 +14,40 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
-from search.facets import is_country_code
+from search.facets import FACETS, TROOP_BUCKETS, country_name, is_country_code
 from search.model import MAX_PAGE, PAGE_SIZE, SORTS, Range, SearchRequest
 from search.query import MAX_QUERY_CHARS, parse
+from search.query.parser import clean
 from search.query.tree import Node
 
 URL_VERSION = 1
+CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "date", "sort", "page")
+MULTI = ("country", "org", "source")
 MAX_VALUES = 20  # selected values per facet
 MAX_VALUE_CHARS = 200
 _TROOPS = re.compile(r"^(\d{0,9})-(\d{0,9})$")
-_DATE = re.compile(r"^(\d{4}(?:-\d{2}(?:-\d{2})?)?)?\.\.(\d{4}(?:-\d{2}(?:-\d{2})?)?)?$|^(\d{4}(?:-\d{2}(?:-\d{2})?)?)$")
+_PERIOD = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+_DATE = re.compile(rf"^({_PERIOD})?\.\.({_PERIOD})?$|^({_PERIOD})$")
+_PARAM_NAMES = {"country": "الدولة", "org": "المنظمة", "source": "المصدر", "troops": "عدد القوات",
+                "date": "التاريخ"}
 
 
 class ParamError(ValueError):
     """A parameter the user can fix; the message is shown to them (Arabic)."""
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One active filter, as shown above the results with a link that removes it."""
+
+    facet: str
+    value: str
+    label: str
+    remove_qs: str
+
+    @property
+    def title(self) -> str:
+        return _PARAM_NAMES[self.facet]
 
 
 @dataclass
@@ -42,17 +65,16 @@ class SearchState:
 
     def params(self, **changes) -> list[tuple[str, str]]:
         """Canonical (ordered, defaults omitted) parameter list, with optional changes."""
-        s = {k: getattr(self, k) for k in ("q", "country", "org", "source", "troops", "date", "sort", "page")}
+        s = {k: getattr(self, k) for k in CANONICAL_KEYS}
         s.update(changes)
         out: list[tuple[str, str]] = []
         if s["q"]:
             out.append(("q", s["q"]))
-        for name in ("country", "org", "source"):
+        for name in MULTI:
             out += [(name, v) for v in sorted(set(s[name]))]
-        if s["troops"]:
-            out.append(("troops", s["troops"]))
-        if s["date"]:
-            out.append(("date", s["date"]))
+        for name in ("troops", "date"):
+            if s[name]:
+                out.append((name, s[name]))
         if s["sort"] != "relevance":
             out.append(("sort", s["sort"]))
         if s["page"] != 1:
@@ -64,56 +86,87 @@ class SearchState:
 
     def toggle(self, facet: str, value: str) -> str:
         """Query string with ``value`` added to or removed from ``facet`` (back to page 1)."""
-        current = set(getattr(self, facet))
-        current ^= {value}
-        return self.query_string(**{facet: tuple(current), "page": 1})
+        if facet in MULTI:
+            return self.query_string(**{facet: tuple(set(getattr(self, facet)) ^ {value}), "page": 1})
+        return self.query_string(**{facet: "" if getattr(self, facet) == value else value, "page": 1})
 
-    def request(self, page_size: int = PAGE_SIZE) -> SearchRequest:
-        filters = {name: getattr(self, name) for name in ("country", "org", "source") if getattr(self, name)}
+    def adding(self, facet: str, value: str) -> str:
+        """Query string with ``value`` selected in ``facet`` (kept if already there), page 1."""
+        if facet in MULTI:
+            return self.query_string(**{facet: tuple(set(getattr(self, facet)) | {value}), "page": 1})
+        return self.query_string(**{facet: value, "page": 1})
+
+    def without(self, facet: str, value: str | None = None) -> str:
+        """Query string without one value of a facet (or the whole facet), page 1."""
+        if facet == "q":
+            return self.query_string(q="", page=1)
+        if facet in MULTI:
+            keep = () if value is None else tuple(v for v in getattr(self, facet) if v != value)
+            return self.query_string(**{facet: keep, "page": 1})
+        return self.query_string(**{facet: "", "page": 1})
+
+    def cleared(self) -> str:
+        """The query and sort kept, every filter removed."""
+        return self.query_string(country=(), org=(), source=(), troops="", date="", page=1)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.country or self.org or self.source or self.troops or self.date)
+
+    def chips(self) -> list[Chip]:
+        out = [Chip(name, v, _value_label(name, v), self.without(name, v))
+               for name in MULTI for v in sorted(getattr(self, name))]
+        if self.troops:
+            out.append(Chip("troops", self.troops, troops_label(self.troops), self.without("troops")))
+        if self.date:
+            out.append(Chip("date", self.date, date_label(self.date), self.without("date")))
+        return out
+
+    def request(self, page_size: int = PAGE_SIZE, **overrides) -> SearchRequest:
+        filters = {name: getattr(self, name) for name in MULTI if getattr(self, name)}
         ranges = {}
         if self.troops:
-            low, high = troops_bounds(self.troops)
-            ranges["troops"] = Range(low, high)
+            ranges["troops"] = Range(*troops_bounds(self.troops))
         if self.date:
             ranges["date"] = Range(*date_bounds(self.date))
-        return SearchRequest(query=self.tree, filters=filters, ranges=ranges, sort=self.sort,
-                             page=self.page, page_size=page_size)
+        kw = dict(query=self.tree if self.tree is not None else parse("").tree, filters=filters,
+                  ranges=ranges, sort=self.sort, page=self.page, page_size=page_size)
+        kw.update(overrides)
+        return SearchRequest(**kw)
 
 
 def parse_state(args) -> SearchState:
     """Validate request args (a werkzeug MultiDict) into a SearchState; raise ParamError."""
     state = SearchState()
+    version = args.get("v", "")
+    if version and version != str(URL_VERSION):
+        raise ParamError(f"إصدار صيغة الرابط غير معروف: v={version!r}؛ هذا الخادم يفهم v=1.")
     q = args.get("q", "")
-    if len(q) > MAX_QUERY_CHARS * 5:
+    if len(q) > MAX_QUERY_CHARS:
         raise ParamError(f"الاستعلام طويل جدًا ({len(q)} حرفًا)؛ الحد الأقصى {MAX_QUERY_CHARS} حرف.")
     parsed = parse(q)
-    state.q = " ".join(q.split())[:MAX_QUERY_CHARS]
+    state.q = " ".join(clean(q)[0].split())
     state.tree = parsed.tree
     state.notices.extend(parsed.notices)
-    state.country = _values(args, "country")
-    bad = [c for c in state.country if not is_country_code(c)]
+    country = _values(args, "country")
+    bad = [c for c in country if not is_country_code(c)]
     if bad:
-        raise ParamError(f"رمز دولة غير معروف: {', '.join(bad)} (استخدم رموز ISO مثل IQ أو SY).")
-    state.country = tuple(sorted({c.upper() for c in state.country}))
-    state.org = _values(args, "org")
-    state.source = _values(args, "source")
-    troops = args.get("troops", "").strip()
-    if troops:
-        troops_bounds(troops)
-        state.troops = troops
-    when = args.get("date", "").strip()
-    if when:
-        date_bounds(when)
-        state.date = when
+        raise ParamError(f"رمز دولة غير معروف: {'، '.join(bad)} (استخدم رموز ISO مثل IQ أو SY).")
+    state.country = tuple(sorted({c.upper() for c in country}))
+    state.org = tuple(sorted(set(_values(args, "org"))))
+    state.source = tuple(sorted(set(_values(args, "source"))))
+    state.troops = _troops_param(args)
+    state.date = _date_param(args)
     sort = args.get("sort", "relevance") or "relevance"
     if sort not in SORTS:
         raise ParamError(f"ترتيب غير معروف: {sort!r}؛ القيم الممكنة: relevance، date، troops.")
     state.sort = sort
-    page = args.get("page", "1") or "1"
-    if not page.isdigit() or int(page) < 1:
+    page = (args.get("page", "1") or "1").strip()
+    if not page.isascii() or not page.isdigit() or int(page) < 1:
         raise ParamError(f"رقم الصفحة غير صالح: {page!r}؛ يجب أن يكون عددًا صحيحًا موجبًا.")
     if int(page) > MAX_PAGE:
-        raise ParamError(f"الصفحة {page} أبعد من الحد الأقصى ({MAX_PAGE})؛ ضيّق البحث أو استخدم التصدير CSV.")
+        raise ParamError(f"الصفحة {page} أبعد من آخر صفحة يمكن تصفحها ({MAX_PAGE})؛ "
+                         "ضيّق البحث بالمرشحات أو نزّل كل النتائج بصيغة CSV.")
     state.page = int(page)
     return state
 
@@ -121,10 +174,43 @@ def parse_state(args) -> SearchState:
 def _values(args, name: str) -> tuple[str, ...]:
     values = [v.strip() for v in args.getlist(name) if v and v.strip()]
     if len(values) > MAX_VALUES:
-        raise ParamError(f"عدد كبير جدًا من قيم {name} ({len(values)})؛ الحد الأقصى {MAX_VALUES}.")
+        raise ParamError(f"عدد كبير جدًا من قيم {_PARAM_NAMES[name]} ({len(values)})؛ الحد الأقصى {MAX_VALUES}.")
     if any(len(v) > MAX_VALUE_CHARS for v in values):
-        raise ParamError(f"قيمة {name} طويلة جدًا.")
+        raise ParamError(f"قيمة {_PARAM_NAMES[name]} طويلة جدًا (الحد الأقصى {MAX_VALUE_CHARS} حرف).")
     return tuple(values)
+
+
+def _troops_param(args) -> str:
+    """``troops=low-high``, or the min/max form fields when the form sent them."""
+    if "troops_min" in args or "troops_max" in args:
+        low, high = args.get("troops_min", "").strip(), args.get("troops_max", "").strip()
+        for v in (low, high):
+            if v and not (v.isascii() and v.isdigit()):
+                raise ParamError(f"عدد القوات يجب أن يكون عددًا صحيحًا: {v!r}.")
+        value = f"{int(low) if low else ''}-{int(high) if high else ''}"
+        if value == "-":
+            return ""
+    else:
+        value = args.get("troops", "").strip()
+        if not value:
+            return ""
+    low_n, high_n = troops_bounds(value)
+    return f"{'' if low_n is None else low_n}-{'' if high_n is None else high_n}"
+
+
+def _date_param(args) -> str:
+    """``date=from..to``, or the from/to month form fields when the form sent them."""
+    if "date_from" in args or "date_to" in args:
+        start, end = args.get("date_from", "").strip(), args.get("date_to", "").strip()
+        if not start and not end:
+            return ""
+        value = start if start == end else f"{start}..{end}"
+    else:
+        value = args.get("date", "").strip()
+        if not value:
+            return ""
+    date_bounds(value)
+    return value
 
 
 def troops_bounds(value: str) -> tuple[int | None, int | None]:
@@ -165,6 +251,7 @@ def _period_end(p: str) -> str:
     parts = [int(x) for x in p.split("-")]
     y = parts[0]
     if len(parts) == 1:
+        _checked(y, 1, 1)
         return f"{y:04d}-12-31T23:59:59"
     m = parts[1]
     if len(parts) == 2:
@@ -176,6 +263,45 @@ def _period_end(p: str) -> str:
 
 def _checked(y: int, m: int, d: int) -> date:
     try:
+        if y < 1:
+            raise ValueError
         return date(y, m, d)
     except ValueError:
-        raise ParamError(f"تاريخ غير موجود: {y:04d}-{m:02d}-{d:02d}.") from None
+        raise ParamError(f"تاريخ غير موجود: {y:04d}-{m:02d}-{d:02d} (الصيغة سنة-شهر-يوم، مثل 2014-06-30).") from None
+
+
+# ---- labels shared by chips, facets and the JSON twin ----------------------------------------
+def _value_label(facet: str, value: str) -> str:
+    return country_name(value) if facet == "country" else value
+
+
+def troops_label(value: str) -> str:
+    """Arabic label of a troops range: a fixed bucket's own label, else 'من … إلى …'."""
+    for b in TROOP_BUCKETS:
+        if b.key == value:
+            return b.label
+    low, high = troops_bounds(value)
+    if high is None:
+        return f"{low:,} فأكثر"
+    if low is None:
+        return f"حتى {high:,}"
+    return f"{low:,}–{high:,}" if low != high else f"{low:,}"
+
+
+def date_label(value: str) -> str:
+    """'2014-06..2014-12' -> 'يونيو 2014 – ديسمبر 2014'."""
+    from web.formatting import period_label
+
+    if ".." not in value:
+        return period_label(value)
+    start, end = value.split("..", 1)
+    if not end:
+        return f"منذ {period_label(start)}"
+    if not start:
+        return f"حتى {period_label(end)}"
+    return f"{period_label(start)} – {period_label(end)}"
+
+
+def facet_title(name: str) -> str:
+    """Arabic name of a URL parameter or facet."""
+    return _PARAM_NAMES.get(name) or FACETS[name].title

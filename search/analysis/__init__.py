@@ -1,39 +1,55 @@
-"""Text analysis: one declarative definition, a Python analyzer and Elasticsearch settings.
+"""Arabic text analysis: one declarative definition, Python analyzers and Elasticsearch settings.
 
-Placeholder chain (regex words, lowercase); the Arabic analysis work replaces the insides
-while keeping this interface.
+Chains (``CHAINS``), all defined once in ``definition.py``:
+
+* ``arabic``: Lucene 10.5.1 ``ArabicAnalyzer`` (= Elasticsearch's built-in ``arabic``
+  analyzer) token for token: StandardTokenizer, lowercase, decimal digits, Arabic stop
+  words, Arabic normalization, Arabic light stemming.
+* ``arabic_plus``: the same plus spelling-variant folding, number unification and the
+  splitting of run-together words, for a second analyzed field.
+* ``arabic_exact``: normalized and folded but neither stemmed nor stopped, for phrases.
+
+Tokens carry offsets into the original text and Lucene-style positions (gaps where stop
+words were removed).
 """
 from __future__ import annotations
 
-import re
-from typing import NamedTuple
+from . import definition, resources
+from .analyzer import Token, get_analyzer
+from .definition import CHAINS, ES_ANALYZER_NAMES
+from .es_settings import elasticsearch_analysis_settings
 
-ANALYZER_VERSION = "0-placeholder"
-CHAINS = ("arabic", "arabic_plus", "arabic_exact")
+__all__ = [
+    "ANALYZER_VERSION",
+    "CHAINS",
+    "ES_ANALYZER_NAMES",
+    "Token",
+    "analyze",
+    "analyze_all",
+    "analyze_field",
+    "analyze_query_terms",
+    "elasticsearch_analysis_settings",
+]
 
-
-class Token(NamedTuple):
-    term: str
-    start: int
-    end: int
-    position: int
-
-
-_WORD = re.compile(r"\w+")
+# Stored in index metadata: an index built with another version must be re-analyzed.
+ANALYZER_VERSION = f"{definition.REVISION}.{resources.digest(definition.DATA_FILES)}"
 
 
 def analyze_field(chain: str, text: str) -> list[Token]:
     """Analyze ``text`` with the named chain; offsets index into ``text``."""
-    if chain not in CHAINS:
-        raise ValueError(f"unknown analysis chain {chain!r}")
-    return [Token(m.group().lower(), m.start(), m.end(), i) for i, m in enumerate(_WORD.finditer(text))]
+    return get_analyzer(chain).tokens(text)
 
 
 def analyze(text: str) -> list[Token]:
     """The Lucene-compatible base chain (Elasticsearch's ``arabic`` analyzer)."""
-    return analyze_field("arabic", text)
+    return get_analyzer("arabic").tokens(text)
 
 
-def elasticsearch_analysis_settings() -> dict:
-    """The ``settings.analysis`` block that builds the same chains in Elasticsearch."""
-    return {"analyzer": {name: {"type": "arabic"} for name in CHAINS}}
+def analyze_query_terms(chain: str, text: str) -> list[Token]:
+    """Analyze query text for a field of the given chain (same analysis as indexing)."""
+    return get_analyzer(chain).tokens(text)
+
+
+def analyze_all(text: str) -> dict[str, list[Token]]:
+    """Every chain's tokens for ``text`` (tokenizes once)."""
+    return {chain: get_analyzer(chain).tokens(text) for chain in CHAINS}

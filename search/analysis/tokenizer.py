@@ -19,6 +19,9 @@ are skipped by Lucene); ``max_token_length`` counts code points, Lucene counts U
 """
 from __future__ import annotations
 
+import re
+from itertools import accumulate, compress
+
 import regex
 
 # WB4: Extend, Format and ZWJ characters stick to the character before them.
@@ -78,30 +81,62 @@ _TOKEN_CHARS = (
     r"\p{Script=Han}\p{Script=Hiragana}\p{Extended_Pictographic}\p{Emoji}"
     r"\p{Emoji_Modifier}\p{Emoji_Modifier_Base}#*\u20E3\U000E0020-\U000E007F"
 )
-# Characters after which a plain word cannot go on, whatever follows them.
-_JOINERS = r"\p{WB=MidLetter}\p{WB=MidNumLet}\p{WB=Single_Quote}\p{WB=MidNum}\p{WB=Double_Quote}"
-# Plain word characters: Arabic-block and ASCII letters and digits, plus Arabic marks. A
-# run of these is one token by WB5/WB8-WB10 (+WB4), so the slow grammar is not needed.
-_PLAIN_START = r"[[\p{WB=ALetter}\p{WB=Numeric}]&&[\u0620-\u06FFA-Za-z0-9]]"
-_PLAIN_CONT = r"[[\p{WB=ALetter}\p{WB=Numeric}\p{WB=Extend}]&&[\u0610-\u06FFA-Za-z0-9]]"
-
-# Fast scanner. Group 1: a plain word that provably ends a token (followed by a non-token
-# character, or by joiners and then one). Group 2: joiners where a token would have to
-# start; no rule starts with one, so they are skipped. Anything else: the whole run of
-# token characters goes to the full grammar.
-_SCAN = regex.compile(
-    rf"(?V1)({_PLAIN_START}{_PLAIN_CONT}*+(?=[^{_TOKEN_CHARS}]|\Z|[{_JOINERS}]++(?:[^{_TOKEN_CHARS}]|\Z)))"
-    rf"|([{_JOINERS}]++)"
-    rf"|[{_TOKEN_CHARS}]+"
-)
 # POSIX (leftmost-longest) matching reproduces JFlex's longest-match choice between rules.
 _FULL = regex.compile(rf"(?V1p){_TOKEN}")
+
+# Fast path. Most text is plain words (Arabic-block or ASCII letters and digits, with
+# Arabic marks) between spaces and common punctuation; such a word is one token by
+# WB5/WB8-WB10 (+WB4) when nothing on either side can join it. The fast path finds those
+# words with the (faster) re module and C-level list operations; the text between them
+# goes through the full grammar only if it holds anything but separators.
+#
+# Separators: characters that no rule can consume (checked below against the grammar).
+_SEPARATORS = " \t\n\r\f\v\xa0\u2028\u2029«»()[]{}!?\u061F\u061B-\u2013\u2014/\\|<>=+%$&@~^`\u201C\u201D\u2026\u2022"
+# Joiners: characters that join words only when a letter or digit follows them directly
+# (UAX#29 MidLetter/MidNum/MidNumLet/quotes); no rule starts with one.
+_JOINER_CHARS = ".,\u060C:;'\"\u066C\u2019\u2018"
+
+
+def _plain_class(properties: str) -> str:
+    """An re character class body of the Arabic-block/ASCII characters having ``properties``."""
+    test = regex.compile(rf"(?V1)[{properties}]")
+    chars = [chr(c) for c in (*range(0x30, 0x7B), *range(0x600, 0x700)) if test.match(chr(c))]
+    return "".join(map(re.escape, chars))
+
+
+def _check_fast_path_sets() -> None:
+    # The fast path is only right if these hand-picked sets agree with the grammar.
+    token_char = regex.compile(rf"(?V1)[{_TOKEN_CHARS}]")
+    joiner = regex.compile(r"(?V1)[\p{WB=MidLetter}\p{WB=MidNumLet}\p{WB=Single_Quote}\p{WB=MidNum}\p{WB=Double_Quote}]")
+    for c in _SEPARATORS:
+        if token_char.match(c):
+            raise RuntimeError(f"separator {c!r} can be part of a token")
+    for c in _JOINER_CHARS:
+        if not joiner.match(c):
+            raise RuntimeError(f"{c!r} is not a UAX#29 joiner")
+
+
+_check_fast_path_sets()
+_SEP = re.escape(_SEPARATORS)
+_JOIN = re.escape(_JOINER_CHARS)
+# A plain word preceded by a separator (or a joiner after one, or the text start) and
+# followed by a separator (or joiners and then one, or the text end). Split on it, the
+# text alternates: gap, word, gap, word, ..., gap.
+_PLAIN_FIRST = _plain_class(r"\p{WB=ALetter}\p{WB=Numeric}")
+_PLAIN_NEXT = _plain_class(r"\p{WB=ALetter}\p{WB=Numeric}\p{WB=Extend}")
+_PLAIN_SPLIT = re.compile(
+    rf"(?:(?<![^{_SEP}])|(?<=[{_JOIN}])(?<![^{_SEP}][{_JOIN}]))"
+    rf"([{_PLAIN_FIRST}][{_PLAIN_NEXT}]*+)"
+    rf"(?=[{_SEP}]|\Z|[{_JOIN}]++(?:[{_SEP}]|\Z))"
+)
+# A gap holding anything else may hold tokens.
+_GAP_NEEDS_GRAMMAR = re.compile(rf"[^{_SEP}{_JOIN}]")
 
 MAX_TOKEN_LENGTH = 255
 
 
 class StandardTokenizer:
-    """Finds the token spans Lucene's StandardTokenizer would emit."""
+    """Finds the tokens Lucene's StandardTokenizer would emit."""
 
     name = "standard"
 
@@ -110,29 +145,46 @@ class StandardTokenizer:
             raise ValueError("max_token_length must be positive")
         self.max_token_length = max_token_length
 
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """Return ``(start, end)`` of every token of ``text``, in order."""
-        out: list[tuple[int, int]] = []
-        append = out.append
-        limit = self.max_token_length
-        for m in _SCAN.finditer(text):
-            kind = m.lastindex
-            if kind == 2:
-                continue
-            start, end = m.span()
-            if kind == 1 and end - start <= limit:
-                append((start, end))
-            else:
-                self._full(text, start, end, out)
-        return out
+    def tokenize(self, text: str) -> tuple[list[str], list[int], list[int]]:
+        """``(surfaces, starts, ends)`` of every token of ``text``, in order."""
+        parts = _PLAIN_SPLIT.split(text)
+        words = parts[1::2]
+        bounds = list(accumulate(map(len, parts)))
+        starts = bounds[0::2]
+        ends = bounds[1::2]
+        del starts[-1]  # the last bound is the end of the text
+        if words and max(map(len, words)) > self.max_token_length:
+            return self._tokenize_slowly(text)
+        gaps = parts[0::2]
+        tricky = list(compress(range(len(gaps)), map(_GAP_NEEDS_GRAMMAR.search, gaps)))
+        # Gaps are independent: a plain word on each side ends any token. Insert from the
+        # back so that earlier indices stay valid.
+        for i in reversed(tricky):
+            gap_start = bounds[2 * i - 1] if i else 0
+            found = self._grammar_spans(text, gap_start, gap_start + len(gaps[i]))
+            if found:
+                words[i:i] = [text[a:b] for a, b in found]
+                starts[i:i] = [a for a, _ in found]
+                ends[i:i] = [b for _, b in found]
+        return words, starts, ends
 
-    def _full(self, text: str, pos: int, stop: int, out: list[tuple[int, int]]) -> None:
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """``(start, end)`` of every token of ``text``, in order."""
+        _, starts, ends = self.tokenize(text)
+        return list(zip(starts, ends))
+
+    def _tokenize_slowly(self, text: str) -> tuple[list[str], list[int], list[int]]:
+        found = self._grammar_spans(text, 0, len(text))
+        return [text[a:b] for a, b in found], [a for a, _ in found], [b for _, b in found]
+
+    def _grammar_spans(self, text: str, pos: int, stop: int) -> list[tuple[int, int]]:
         limit = self.max_token_length
         search = _FULL.search
+        out = []
         while True:
             m = search(text, pos, stop)
             if m is None:
-                return
+                return out
             start, end = m.span()
             if end - start > limit:
                 # Lucene's scanner buffer holds max_token_length chars: the token is the

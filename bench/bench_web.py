@@ -1,0 +1,151 @@
+"""Page latency of the web UI over SaudiNewsNet, next to the raw backend search time.
+
+    .venv/bin/python bench/bench_web.py [--index /tmp/snn-index] [--rounds 40] [--json out.json]
+
+Builds the index at --index when it is missing (with ``indexer reindex`` when the facet
+extractor is installed; otherwise from ``indexer.sources`` without entity facets, and says
+so), then for each query measures, through Flask's test client in one process:
+the backend's ``search()`` alone, the ``/search`` HTML page and ``/api/search``; p50 and p95.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SOURCE = ROOT.parent / "shared" / "data" / "saudinewsnet"
+
+QUERIES = [
+    ("browse everything", {}),
+    ("one word", {"q": "داعش"}),
+    ("two words", {"q": "الحوثيين عدن"}),
+    ("phrase", {"q": '"مجلس الوزراء"'}),
+    ("OR + prefix", {"q": "النفط OR الاقتصاد*"}),
+    ("word + source filter", {"q": "السعودية", "source": "aawsat"}),
+    ("word + date range, newest", {"q": "اليمن", "date": "2015-07..2015-08", "sort": "date"}),
+    ("country facet filter", {"country": "SA"}),
+    ("deep page 300", {"q": "السعودية", "page": "300"}),
+    ("no results (suggests a filter)", {"q": "كلمةغيرموجودة", "source": "aawsat"}),
+]
+
+
+def build(index: Path, source: Path) -> str:
+    """Build the index; returns how it was built."""
+    try:
+        from indexer.extract import extract_facets  # noqa: F401
+
+        exe = Path(sys.executable).with_name("indexer")
+        subprocess.run([str(exe), "reindex", str(source), "--index", str(index), "-q"], check=True)
+        return "indexer reindex (with facet extraction)"
+    except ImportError:
+        pass
+    from concurrent.futures import ProcessPoolExecutor
+
+    from indexer.sources import iter_documents
+    from search.backends.tantivy_backend import TantivyBackend
+    from search.model import StoredDocument
+
+    def docs():
+        for d in iter_documents([str(source)], lambda p: None):
+            yield StoredDocument(id=d.id, title=d.title, body=d.body, date=d.date, source=d.source,
+                                 url=d.url, author=d.author, origin=d.origin)
+
+    backend = TantivyBackend(index)
+    with backend.new_build() as b, ProcessPoolExecutor(max(1, (os.cpu_count() or 1))) as pool:
+        for prepared in pool.map(TantivyBackend.prepare, docs(), chunksize=64):
+            b.add(prepared)
+        b.commit({"sources": [str(source)], "note": "bench fallback: no entity facets"})
+    return "fallback: indexer.sources without facet extraction (country/org/troops facets empty)"
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def timed(fn, rounds: int) -> list[float]:
+    fn()  # warm-up (first-use caches, reader reload)
+    out = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--index", default="/tmp/snn-index", help="index directory (built if missing)")
+    ap.add_argument("--source", default=str(SOURCE), help="SaudiNewsNet directory of zips")
+    ap.add_argument("--rounds", type=int, default=40)
+    ap.add_argument("--json", help="also write the figures here")
+    args = ap.parse_args()
+
+    from search.backends.tantivy_backend import TantivyBackend
+
+    index = Path(args.index)
+    how = "reused"
+    if not TantivyBackend(index).exists():
+        started = time.perf_counter()
+        how = build(index, Path(args.source))
+        print(f"built {index} in {time.perf_counter() - started:.0f}s: {how}", file=sys.stderr)
+
+    from werkzeug.datastructures import MultiDict
+
+    from app import create_app
+    from web.params import parse_state
+
+    app = create_app({"SEARCH_INDEX": str(index), "SECRET_KEY": "bench"})
+    client = app.test_client()
+    backend = app.extensions["search_backend"]
+    stats = backend.stats()
+    print(f"index: {stats['documents']} documents ({how})")
+    print(f"{'query':32} {'hits':>7}  {'backend p50/p95':>16}  {'HTML p50/p95':>14}  {'API p50/p95':>14}")
+    rows = []
+    html_all, api_all = [], []
+    for label, params in QUERIES:
+        qs = urlencode(params)
+        state = parse_state(MultiDict(params))
+        request = state.request()
+        total = backend.search(request).total
+
+        def page(path):
+            resp = client.get(f"{path}?{qs}" if qs else path)
+            assert resp.status_code == 200, (path, qs, resp.status_code)
+
+        t_backend = timed(lambda: backend.search(request), args.rounds)
+        t_html = timed(lambda: page("/search"), args.rounds)
+        t_api = timed(lambda: page("/api/search"), args.rounds)
+        html_all += t_html
+        api_all += t_api
+        row = {"query": label, "params": params, "total": total,
+               "backend_ms": [round(pct(t_backend, 50), 1), round(pct(t_backend, 95), 1)],
+               "html_ms": [round(pct(t_html, 50), 1), round(pct(t_html, 95), 1)],
+               "api_ms": [round(pct(t_api, 50), 1), round(pct(t_api, 95), 1)]}
+        rows.append(row)
+        print(f"{label:32} {total:7d}  {row['backend_ms'][0]:7.1f}/{row['backend_ms'][1]:<7.1f}  "
+              f"{row['html_ms'][0]:6.1f}/{row['html_ms'][1]:<6.1f}  {row['api_ms'][0]:6.1f}/{row['api_ms'][1]:<6.1f}")
+    doc_id = backend.search(parse_state(MultiDict({"q": "داعش"})).request()).hits[0].id
+    t_doc = timed(lambda: client.get(f"/doc/{doc_id}?q=%D8%AF%D8%A7%D8%B9%D8%B4"), args.rounds)
+    summary = {"documents": stats["documents"], "built": how, "rounds": args.rounds, "queries": rows,
+               "all_html_ms": [round(pct(html_all, 50), 1), round(pct(html_all, 95), 1)],
+               "all_api_ms": [round(pct(api_all, 50), 1), round(pct(api_all, 95), 1)],
+               "doc_html_ms": [round(pct(t_doc, 50), 1), round(pct(t_doc, 95), 1)],
+               "mean_html_ms": round(statistics.fmean(html_all), 1)}
+    print(f"all queries: /search p50 {summary['all_html_ms'][0]} ms, p95 {summary['all_html_ms'][1]} ms; "
+          f"/api/search p50 {summary['all_api_ms'][0]} ms, p95 {summary['all_api_ms'][1]} ms; "
+          f"/doc p50 {summary['doc_html_ms'][0]} ms, p95 {summary['doc_html_ms'][1]} ms")
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

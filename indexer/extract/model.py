@@ -1,0 +1,87 @@
+"""Result types of :func:`indexer.extract.extract_facets`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int      # offsets into the original text: text[start:end] == self.text
+    end: int
+    text: str
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(slots=True)
+class CountryFacet:
+    code: str
+    name: str
+    mentions: list[Mention] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "name": self.name,
+                "mentions": [m.to_dict() for m in self.mentions]}
+
+
+@dataclass(slots=True)
+class OrgFacet:
+    name: str
+    mentions: list[Mention] = field(default_factory=list)
+    entity_id: str | None = None    # gazetteer id; None for discovered names
+    discovered: bool = False
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "mentions": [m.to_dict() for m in self.mentions]}
+
+
+@dataclass(slots=True)
+class Troop:
+    value: int
+    text: str
+    start: int
+    end: int
+    approximate: bool = False
+    bound: str | None = None        # "lower" (أكثر من), "upper" (أقل من), "range" (بين ... و ...)
+    kind: str = "force"             # "force" or "casualties"
+    casualty: str | None = None     # with kind "casualties": "killed", "wounded" or "captured"
+    country: str | None = None      # ISO code when the text says whose (جندي بريطاني)
+    noun: str | None = None         # normalized personnel noun the number is tied to
+    upper: int | None = None        # upper end of a range; value is the lower end
+
+    def to_dict(self) -> dict:
+        return {"value": self.value, "text": self.text, "start": self.start, "end": self.end,
+                "approximate": self.approximate, "bound": self.bound, "kind": self.kind,
+                "casualty": self.casualty, "country": self.country, "noun": self.noun,
+                "upper": self.upper}
+
+
+@dataclass(slots=True)
+class Extraction:
+    countries: list[CountryFacet] = field(default_factory=list)
+    organizations: list[OrgFacet] = field(default_factory=list)
+    troops: list[Troop] = field(default_factory=list)
+
+    @property
+    def country_codes(self) -> list[str]:
+        return sorted({c.code for c in self.countries})
+
+    @property
+    def org_names(self) -> list[str]:
+        return [o.name for o in self.organizations]
+
+    @property
+    def troop_values(self) -> list[int]:
+        return [t.value for t in self.troops]
+
+    @property
+    def max_troops(self) -> int | None:
+        """Largest force size in the article (casualty counts are left out)."""
+        sizes = [t.upper or t.value for t in self.troops if t.kind == "force"]
+        return max(sizes) if sizes else None
+
+    def to_dict(self) -> dict:
+        return {"countries": [c.to_dict() for c in self.countries],
+                "organizations": [o.to_dict() for o in self.organizations],
+                "troops": [t.to_dict() for t in self.troops]}

@@ -1,0 +1,343 @@
+"""Numbers of armed personnel (troops, fighters, militants...) with their kind.
+
+A number counts only when it is tied to a personnel noun:
+``500 جندي``، ``500 من عناصر داعش``، ``قوة قوامها 500``، ``عدد المقاتلين 500``،
+``مليون عراقي للتطوع``، or ``و200 آخرين`` after such a number. Casualty
+counts (killed / wounded / captured) are told apart from force sizes by the
+words around them.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from functools import lru_cache
+
+from .context import in_vocab
+from .model import Troop
+from .normalize import normalize_key
+from .numbers import Number, find_numbers
+from .resources import load_json
+
+_AFTER = re.compile(r"[ ]*(?:(من)[ ]+)?([^\W\d_]+)")
+_WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
+_SENTENCE_END = re.compile(r"[.!?؟؛\n]")
+_CLAUSE_BREAK = re.compile(r"[.!?؟؛:\n()\[\]«»\"“”]")
+_PERCENT = re.compile(r"[ ]*(?:%|٪)")
+_SUFFIXES = ("ه", "ها", "هم", "نا", "كم")
+_LOOKBACK_WORDS = 6
+
+
+def _alternation(phrases) -> str:
+    alts = sorted({normalize_key(p) for p in phrases}, key=len, reverse=True)
+    return "|".join(re.escape(a).replace(r"\ ", "[ ]+") for a in alts)
+
+
+@lru_cache(maxsize=1)
+def _config():
+    data = load_json("troops.json")
+    nouns: dict[str, tuple[str, str, bool]] = {}
+    for entry in data["nouns"]:
+        info = (entry["lemma"], entry["strength"], bool(entry.get("after_min_only")))
+        for form in entry["forms"]:
+            f = normalize_key(form)
+            for variant in (f, "ال" + f, *(f + s for s in _SUFFIXES)):
+                nouns.setdefault(variant, info)
+
+    def vocab(name):
+        return frozenset(normalize_key(w) for w in data[name])
+
+    casualty_before = {}
+    for kind, words in data["casualty_before"].items():
+        for w in words:
+            casualty_before.setdefault(normalize_key(w), kind)
+    casualty_after = {}
+    for kind, words in data["casualty_after"].items():
+        for w in words:
+            casualty_after.setdefault(normalize_key(w), kind)
+    triggers = set(nouns) | {p + n for n in nouns for p in ("و", "ب", "ل", "ف")}
+    for name in ("purpose_words", "strength_words"):
+        for w in data[name]:
+            triggers.add(normalize_key(w).split(" ")[0])
+    context = re.compile("|".join(re.escape(normalize_key(w)) for w in data["military_context"]))
+    return {
+        "triggers": frozenset(triggers),
+        "nouns": nouns,
+        "reject_after": vocab("reject_after"),
+        "context": context,
+        "purpose": vocab("purpose_words"),
+        "others": vocab("others_words"),
+        "strength": vocab("strength_words"),
+        "count": vocab("count_words"),
+        "count_verbs": vocab("count_verbs"),
+        "units": vocab("non_person_units"),
+        "years": vocab("year_words"),
+        "qual_before": re.compile(r"(?<!\w)[وبلف]?(?P<q>" + _alternation(data["approx_before"])
+                                  + r")[ ]*(?:ال)?[ ]*$"),
+        "lower": vocab("lower_bound"),
+        "upper": vocab("upper_bound"),
+        "qual_after": re.compile(r"[ ]*(?P<q>" + _alternation(data["approx_after"]) + r")(?!\w)"),
+        "lower_after": vocab("lower_after"),
+        "range_before": vocab("range_before"),
+        "casualty_before": casualty_before,
+        "casualty_after": casualty_after,
+    }
+
+
+class _Head:
+    """What a number counts: a personnel noun, another noun, or nothing known."""
+    __slots__ = ("personnel", "noun", "end", "rule")
+
+    def __init__(self, personnel: bool, noun: str | None, end: int, rule: str):
+        self.personnel = personnel
+        self.noun = noun
+        self.end = end          # normalized end of the counted phrase
+        self.rule = rule
+
+
+def _words_before(norm: str, pos: int, n: int, stop=_SENTENCE_END):
+    """``(word, start)`` pairs before ``pos`` in the same sentence, nearest last."""
+    lo = max(0, pos - 25 * n)
+    cut = None
+    for cut in stop.finditer(norm, lo, pos):
+        pass
+    if cut is not None:
+        lo = cut.end()
+    return [(m.group(), m.start()) for m in _WORD.finditer(norm, lo, pos)][-n:]
+
+
+def _words_after(norm: str, pos: int, n: int, stop=_CLAUSE_BREAK):
+    cut = stop.search(norm, pos, pos + 25 * n)
+    hi = cut.start() if cut else min(len(norm), pos + 25 * n)
+    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(norm, pos, hi)][:n]
+
+
+def _strip(word: str) -> str:
+    for clitic in ("و", "ف", "ب", "ل"):
+        if word.startswith(clitic) and len(word) > 3:
+            return word[1:]
+    return word
+
+
+def find_troops(doc, countries=()) -> list[Troop]:
+    """Troop numbers in ``doc``; ``countries`` are ``(code, Match)`` pairs for attribution."""
+    cfg = _config()
+    if doc.words.isdisjoint(cfg["triggers"]):
+        return []       # no personnel noun, no purpose/strength word: nothing can count troops
+    norm = doc.norm
+    numbers = find_numbers(doc)
+    if not numbers:
+        return []
+    heads: list[_Head | None] = []
+    troops: list[Troop] = []
+    kinds: dict[int, tuple[str, str | None]] = {}
+    country_starts = sorted((m.mstart, code) for code, m in countries)
+    for i, num in enumerate(numbers):
+        head = _head(doc, cfg, numbers, heads, i)
+        heads.append(head)
+        if head is None or not head.personnel:
+            continue
+        troops.append(_troop(doc, cfg, numbers, heads, kinds, i, head, country_starts))
+    return troops
+
+
+def _head(doc, cfg, numbers, heads, i) -> _Head | None:
+    norm = doc.norm
+    num = numbers[i]
+    if _PERCENT.match(norm, num.end):
+        return _Head(False, None, num.end, "percent")
+    before = _words_before(norm, num.start, 2)
+    if before and in_vocab(before[-1][0], cfg["years"]):
+        return _Head(False, None, num.end, "year")
+    after = _AFTER.match(norm, num.end)
+    nouns = cfg["nouns"]
+    if after:
+        word = after.group(2)
+        via_min = after.group(1) is not None
+        info = nouns.get(word)
+        if info is not None and (via_min or not info[2]):
+            if _noun_ok(norm, cfg, info, num, after.end()):
+                return _Head(True, info[0], after.end(), "noun")
+            return _Head(False, word, after.end(), "rejected")
+        if not via_min:
+            if word in cfg["others"]:
+                return _others(doc, cfg, numbers, heads, i, after.end())
+            if word in cfg["units"] or word in nouns:
+                return _Head(False, word, after.end(), "unit")
+            if _looks_like_year(num):
+                return _Head(False, word, after.end(), "other")
+            nxt = _words_after(norm, after.end(), 1)
+            if nxt and in_vocab(nxt[0][0], cfg["purpose"]) and not _is_number_word(word):
+                return _Head(True, None, nxt[0][2], "purpose")
+            if before and in_vocab(before[-1][0], cfg["strength"]):
+                return _Head(True, None, num.end, "strength")
+            return _Head(False, word, after.end(), "other")
+    if _looks_like_year(num):
+        return None
+    if before and in_vocab(before[-1][0], cfg["strength"]):
+        return _Head(True, None, num.end, "strength")
+    if _counted_before(norm, cfg, num):
+        return _Head(True, None, num.end, "count")
+    return None
+
+
+def _looks_like_year(num: Number) -> bool:
+    return not num.words_only and 1900 <= num.value <= 2100
+
+
+def _is_number_word(word: str) -> bool:
+    return word[0].isdigit()
+
+
+def _noun_ok(norm, cfg, info, num, noun_end) -> bool:
+    """Weak nouns need military context; police / charity qualifiers reject any noun."""
+    nxt = _words_after(norm, noun_end, 2)
+    words = [w for w, _, _ in nxt]
+    if words and (words[0] in cfg["reject_after"] or " ".join(words) in cfg["reject_after"]
+                  or (words[0] == "من" and len(words) > 1 and words[1] in cfg["reject_after"])):
+        return False
+    if info[1] == "weak":
+        window = norm[max(0, num.start - 250):noun_end + 250]
+        return cfg["context"].search(window) is not None
+    return True
+
+
+def _others(doc, cfg, numbers, heads, i, end) -> _Head | None:
+    """``و200 آخرين``: counts what the previous number in the sentence counted."""
+    norm = doc.norm
+    num = numbers[i]
+    for j in range(i - 1, -1, -1):
+        prev = numbers[j]
+        if num.start - prev.end > 300 or _SENTENCE_END.search(norm, prev.end, num.start):
+            break
+        head = heads[j]
+        if head is not None and head.rule not in ("year", "percent"):
+            return _Head(head.personnel, head.noun, end, "others")
+    # "2 مليون آخرين ... من المتطوعين": the noun comes later in the clause
+    words = _words_after(norm, end, 8)
+    for k, (w, _s, e) in enumerate(words[:-1]):
+        if w == "من":
+            info = cfg["nouns"].get(words[k + 1][0])
+            if info is not None:
+                return _Head(True, info[0], end, "others")
+    return None
+
+
+def _counted_before(norm, cfg, num) -> bool:
+    """``بلغ عدد المقاتلين 500``: a count word + personnel noun shortly before."""
+    after = _words_after(norm, num.end, 1)
+    if after and not after[0][0].startswith("و") and after[0][0] not in ("في", "من", "على", "الى", "حتى", "خلال", "فقط"):
+        return False
+    before = _words_before(norm, num.start, 6)
+    nouns = cfg["nouns"]
+    for k, (w, _s) in enumerate(before[:-1]):
+        if _strip(w) in cfg["count"] and before[k + 1][0] in nouns:
+            return True
+    return False
+
+
+def _kind(doc, cfg, numbers, heads, kinds, i, head) -> tuple[str, str | None]:
+    """("casualties", "killed"|"wounded"|"captured") or ("force", None)."""
+    if i in kinds:
+        return kinds[i]
+    norm = doc.norm
+    num = numbers[i]
+    result = ("force", None)
+    words = _words_before(norm, num.start, _LOOKBACK_WORDS)
+    prev_num = numbers[i - 1] if i else None
+    for k in range(len(words) - 1, -1, -1):
+        w, start = words[k]
+        if prev_num is not None and start < prev_num.end:
+            # joined to a previous count ("قتل 10 جنود و5 مسلحين"): same kind
+            if len(words) - k <= 4 and heads[i - 1] is not None:
+                result = _kind(doc, cfg, numbers, heads, kinds, i - 1, heads[i - 1])
+            break
+        found = cfg["casualty_before"].get(_strip(w)) or cfg["casualty_before"].get(w)
+        if found is None and k + 1 < len(words):
+            found = cfg["casualty_before"].get(_strip(w) + " " + words[k + 1][0])
+        if found:
+            result = ("casualties", found)
+            break
+    if result[0] == "force":
+        for w, _s, _e in _words_after(norm, head.end, 4):
+            found = cfg["casualty_after"].get(_strip(w)) or cfg["casualty_after"].get(w)
+            if found:
+                result = ("casualties", found)
+                break
+    kinds[i] = result
+    return result
+
+
+def _troop(doc, cfg, numbers, heads, kinds, i, head, country_starts) -> Troop:
+    norm = doc.norm
+    num = numbers[i]
+    start, end = num.start, head.end
+    value, upper, bound, approximate = num.value, None, None, False
+
+    prev = numbers[i - 1] if i else None
+    if prev is not None and _is_range(norm, cfg, prev, num, heads[i - 1]):
+        low = _scale_like(prev.value, num.value)
+        if low < num.value:
+            value, upper, bound, approximate = low, num.value, "range", True
+            start = prev.start
+            before = _words_before(norm, start, 2)
+            if before and before[-1][0] in cfg["range_before"]:
+                start = before[-1][1]
+                if len(before) > 1 and before[-2][0] == "ما":
+                    start = before[-2][1]
+
+    qual = cfg["qual_before"].search(norm, max(0, start - 40), start)
+    if qual is not None:
+        approximate = True
+        phrase = " ".join(qual.group("q").split())
+        if bound is None:
+            if phrase in cfg["lower"]:
+                bound = "lower"
+            elif phrase in cfg["upper"]:
+                bound = "upper"
+        start = qual.start("q")
+    after_q = cfg["qual_after"].match(norm, end)
+    if after_q is not None:
+        approximate = True
+        if bound is None and " ".join(after_q.group("q").split()) in cfg["lower_after"]:
+            bound = "lower"
+        end = after_q.end()
+
+    kind, casualty = _kind(doc, cfg, numbers, heads, kinds, i, head)
+    country = _country_after(norm, head, country_starts) if head.noun else None
+    ostart, oend = doc.span(start, end)
+    return Troop(value=value, text=doc.text[ostart:oend], start=ostart, end=oend,
+                 approximate=approximate, bound=bound, kind=kind, casualty=casualty,
+                 country=country, noun=head.noun, upper=upper)
+
+
+def _is_range(norm, cfg, prev: Number, num: Number, prev_head) -> bool:
+    """``بين 7 و8 آلاف جندي``، ``5 إلى 10 آلاف``، ``900 أو 1000``."""
+    if prev_head is not None and prev_head.personnel:
+        return False
+    gap = norm[prev.end:num.start].strip()
+    if gap in ("الى", "او", "-", "–"):
+        return True
+    if gap == "و" or (gap == "" and norm[num.start - 1:num.start] == "و"):
+        before = _words_before(norm, prev.start, 2)
+        return bool(before) and before[-1][0] in cfg["range_before"]
+    return False
+
+
+def _scale_like(low: int, high: int) -> int:
+    """``بين 7 و8 آلاف``: the lower end borrows the upper end's scale word."""
+    for scale in (1_000_000_000, 1_000_000, 1_000):
+        if high % scale == 0 and high // scale < 1000 and low * scale <= high:
+            return low * scale
+    return low
+
+
+def _country_after(norm, head, country_starts) -> str | None:
+    """``جندي بريطاني``، ``من أفراد الجيش الأمريكي``: a country within 3 words after the noun."""
+    k = bisect_left(country_starts, (head.end, ""))
+    if k >= len(country_starts):
+        return None
+    start, code = country_starts[k]
+    gap = norm[head.end:start]
+    if len(gap) > 30 or _CLAUSE_BREAK.search(gap) or len(gap.split()) > 2:
+        return None
+    return code

@@ -1,0 +1,203 @@
+"""Python analyzers built from the declarative chain definitions.
+
+Speed: every filter after the tokenizer is a pure function of one surface word, so each
+chain keeps a cache from surface word to its final term(s). Per token, the hot path is a
+dict lookup; the filters only run for words not seen before. The token spans of the last
+text are kept too, since the indexer runs all chains over the same text.
+"""
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+from . import definition
+from .filters import (
+    ArabicNormalizationFilter,
+    ArabicStemFilter,
+    DecimalDigitFilter,
+    DictionaryDecompounder,
+    LowerCaseFilter,
+    MappingCharFilter,
+    PatternReplaceFilter,
+    StopFilter,
+)
+from .tokenizer import StandardTokenizer
+
+
+class Token(NamedTuple):
+    term: str
+    start: int  # offsets are str indices into the original text
+    end: int
+    position: int  # removed stopwords leave gaps, as Lucene position increments do
+
+
+_new_token = tuple.__new__  # skips NamedTuple's Python-level __new__ in the hot loop
+
+# One tokenizer shared by all chains (they all declare "standard").
+_TOKENIZER = StandardTokenizer()
+_last_spans: tuple[str, list[tuple[int, int]]] = ("", [])
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """Token spans of ``text``, reusing the previous call's result for the same text."""
+    global _last_spans
+    last_text, spans = _last_spans
+    if text is not last_text and text != last_text:
+        spans = _TOKENIZER.spans(text)
+        _last_spans = (text, spans)
+    return spans
+
+
+def _term_filter(name: str) -> Callable:
+    """A token filter from a name in a chain: an Elasticsearch built-in or a declared one."""
+    builtins = {
+        "lowercase": LowerCaseFilter,
+        "decimal_digit": DecimalDigitFilter,
+        "arabic_normalization": ArabicNormalizationFilter,
+    }
+    if name in builtins:
+        return builtins[name]()
+    spec = dict(definition.TOKEN_FILTERS[name])
+    kind = spec.pop("type")
+    if kind == "stop":
+        return StopFilter(spec["stopwords"])
+    if kind == "stemmer":
+        if spec.get("language") != "arabic":
+            raise ValueError(f"filter {name}: only the arabic stemmer is implemented")
+        return ArabicStemFilter()
+    if kind == "pattern_replace":
+        return PatternReplaceFilter(spec["pattern"], spec.get("replacement", ""))
+    if kind == "dictionary_decompounder":
+        return DictionaryDecompounder(**spec.pop("python", {}), **spec)
+    raise ValueError(f"filter {name}: unsupported type {kind!r}")
+
+
+def _char_filter(name: str) -> MappingCharFilter:
+    spec = dict(definition.CHAR_FILTERS[name])
+    if spec.pop("type") != "mapping":
+        raise ValueError(f"char filter {name}: only mapping char filters are implemented")
+    return MappingCharFilter(**spec)
+
+
+class _SurfaceCache(dict):
+    """surface word -> chain result, computed on first sight; cleared when it grows big."""
+
+    __slots__ = ("compute", "limit")
+
+    def __init__(self, compute, limit: int = 400_000):
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, surface):
+        if len(self) >= self.limit:
+            self.clear()
+        result = self[surface] = self.compute(surface)
+        return result
+
+
+class Analyzer:
+    """One analysis chain: char filters and token filters over StandardTokenizer tokens.
+
+    Per surface word the chain yields a term, None (removed: the position stays as a gap),
+    or, after decompounding, a tuple of ``(term or None, start, end)`` parts with offsets
+    relative to the surface word, one position each.
+    """
+
+    def __init__(self, name: str):
+        spec = definition.CHAIN_DEFINITIONS[name]
+        if spec["tokenizer"] != _TOKENIZER.name:
+            raise ValueError(f"chain {name}: only the standard tokenizer is implemented")
+        self.name = name
+        self.char_filters = [_char_filter(n) for n in spec["char_filter"]]
+        self.filters = [_term_filter(n) for n in spec["filter"]]
+        self.cache = _SurfaceCache(self.analyze_word)
+        self._single = not any(isinstance(f, DictionaryDecompounder) for f in self.filters)
+
+    def analyze_word(self, surface: str):
+        """The chain's result for one token's surface text (see class doc)."""
+        term, index_map = surface, None
+        for char_filter in self.char_filters:
+            term, inner = char_filter.apply(term)
+            if inner is not None:
+                index_map = inner if index_map is None else [index_map[i] for i in inner]
+        # Filters before the decompounder keep lengths on the words it can split (pure
+        # Arabic letters), so part offsets computed on the term still index the surface.
+        parts = [(term, 0, len(term))]
+        for f in self.filters:
+            if isinstance(f, DictionaryDecompounder):
+                split_parts = []
+                for t, a, b in parts:
+                    pieces = f.split(t) if t is not None else None
+                    if pieces:
+                        split_parts.extend((p, a + s, a + e) for p, s, e in pieces)
+                    else:
+                        split_parts.append((t, a, b))
+                parts = split_parts
+            else:
+                parts = [(f(t) if t is not None else None, a, b) for t, a, b in parts]
+        if len(parts) == 1:
+            return parts[0][0]
+        if index_map is not None:
+            parts = [(t, index_map[a], index_map[b]) for t, a, b in parts]
+        return tuple(parts)
+
+    def tokens(self, text: str) -> list[Token]:
+        """Analyze ``text`` into tokens."""
+        spans = token_spans(text)
+        cache = self.cache
+        if self._single:
+            return [
+                _new_token(Token, (t, s, e, i))
+                for i, (s, e) in enumerate(spans)
+                if (t := cache[text[s:e]]) is not None
+            ]
+        out: list[Token] = []
+        append = out.append
+        pos = 0
+        for s, e in spans:
+            r = cache[text[s:e]]
+            if r.__class__ is str:
+                append(_new_token(Token, (r, s, e, pos)))
+                pos += 1
+            elif r is None:
+                pos += 1
+            else:
+                for t, a, b in r:
+                    if t is not None:
+                        append(_new_token(Token, (t, s + a, s + b, pos)))
+                    pos += 1
+        return out
+
+
+_ANALYZERS: dict[str, Analyzer] = {}
+
+
+def get_analyzer(chain: str) -> Analyzer:
+    """The (lazily built, shared) analyzer of a chain."""
+    analyzer = _ANALYZERS.get(chain)
+    if analyzer is None:
+        if chain not in definition.CHAIN_DEFINITIONS:
+            raise ValueError(f"unknown analysis chain {chain!r}")
+        analyzer = _ANALYZERS[chain] = Analyzer(chain)
+    return analyzer
+
+
+def prefix_function(chain: str, before_filter: str) -> Callable[[str], str | None]:
+    """The chain's char filters and token filters up to (excluding) ``before_filter``, as a
+    function of one surface word: the form in which that filter sees words."""
+    spec = definition.CHAIN_DEFINITIONS[chain]
+    names = spec["filter"]
+    char_filters = [_char_filter(n) for n in spec["char_filter"]]
+    filters = [_term_filter(n) for n in names[: names.index(before_filter)]]
+
+    def apply(surface: str) -> str | None:
+        term: str | None = surface
+        for char_filter in char_filters:
+            term = char_filter.apply(term)[0]
+        for f in filters:
+            if term is None:
+                break
+            term = f(term)
+        return term
+
+    return apply

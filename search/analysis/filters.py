@@ -1,0 +1,312 @@
+"""Char filters and token filters, one class per concern, as in Lucene's analysis package.
+
+Token filters here work on one term at a time (``__call__(term) -> term or None``, None
+meaning "removed, keep the position gap"); the decompounder instead splits a term into
+parts. Every filter is a pure function of its input, which is what lets the analyzer
+cache whole chains per surface word.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pyarabic.araby as araby
+import regex
+
+from . import resources
+
+
+class LowerCaseFilter:
+    """Lucene ``LowerCaseFilter``: ``Character.toLowerCase`` on each code point."""
+
+    es_type = "lowercase"
+
+    def __call__(self, term: str) -> str:
+        if term.isascii():
+            return term.lower()
+        # Per code point, like Java: str.lower() would apply the Greek final-sigma rule and
+        # turn U+0130 into two code points, neither of which Lucene does.
+        return "".join(["i" if c == "\u0130" else c.lower() for c in term])
+
+
+class DecimalDigitFilter:
+    """Lucene ``DecimalDigitFilter``: any Unicode decimal digit (Nd) to ASCII 0-9."""
+
+    es_type = "decimal_digit"
+
+    def __call__(self, term: str) -> str:
+        if term.isascii():
+            return term
+        decimal = unicodedata.decimal
+        return "".join([c if (d := decimal(c, None)) is None else chr(48 + d) for c in term])
+
+
+class StopFilter:
+    """Lucene ``StopFilter``: exact, case-sensitive set membership removes the term."""
+
+    es_type = "stop"
+
+    # Elasticsearch's predefined list names that this package ships as data files.
+    NAMED_LISTS = {"_arabic_": "lucene_arabic_stopwords.txt"}
+
+    def __init__(self, stopwords: str | list[str]):
+        if isinstance(stopwords, str):
+            stopwords = resources.word_set(self.NAMED_LISTS[stopwords])
+        self.stopwords = frozenset(stopwords)
+
+    def __call__(self, term: str) -> str | None:
+        return None if term in self.stopwords else term
+
+
+class ArabicNormalizationFilter:
+    """Lucene ``ArabicNormalizer``: alef seats to bare alef, teh marbuta to heh, alef maksura
+    to yeh, and removal of tatweel and the eight harakat."""
+
+    es_type = "arabic_normalization"
+
+    # pyarabic's TASHKEEL is exactly Lucene's list (U+064B..U+0652). Its wider DIACRITICS
+    # (Quranic marks, superscript alef U+0670, ...) is NOT used: Lucene keeps those.
+    _TABLE = str.maketrans(
+        {
+            araby.ALEF_MADDA: araby.ALEF,
+            araby.ALEF_HAMZA_ABOVE: araby.ALEF,
+            araby.ALEF_HAMZA_BELOW: araby.ALEF,
+            araby.ALEF_MAKSURA: araby.YEH,
+            araby.TEH_MARBUTA: araby.HEH,
+            araby.TATWEEL: None,
+            **{mark: None for mark in araby.TASHKEEL},
+        }
+    )
+
+    def __call__(self, term: str) -> str:
+        return term.translate(self._TABLE)
+
+
+def _utf16_length(term: str) -> int:
+    # Lucene's length checks count UTF-16 code units.
+    return len(term) if term.isascii() else len(term.encode("utf-16-le")) // 2
+
+
+class ArabicStemFilter:
+    """Lucene ``ArabicStemmer`` (light stemming): strip at most one prefix, then try each
+    suffix once, in the data file's order, keeping a stem of at least two letters."""
+
+    es_type = "stemmer"
+
+    def __init__(self, affixes_file: str = "lucene_arabic_stemmer.json"):
+        rules = resources.json_data(affixes_file)
+        self.prefixes = tuple(rules["prefixes"])
+        self.suffixes = tuple(rules["suffixes"])
+        self.min_stem = rules["min_stem_length"]
+        self.min_one_letter = rules["min_length_for_one_letter_prefix"]
+
+    def __call__(self, term: str) -> str:
+        length = _utf16_length(term)
+        for prefix in self.prefixes:
+            needed = self.min_one_letter if len(prefix) == 1 else len(prefix) + self.min_stem
+            if length >= needed and term.startswith(prefix):
+                term = term[len(prefix):]
+                length -= len(prefix)
+                break
+        for suffix in self.suffixes:
+            if length >= len(suffix) + self.min_stem and term.endswith(suffix):
+                term = term[: -len(suffix)]
+                length -= len(suffix)
+        return term
+
+
+class PatternReplaceFilter:
+    """Elasticsearch ``pattern_replace`` token filter (all occurrences)."""
+
+    es_type = "pattern_replace"
+
+    def __init__(self, pattern: str, replacement: str = ""):
+        self.pattern = re.compile(pattern)
+        self.replacement = replacement
+
+    def __call__(self, term: str) -> str:
+        return self.pattern.sub(self.replacement, term)
+
+
+_ARABIC_LETTERS = re.compile(r"[\u0621-\u063A\u0641-\u064A]+")
+
+
+class DictionaryDecompounder:
+    """Splits a run-together word (الولاياتالمتحدة) into listed words.
+
+    A term is split only if it is at least ``min_word_size`` long, consists of Arabic
+    letters only, is neither listed nor clitics around a listed word (compared after
+    Arabic normalization), and can be cut into 2 or 3 listed words where every cut has a
+    cue that a space is missing (``data/decompound_rules.json`` explains the rules). Among
+    such cuts, the one with the fewest parts wins, then the one whose rarest part is most
+    frequent. Parts replace the term, at consecutive positions, with offsets inside the
+    original token.
+
+    Elasticsearch's ``dictionary_decompounder`` of the same configuration differs: it
+    keeps the original token, emits every listed word found inside any token of
+    ``min_word_size`` or more (listed words included, no cue needed) at the original
+    token's position and offsets, and does not require the parts to cover the token.
+    """
+
+    es_type = "dictionary_decompounder"
+    max_parts = 3
+
+    def __init__(
+        self,
+        word_list_file: str,
+        min_word_size: int = 5,
+        min_subword_size: int = 3,
+        max_subword_size: int = 15,
+        only_longest_match: bool = True,  # Elasticsearch-side parameter, see class doc
+        rules_file: str = "decompound_rules.json",
+        counts: dict[str, int] | None = None,
+    ):
+        self.counts = resources.word_counts(word_list_file) if counts is None else counts
+        self.min_word_size = min_word_size
+        self.min_subword_size = min_subword_size
+        self.max_subword_size = max_subword_size
+        rules = resources.json_data(rules_file)
+        self.short_any = frozenset(rules["leading_short_words"])
+        self.short_before_article = frozenset(rules["leading_short_words_before_article"])
+        self.min_after_short = rules["min_right_after_short_word"]
+        self.blocked_next = rules["blocked_next_letters"]
+        self.final_only = frozenset(rules["final_only_letters"])
+        self.article_starts = tuple(rules["article_starts"])
+        self.min_after_article = rules["min_after_article"]
+        self.conjunction = rules["conjunction"]
+        self.min_after_conjunction = rules["min_after_conjunction"]
+        self.min_left = rules["min_left_part_before_cue"]
+        self.proclitics = ("", *rules["proclitics"])
+        self.enclitics = ("", *rules["enclitics"])
+        self._normalize = ArabicNormalizationFilter()
+        self._normalized: frozenset[str] | None = None
+
+    def normalized_words(self) -> frozenset[str]:
+        """The listed words after Arabic normalization (built on first use)."""
+        if self._normalized is None:
+            self._normalized = frozenset(map(self._normalize, self.counts))
+        return self._normalized
+
+    def split(self, term: str, counts=None, known=None) -> list[tuple[str, int, int]] | None:
+        """Parts ``(word, start, end)`` of ``term``, or None to leave it whole.
+
+        ``counts`` and ``known`` (normalized words) replace the word list; the list builder
+        uses them to test listed words against the rest of the list."""
+        if len(term) < self.min_word_size or _ARABIC_LETTERS.fullmatch(term) is None:
+            return None
+        if counts is None:
+            counts = self.counts
+        if known is None:
+            known = self.normalized_words()
+        if term in counts or self._known_form(term, known):
+            return None
+        for parts in range(2, self.max_parts + 1):
+            cuts = list(self._cuts(term, 0, parts, counts))
+            if cuts:
+                best = max(cuts, key=lambda cut: min(counts.get(term[a:b], 0) for a, b in cut))
+                return [(term[a:b], a, b) for a, b in best]
+        return None
+
+    def _known_form(self, term: str, known) -> bool:
+        # Another spelling of a listed word, or clitics around one: not two words.
+        normalized = self._normalize(term)
+        for pro in self.proclitics:
+            if not normalized.startswith(pro):
+                continue
+            rest = normalized[len(pro):]
+            for enc in self.enclitics:
+                core = len(rest) - len(enc)
+                if core >= 2 and rest.endswith(self._normalize(enc)) and rest[:core] in known:
+                    return True
+        return False
+
+    def _cue(self, left: str, right: str, first: bool, counts: dict[str, int]) -> bool:
+        article = right.startswith(self.article_starts) and any(
+            right.startswith(a) and len(right) - len(a) >= self.min_after_article for a in self.article_starts
+        )
+        if first and left in self.short_any:
+            return len(right) >= self.min_after_short and right[0] not in self.blocked_next.get(left, "")
+        if first and left in self.short_before_article:
+            return article
+        if len(left) < self.min_left:
+            return False
+        if left[-1] in self.final_only or article:
+            return True
+        rest = right[len(self.conjunction):]
+        return right.startswith(self.conjunction) and len(rest) >= self.min_after_conjunction and rest in counts
+
+    def _cuts(self, term: str, start: int, parts: int, counts: dict[str, int]):
+        n = len(term)
+        lo, hi = self.min_subword_size, self.max_subword_size
+        if parts == 1:
+            if lo <= n - start <= hi and term[start:] in counts:
+                yield [(start, n)]
+            return
+        ends = list(range(min(n - lo * (parts - 1), start + hi), start + lo - 1, -1))
+        if start == 0:
+            ends += [len(w) for w in (*self.short_any, *self.short_before_article) if len(w) < lo and term.startswith(w)]
+        for end in ends:
+            left = term[start:end]
+            if len(left) >= lo and left not in counts:
+                continue
+            for rest in self._cuts(term, end, parts - 1, counts):
+                if self._cue(left, term[end : rest[0][1]], start == 0, counts):
+                    yield [(start, end), *rest]
+
+
+class MappingCharFilter:
+    """Elasticsearch ``mapping`` char filter: at each position the longest matching key is
+    replaced, scanning left to right.
+
+    Applied per token in Python. That equals applying it to the raw text (as Elasticsearch
+    does) because every key and value consists of letters, each optionally followed by
+    marks: replacing such a string by another never moves a UAX#29 word boundary. The
+    constructor enforces this.
+    """
+
+    es_type = "mapping"
+    _SAFE = regex.compile(r"(?:[\p{WB=ALetter}][\p{WB=Extend}]*)+")
+
+    def __init__(self, mappings_files: list[str]):
+        table: dict[str, str] = {}
+        for name in mappings_files:
+            for key, value in resources.mapping_pairs(name):
+                if not (self._SAFE.fullmatch(key) and self._SAFE.fullmatch(value)):
+                    raise ValueError(f"{name}: mapping {key!r} -> {value!r} could move word boundaries")
+                table.setdefault(key, value)
+        self.table = table
+        keys = sorted(table, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, keys)))
+        self._first_chars = frozenset(k[0] for k in keys)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The mapping rules, in load order."""
+        return list(self.table.items())
+
+    def apply(self, text: str) -> tuple[str, list[int] | None]:
+        """``(mapped, index_map)``; ``index_map[i]`` is the index in ``text`` of mapped
+        index ``i`` (``len(mapped) + 1`` entries), or None when no length changed."""
+        if self._first_chars.isdisjoint(text):
+            return text, None
+        pieces: list[str] = []
+        index_map: list[int] | None = None
+        last = 0
+        table = self.table
+        for m in self._pattern.finditer(text):
+            start, end = m.span()
+            value = table[m.group()]
+            if index_map is None:
+                if len(value) != end - start:
+                    # Up to here every replacement kept its length: indices coincide.
+                    index_map = list(range(start))
+            elif start > last:
+                index_map.extend(range(last, start))
+            if index_map is not None:
+                index_map.extend(start + min(k, end - start) for k in range(len(value)))
+            pieces.append(text[last:start])
+            pieces.append(value)
+            last = end
+        pieces.append(text[last:])
+        if index_map is not None:
+            index_map.extend(range(last, len(text) + 1))
+        return "".join(pieces), index_map

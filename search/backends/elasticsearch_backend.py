@@ -1,0 +1,603 @@
+"""Elasticsearch 9 backend: the same interface, plan, facets and markup as the embedded engine.
+
+Index lifecycle: readers and incremental writes go through the alias ``<prefix>``; a rebuild
+writes a new index ``<prefix>-<timestamp>`` and ``commit`` moves the alias to it in one
+atomic ``_aliases`` call, then deletes the old index. Saved searches live in
+``<prefix>-saved``, which no rebuild touches.
+"""
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass, fields
+from typing import Callable, Iterable, Iterator
+
+from search.analysis import ANALYZER_VERSION
+from search.backends.base import Backend, BackendError, IndexBuild
+from search.backends.elasticsearch_mapping import (DEFAULT_MAX_RESULT_WINDOW, from_source, index_settings,
+                                                   live_settings, mappings, to_action)
+from search.backends.elasticsearch_query import (MARK_CLOSE, MARK_OPEN, SNIPPET_CHARS, SORT_FIELDS,
+                                                 scan_body, search_body)
+from search.backends.tantivy_backend import _facet_result as facet_result
+from search.backends.tantivy_backend import _hit as python_highlighted_hit
+from search.highlight import Highlighter, snippet
+from search.model import Hit, SearchRequest, SearchResult, StoredDocument
+from search.query.plan import Plan, build_plan
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_STATUS = (429, 502, 503, 504)
+PIT_KEEP_ALIVE = "2m"
+HIGHLIGHTERS = ("elasticsearch", "python")
+
+
+@dataclass(frozen=True)
+class EsConfig:
+    """Connection and index settings, read from the environment by ``from_env``."""
+
+    url: str = "http://localhost:9200"
+    username: str | None = None
+    password: str | None = None
+    api_key: str | None = None
+    ca_certs: str | None = None
+    prefix: str = "news"
+    shards: int = 1
+    replicas: int = 1
+    request_timeout: float = 30.0
+    highlighter: str = "elasticsearch"  # or "python": search.highlight on _source, markup identical to tantivy
+    max_result_window: int = DEFAULT_MAX_RESULT_WINDOW
+    bulk_chunk: int = 500
+    bulk_max_bytes: int = 20 * 1024 * 1024
+    bulk_max_retries: int = 6
+    bulk_initial_backoff: float = 1.0
+    bulk_max_backoff: float = 60.0
+    decompound_word_list_path: str | None = None
+
+    ENV = {"url": "ES_URL", "username": "ES_USERNAME", "password": "ES_PASSWORD", "api_key": "ES_API_KEY",
+           "ca_certs": "ES_CA_CERTS", "prefix": "ES_INDEX_PREFIX", "shards": "ES_SHARDS",
+           "replicas": "ES_REPLICAS", "request_timeout": "ES_REQUEST_TIMEOUT",
+           "highlighter": "ES_HIGHLIGHTER", "max_result_window": "ES_MAX_RESULT_WINDOW",
+           "bulk_chunk": "ES_BULK_CHUNK", "bulk_max_retries": "ES_BULK_MAX_RETRIES",
+           "decompound_word_list_path": "ES_DECOMPOUND_WORD_LIST_PATH"}
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None, **overrides) -> "EsConfig":
+        env = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            var = cls.ENV.get(f.name)
+            raw = env.get(var) if var else None
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.name, raw, f.default)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values).validated()
+
+    def validated(self) -> "EsConfig":
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_.]*(-[a-z0-9_.]+)*", self.prefix) or len(self.prefix) > 200:
+            raise BackendError(f"ES_INDEX_PREFIX {self.prefix!r} is not a valid lowercase index name")
+        if self.shards < 1 or self.replicas < 0:
+            raise BackendError("ES_SHARDS must be >= 1 and ES_REPLICAS >= 0")
+        if self.highlighter not in HIGHLIGHTERS:
+            raise BackendError(f"ES_HIGHLIGHTER must be one of {HIGHLIGHTERS}")
+        if (self.username is None) != (self.password is None):
+            raise BackendError("set both ES_USERNAME and ES_PASSWORD, or neither")
+        return self
+
+    def client_kwargs(self) -> dict:
+        kw: dict = {"hosts": [self.url], "request_timeout": self.request_timeout, "retry_on_timeout": True,
+                    "max_retries": 3}
+        if self.api_key:
+            kw["api_key"] = self.api_key
+        elif self.username is not None:
+            kw["basic_auth"] = (self.username, self.password)
+        if self.ca_certs:
+            kw["ca_certs"] = self.ca_certs
+        return kw
+
+
+def _convert(name: str, raw: str, default):
+    if isinstance(default, bool):
+        return raw.lower() in ("1", "true", "yes")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise BackendError(f"{EsConfig.ENV[name]}={raw!r} is not an integer") from None
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A document Elasticsearch refused, and why (mapping error, oversized field, ...)."""
+
+    id: str | None
+    status: int | None
+    error_type: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"document {self.id!r} rejected ({self.status} {self.error_type}): {self.reason}"
+
+
+def log_rejection(rejection: Rejection) -> None:
+    log.warning("%s", rejection)
+
+
+class ElasticsearchBackend(Backend):
+    name = "elasticsearch"
+    # Worker processes turn each document into its bulk action (plain, picklable dicts).
+    prepare = staticmethod(to_action)
+
+    def __init__(self, client, config: EsConfig | None = None,
+                 on_rejected: Callable[[Rejection], None] = log_rejection):
+        self.client = client
+        self.config = config or EsConfig()
+        self.on_rejected = on_rejected
+        self._saved = None
+
+    @classmethod
+    def from_env(cls, client=None, environ: dict | None = None,
+                 on_rejected: Callable[[Rejection], None] = log_rejection, **options) -> "ElasticsearchBackend":
+        """A backend configured from ES_* variables; ``options`` override single settings."""
+        config = EsConfig.from_env(environ, **options)
+        if client is None:
+            from elasticsearch import Elasticsearch
+
+            client = Elasticsearch(**config.client_kwargs())
+        return cls(client, config, on_rejected)
+
+    @property
+    def alias(self) -> str:
+        return self.config.prefix
+
+    @property
+    def saved_index(self) -> str:
+        return f"{self.config.prefix}-saved"
+
+    def new_index_name(self) -> str:
+        stamp = time.strftime("%Y%m%dt%H%M%S", time.gmtime())
+        return f"{self.config.prefix}-{stamp}-{time.time_ns() % 10**9:09d}"
+
+    def is_build_index(self, name: str) -> bool:
+        return re.fullmatch(re.escape(self.config.prefix) + r"-\d{8}t\d{6}-\d{9}", name) is not None
+
+    # ---- reading -------------------------------------------------------------------------
+    def exists(self) -> bool:
+        with self._errors("checking the index alias"):
+            return bool(self.client.indices.exists_alias(name=self.alias))
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        plan = build_plan(request)
+        es_highlight = request.highlight and self.config.highlighter == "elasticsearch"
+        body = search_body(request, plan, highlight=es_highlight)
+        deep = request.offset + request.page_size > self.config.max_result_window
+        with self._errors("search"):
+            if deep:
+                # Beyond the from/size window: total and facets here, the page by search_after.
+                counts = {k: v for k, v in body.items() if k not in ("highlight", "sort", "from")}
+                resp = self.client.search(index=self.alias, body={**counts, "size": 0})
+                raw_hits = self._deep_page(request, plan, es_highlight)
+            else:
+                resp = self.client.search(index=self.alias, body=body)
+                raw_hits = resp["hits"]["hits"]
+        hits = self._hits(raw_hits, request)
+        aggs = resp.get("aggregations") or {}
+        facets = {name: facet_result(name, _unwrap(aggs.get(name, {})), request) for name in request.facets}
+        return SearchResult(total=int(resp["hits"]["total"]["value"]), hits=hits, facets=facets,
+                            took_ms=(time.perf_counter() - started) * 1000)
+
+    def _deep_page(self, request: SearchRequest, plan: Plan, es_highlight: bool) -> list[dict]:
+        window = self.config.max_result_window
+        with self._point_in_time() as pit:
+            after = None
+            skip = request.offset
+            while skip > 0:
+                body = {**scan_body(plan, request.sort, min(skip, window)), "_source": False, "pit": pit.ref()}
+                if after is not None:
+                    body["search_after"] = after
+                resp = pit.search(body)
+                hits = resp["hits"]["hits"]
+                if not hits:
+                    return []
+                skip -= len(hits)
+                after = hits[-1]["sort"]
+            body = {**scan_body(plan, request.sort, request.page_size), "_source": {"excludes": ["extraction"]},
+                    "pit": pit.ref()}
+            if after is not None:
+                body["search_after"] = after
+            if es_highlight:
+                body["highlight"] = search_body(request, plan, highlight=True)["highlight"]
+            return pit.search(body)["hits"]["hits"]
+
+    def _hits(self, raw_hits: list[dict], request: SearchRequest) -> list[Hit]:
+        scored = request.sort not in SORT_FIELDS
+        python_hl = request.highlight and self.config.highlighter == "python"
+        title_hl = Highlighter(request.query, "title") if python_hl else None
+        body_hl = Highlighter(request.query, "body") if python_hl else None
+        out = []
+        for raw in raw_hits:
+            doc = from_source(raw["_source"])
+            score = raw.get("_score") if scored else None
+            score = None if score is None else float(score)
+            if python_hl or not request.highlight:
+                out.append(python_highlighted_hit(doc, score, title_hl, body_hl))
+                continue
+            marked = raw.get("highlight") or {}
+            title_html = title_markup(doc.title, marked.get("title")) if doc.title else None
+            out.append(Hit(id=doc.id, score=score, title=doc.title, snippet=body_snippet(doc.body, marked.get("body")),
+                           date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
+                           orgs=doc.orgs, troops=doc.troops, title_html=title_html))
+        return out
+
+    def get(self, doc_id: str) -> StoredDocument | None:
+        from elasticsearch import NotFoundError
+
+        if not doc_id:  # GET /<index>/_doc/ is not a document lookup
+            return None
+        with self._errors("get"):
+            try:
+                resp = self.client.get(index=self.alias, id=doc_id)
+            except NotFoundError as e:
+                if _error_type(e) is None:  # the index is there, the document is not
+                    return None
+                raise
+        return from_source(resp["_source"])
+
+    def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[StoredDocument]:
+        """Every match in sort order, over one point in time (a consistent snapshot, no depth limit)."""
+        plan = build_plan(request)
+        with self._point_in_time() as pit:
+            after = None
+            while True:
+                body = {**scan_body(plan, request.sort, batch), "pit": pit.ref()}
+                if after is not None:
+                    body["search_after"] = after
+                hits = pit.search(body)["hits"]["hits"]
+                for h in hits:
+                    yield from_source(h["_source"])
+                if len(hits) < batch:
+                    return
+                after = hits[-1]["sort"]
+
+    def stats(self) -> dict:
+        base = {"backend": self.name, "index": self.alias, "url": self.config.url}
+        if not self.exists():
+            return {**base, "documents": 0, "exists": False}
+        with self._errors("stats"):
+            live = self._alias_targets()
+            name = live[0]
+            documents = int(self.client.count(index=self.alias)["count"])
+            store = self.client.indices.stats(index=name, metric="store")["indices"][name]
+            meta = self.client.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {})
+            settings = self.client.indices.get_settings(index=name)[name]["settings"]["index"]
+            others = sorted(n for n in self.client.indices.get_alias(index=f"{self.alias}-*")
+                            if self.is_build_index(n) and n not in live)
+        return {**base, "exists": True, "generation": name, "documents": documents,
+                "size_bytes": store["primaries"]["store"]["size_in_bytes"],
+                "size_bytes_with_replicas": store["total"]["store"]["size_in_bytes"],
+                "shards": int(settings.get("number_of_shards", 0)),
+                "replicas": int(settings.get("number_of_replicas", 0)),
+                "analyzer_version": ANALYZER_VERSION, "build": meta.get("build", {}),
+                "other_builds": others}
+
+    def saved_searches(self):
+        from search.backends.elasticsearch_saved import ElasticsearchSavedSearches
+
+        if self._saved is None:
+            self._saved = ElasticsearchSavedSearches(self.client, self.saved_index)
+        return self._saved
+
+    def close(self) -> None:
+        self.client.close()
+
+    # ---- writing -------------------------------------------------------------------------
+    def new_build(self) -> "ElasticsearchBuild":
+        return ElasticsearchBuild(self)
+
+    def upsert(self, docs: Iterable[StoredDocument]) -> int:
+        self._require_alias()
+        actions = ({**_as_action(d), "_index": self.alias} for d in docs)
+        written = 0
+        # wait_for: like tantivy's commit, the change is searchable when this returns.
+        for ok, _op, info in self.bulk(actions, refresh="wait_for"):
+            if ok:
+                written += 1
+            else:
+                self.on_rejected(rejection(info))
+        return written
+
+    def delete(self, ids: Iterable[str]) -> int:
+        self._require_alias()
+        actions = ({"_op_type": "delete", "_index": self.alias, "_id": i} for i in ids)
+        found, failed = 0, []
+        for ok, _op, info in self.bulk(actions, refresh="wait_for"):
+            if ok:
+                found += 1
+            elif info.get("status") != 404:  # 404: no such id, which is not an error
+                failed.append(rejection(info))
+        for r in failed:
+            self.on_rejected(r)
+        if failed:
+            raise BackendError(f"{len(failed)} deletions failed; first: {failed[0]}")
+        return found
+
+    def bulk(self, actions: Iterable[dict], **params) -> Iterator[tuple[bool, str, dict]]:
+        """``(ok, op_type, item)`` per action, via ``helpers.streaming_bulk``.
+
+        Transient failures (429 and 502/503/504, whole request or single items) are retried
+        with exponential backoff; a failure left after the retries raises BackendError.
+        Per-document rejections are yielded, not raised, so the caller can report each one.
+        """
+        from elasticsearch import helpers
+
+        cfg = self.config
+        # Only the helper retries statuses (with backoff); the transport's own retries are
+        # immediate and would hammer a cluster that is asking us to slow down.
+        client = self.client.options(retry_on_status=())
+        with self._errors("bulk indexing"):
+            for ok, item in helpers.streaming_bulk(
+                    client, actions, chunk_size=cfg.bulk_chunk, max_chunk_bytes=cfg.bulk_max_bytes,
+                    raise_on_error=False, raise_on_exception=True, max_retries=cfg.bulk_max_retries,
+                    initial_backoff=cfg.bulk_initial_backoff, max_backoff=cfg.bulk_max_backoff,
+                    retry_on_status=TRANSIENT_STATUS, **params):
+                op, info = next(iter(item.items()))
+                yield ok, op, info
+
+    # ---- helpers -------------------------------------------------------------------------
+    def _alias_targets(self) -> list[str]:
+        """Indices the alias points to now (none before the first build)."""
+        from elasticsearch import NotFoundError
+
+        try:
+            return sorted(self.client.indices.get_alias(name=self.alias))
+        except NotFoundError:
+            return []
+
+    def _require_alias(self) -> None:
+        # Writing to a missing alias would auto-create a concrete index named like it.
+        if not self.exists():
+            raise BackendError(f"no Elasticsearch index {self.alias!r}: run "
+                               "`indexer reindex --backend elasticsearch` first")
+
+    @contextlib.contextmanager
+    def _errors(self, what: str):
+        """Cluster failures become BackendError (the web layer shows 'search unavailable')."""
+        from elastic_transport import TransportError
+        from elasticsearch import ApiError, NotFoundError
+
+        try:
+            yield
+        except BackendError:
+            raise
+        except NotFoundError as e:
+            if _error_type(e) == "index_not_found_exception":
+                raise BackendError(f"no Elasticsearch index {self.alias!r}: run "
+                                   "`indexer reindex --backend elasticsearch` first") from e
+            raise BackendError(f"Elasticsearch {what}: not found") from e
+        except (ApiError, TransportError) as e:
+            raise BackendError(f"Elasticsearch {what} failed at {self.config.url}: {_describe(e)}") from e
+
+    @contextlib.contextmanager
+    def _point_in_time(self):
+        with self._errors("opening a point in time"):
+            pit_id = self.client.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)["id"]
+        pit = _PointInTime(self, pit_id)
+        try:
+            yield pit
+        finally:
+            pit.close()
+
+
+class _PointInTime:
+    """A point-in-time snapshot; each response may carry a newer id, which later pages use."""
+
+    def __init__(self, backend: ElasticsearchBackend, pit_id: str):
+        self.backend = backend
+        self.id = pit_id
+
+    def ref(self) -> dict:
+        return {"id": self.id, "keep_alive": PIT_KEEP_ALIVE}
+
+    def search(self, body: dict) -> dict:
+        with self.backend._errors("search_after page"):
+            resp = self.backend.client.search(body=body)
+        self.id = resp.get("pit_id") or self.id
+        return resp
+
+    def close(self) -> None:
+        try:
+            self.backend.client.close_point_in_time(id=self.id)
+        except Exception as e:  # it expires by itself after PIT_KEEP_ALIVE
+            log.info("could not close point in time: %s", e)
+
+
+class ElasticsearchBuild(IndexBuild):
+    """A new versioned index filled by bulk requests, published by one atomic alias swap."""
+
+    def __init__(self, backend: ElasticsearchBackend, on_rejected: Callable[[Rejection], None] | None = None):
+        self.backend = backend
+        self.client = backend.client
+        self.on_rejected = on_rejected or backend.on_rejected
+        self.index = backend.new_index_name()
+        self.indexed = 0
+        self.rejected: list[Rejection] = []
+        self._buffer: list[dict] = []
+        self._done = False
+        cfg = backend.config
+        started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        with backend._errors(f"creating index {self.index}"):
+            self.client.indices.create(
+                index=self.index,
+                settings=index_settings(cfg.shards, cfg.replicas, building=True,
+                                        max_result_window=cfg.max_result_window,
+                                        decompound_word_list_path=cfg.decompound_word_list_path),
+                mappings=mappings({"state": "building", "started_at": started}))
+
+    @property
+    def count(self) -> int:
+        """Documents accepted so far (sends what is buffered, so rejections are counted out)."""
+        self.flush()
+        return self.indexed
+
+    def add(self, prepared) -> None:
+        """Add a document; accepts a StoredDocument or the output of ``ElasticsearchBackend.prepare``."""
+        if self._done:
+            raise BackendError("this build is already committed or aborted")
+        self._buffer.append(_as_action(prepared))
+        if len(self._buffer) >= self.backend.config.bulk_chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._buffer:
+            return
+        actions = [{**a, "_index": self.index} for a in self._buffer]
+        self._buffer = []
+        for ok, _op, info in self.backend.bulk(actions):
+            if ok:
+                self.indexed += 1
+            else:
+                r = rejection(info)
+                self.rejected.append(r)
+                self.on_rejected(r)
+
+    def commit(self, info: dict) -> None:
+        if self._done:
+            raise BackendError("this build is already committed or aborted")
+        backend, alias = self.backend, self.backend.alias
+        try:
+            self.flush()
+            with backend._errors(f"publishing index {self.index}"):
+                self.client.indices.put_settings(index=self.index, settings=live_settings(backend.config.replicas))
+                self.client.indices.refresh(index=self.index)
+                build = {"documents": self.indexed, "rejected": len(self.rejected),
+                         "analyzer_version": ANALYZER_VERSION,
+                         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **info}
+                self.client.indices.put_mapping(index=self.index,
+                                                meta={"analyzer_version": ANALYZER_VERSION, "state": "live",
+                                                      "build": build})
+                old = backend._alias_targets()
+                # One request, applied atomically: readers see the old index or the new one,
+                # never none. must_exist makes a concurrent swap fail instead of leaving the
+                # alias on two indices.
+                actions = [{"remove": {"index": name, "alias": alias, "must_exist": True}} for name in old]
+                actions.append({"add": {"index": self.index, "alias": alias}})
+                self.client.indices.update_aliases(actions=actions)
+        except BaseException:
+            self._drop()
+            raise
+        self._done = True
+        for name in old:
+            try:
+                self.client.indices.delete(index=name)
+            except Exception as e:  # the switch is done; a leftover index only costs disk
+                log.warning("could not delete the previous index %s: %s", name, e)
+
+    def abort(self) -> None:
+        if not self._done:
+            self._drop()
+
+    def _drop(self) -> None:
+        self._done = True
+        self._buffer = []
+        from elasticsearch import NotFoundError
+
+        try:
+            self.client.indices.delete(index=self.index)
+        except NotFoundError:
+            pass
+        except Exception as e:
+            log.warning("could not delete the unfinished index %s: %s (delete it by hand)", self.index, e)
+
+
+# ---- response formatting ---------------------------------------------------------------------
+
+_TAG = re.compile("(" + re.escape(MARK_OPEN) + "|" + re.escape(MARK_CLOSE) + ")")
+
+
+def normalize_marked(fragment: str) -> str:
+    """Re-escape a highlighter fragment the way ``search.highlight`` escapes, and join touching marks.
+
+    Lucene's HTML encoder also escapes "/" and writes quotes differently; Python's
+    ``html.escape`` is the reference. Adjacent marks (parts of a split word) become one, as
+    the Python highlighter merges touching spans.
+    """
+    out = []
+    for part in _TAG.split(fragment):
+        out.append(part if part in (MARK_OPEN, MARK_CLOSE) else html.escape(html.unescape(part)))
+    return "".join(out).replace(MARK_CLOSE + MARK_OPEN, "")
+
+
+def _plain(marked: str) -> str:
+    return html.unescape(marked.replace(MARK_OPEN, "").replace(MARK_CLOSE, ""))
+
+
+def body_snippet(body: str, fragments: list[str] | None) -> str:
+    """The snippet HTML for a body given Elasticsearch's fragment, in ``search.highlight.snippet``'s form.
+
+    No fragment: the same leading window as the embedded engine. A short body is shown whole,
+    as ``snippet`` does; a window of a longer one gets the same "… " / " …" marks.
+    """
+    if not fragments:
+        return snippet(body, [])
+    marked = normalize_marked(fragments[0].strip())
+    plain = _plain(marked)
+    pos = body.find(plain)
+    if pos < 0:
+        return marked
+    end = pos + len(plain)
+    if len(body) <= SNIPPET_CHARS:
+        return html.escape(body[:pos]) + marked + html.escape(body[end:])
+    return ("… " if pos > 0 else "") + marked + (" …" if end < len(body) else "")
+
+
+def title_markup(title: str, fragments: list[str] | None) -> str:
+    """The whole title, escaped, with matches marked (unmarked when nothing in it matched)."""
+    if not fragments:
+        return html.escape(title)
+    return normalize_marked(fragments[0])
+
+
+def rejection(info: dict) -> Rejection:
+    """A Rejection from one failed bulk item."""
+    err = info.get("error")
+    if isinstance(err, dict):
+        reason = err.get("reason") or ""
+        caused = err.get("caused_by") or {}
+        if caused.get("reason"):
+            reason = f"{reason} (caused by {caused.get('type')}: {caused['reason']})"
+        return Rejection(info.get("_id"), info.get("status"), err.get("type"), reason)
+    return Rejection(info.get("_id"), info.get("status"), None, str(err))
+
+
+def _unwrap(agg: dict) -> dict:
+    """A facet's buckets, whether or not it sits inside its disjunctive ``filter`` aggregation."""
+    return agg.get("values", agg)
+
+
+def _as_action(item) -> dict:
+    return to_action(item) if isinstance(item, StoredDocument) else item
+
+
+def _error_type(err) -> str | None:
+    body = getattr(err, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return body["error"].get("type")
+    return None
+
+
+def _describe(err) -> str:
+    kind = _error_type(err)
+    status = getattr(err, "status_code", None) or getattr(getattr(err, "meta", None), "status", None)
+    text = str(getattr(err, "message", "") or err)
+    return " ".join(str(p) for p in (status, kind, text) if p)[:500]
+
+
+__all__ = ["ElasticsearchBackend", "ElasticsearchBuild", "EsConfig", "Rejection"]

@@ -1,0 +1,175 @@
+"""Compile the engine-neutral plan into Elasticsearch query DSL and search bodies.
+
+The plan's terms are already analyzed in Python, so nothing here lets Elasticsearch
+interpret user text: words become ``term`` queries on the analyzed fields, phrases a
+``match_phrase`` through the whitespace-only ``plan_terms`` analyzer (positions, gaps
+included, are the plan's), prefixes a constant-score ``prefix`` query.
+"""
+from __future__ import annotations
+
+from search.backends.elasticsearch_mapping import (GAP_TOKEN, PLAN_ANALYZER, concrete_field, es_date,
+                                                   multi_field_name)
+from search.backends.tantivy_backend import _agg_spec as facet_agg_spec
+from search.fields import TEXT_SCOPES
+from search.model import SearchRequest
+from search.query.plan import (All, Bool, Clause, Keyword, Nothing, NumRange, PhraseTerms, Plan,
+                               PrefixTerm, Term)
+
+SNIPPET_CHARS = 260  # search.highlight.snippet's default window
+MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+SORT_FIELDS = {"date": "date", "troops": "troops_max"}
+TIEBREAK = {"id": {"order": "asc"}}  # a unique key: pages never overlap, search_after can resume
+
+
+def compile_clause(clause: Clause) -> dict:
+    """The query DSL equivalent of one plan clause."""
+    if isinstance(clause, All):
+        return {"match_all": {}}
+    if isinstance(clause, Nothing):
+        return {"match_none": {}}
+    if isinstance(clause, Term):
+        return {"term": {clause.field: _boosted({"value": clause.term}, clause.boost)}}
+    if isinstance(clause, PhraseTerms):
+        return {"match_phrase": {clause.field: _boosted(
+            {"query": phrase_text(clause.terms, clause.positions), "analyzer": PLAN_ANALYZER, "slop": 0},
+            clause.boost)}}
+    if isinstance(clause, PrefixTerm):
+        # constant_score rewrite: every match scores its boost, like tantivy's const-score regex.
+        return {"prefix": {clause.field: _boosted(
+            {"value": clause.prefix, "rewrite": "constant_score"}, clause.boost)}}
+    if isinstance(clause, Keyword):
+        if len(clause.values) == 1:
+            return {"term": {clause.field: {"value": clause.values[0]}}}
+        return {"terms": {clause.field: list(clause.values)}}
+    if isinstance(clause, NumRange):
+        bounds = {}
+        low, high = clause.low, clause.high
+        if clause.is_date:
+            low, high = es_date(low) if low else None, es_date(high) if high else None
+        else:
+            low = None if low is None else int(low)
+            high = None if high is None else int(high)
+        if low is not None:
+            bounds["gte"] = low
+        if high is not None:
+            bounds["lte"] = high
+        return {"range": {clause.field: bounds}} if bounds else {"match_all": {}}
+    if isinstance(clause, Bool):
+        return _compile_bool(clause)
+    raise TypeError(f"cannot compile {clause!r}")
+
+
+def _compile_bool(clause: Bool) -> dict:
+    body: dict = {}
+    if clause.must:
+        body["must"] = [compile_clause(c) for c in clause.must]
+    if clause.filter:
+        body["filter"] = [compile_clause(c) for c in clause.filter]
+    if clause.must_not:
+        body["must_not"] = [compile_clause(c) for c in clause.must_not]
+    if clause.should:
+        body["should"] = [compile_clause(c) for c in clause.should]
+        if len(body) > 1:
+            # Beside must/filter, Elasticsearch's should is optional; the plan's is not.
+            body["minimum_should_match"] = 1
+    if not body:
+        return {"match_all": {}}
+    return {"bool": body}
+
+
+def _boosted(params: dict, boost: float) -> dict:
+    if boost != 1.0:
+        params["boost"] = boost
+    return params
+
+
+def phrase_text(terms: tuple[str, ...], positions: tuple[int, ...]) -> str:
+    """Terms at their relative positions, with GAP_TOKEN wherever a position is empty."""
+    out: list[str] = []
+    expected = positions[0] if positions else 0
+    for term, pos in zip(terms, positions):
+        if pos < expected:
+            raise ValueError(f"phrase positions must increase: {positions}")
+        out.extend([GAP_TOKEN] * (pos - expected))
+        out.append(term)
+        expected = pos + 1
+    return " ".join(out)
+
+
+def filter_clause(clauses: list[Clause]) -> dict:
+    """Unscored conjunction of facet filters."""
+    if not clauses:
+        return {"match_all": {}}
+    return {"bool": {"filter": [compile_clause(c) for c in clauses]}}
+
+
+def facet_aggs(plan: Plan, request: SearchRequest) -> dict:
+    """One aggregation per requested facet, with disjunctive counts.
+
+    The hits are narrowed by ``post_filter`` (every facet filter); each facet's counts are
+    taken under every filter except its own, so they tell what selecting another value of
+    that facet would add.
+    """
+    aggs = {}
+    for name in request.facets:
+        spec = facet_agg_spec(name, request.facet_size)
+        if plan.facet_filters:
+            aggs[name] = {"filter": filter_clause(plan.filters_except(name)), "aggs": {"values": spec}}
+        else:
+            aggs[name] = spec
+    return aggs
+
+
+def sort_spec(sort: str) -> list:
+    """Sort keys with a unique tiebreaker (documents without the field come last)."""
+    field = SORT_FIELDS.get(sort)
+    if field is None:
+        return [{"_score": {"order": "desc"}}, TIEBREAK]
+    return [{field: {"order": "desc", "missing": "_last"}}, TIEBREAK]
+
+
+def highlight_spec() -> dict:
+    """Elasticsearch's unified highlighter, set up to give ``search.highlight``'s markup.
+
+    Each scope's base field is highlighted with the matches of its other chains merged in
+    (``matched_fields``), so a word found through any chain is marked at its surface form.
+    The title is highlighted whole; the body gives one best fragment of about SNIPPET_CHARS.
+    Documents without a body match get no fragment: the backend then cuts the same
+    leading window as the embedded engine does.
+    """
+    fields = {}
+    for scope in TEXT_SCOPES:
+        matched = [concrete_field(scope, chain) for chain in ("arabic_plus", "arabic_exact")
+                   if multi_field_name(chain)]
+        if scope == "title":
+            fields[scope] = {"matched_fields": matched, "number_of_fragments": 0}
+        else:
+            fields[scope] = {"matched_fields": matched, "fragment_size": SNIPPET_CHARS,
+                             "number_of_fragments": 1, "no_match_size": 0}
+    return {"type": "unified", "pre_tags": [MARK_OPEN], "post_tags": [MARK_CLOSE], "encoder": "html",
+            "require_field_match": True, "fields": fields}
+
+
+def search_body(request: SearchRequest, plan: Plan, *, highlight: bool) -> dict:
+    """The body of the one request that serves a results page: hits, total and facets."""
+    body: dict = {"query": compile_clause(plan.query)}
+    if plan.facet_filters:
+        body["post_filter"] = filter_clause(plan.filters_except(None))
+    aggs = facet_aggs(plan, request)
+    if aggs:
+        body["aggs"] = aggs
+    body["sort"] = sort_spec(request.sort)
+    body["from"] = request.offset
+    body["size"] = request.page_size
+    body["track_total_hits"] = True
+    body["_source"] = {"excludes": ["extraction"]}
+    if highlight:
+        body["highlight"] = highlight_spec()
+    return body
+
+
+def scan_body(plan: Plan, sort: str, size: int) -> dict:
+    """The body of one search_after page over every match (export, deep pages)."""
+    return {"query": compile_clause(plan.full()), "sort": sort_spec(sort), "size": size,
+            "track_total_hits": False}
+

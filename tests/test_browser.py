@@ -1,0 +1,151 @@
+"""The journalist's path in a real headless Chromium against the real app on a local port.
+
+Search, narrow with a facet, read an article, save the search, open its short link; plus the
+JavaScript enhancements, the no-JavaScript fallback and the phone layout. Screenshots go to
+the test's tmp dir, or to $SCREENSHOT_DIR when set (to look at them).
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from test_web_corpus import web_app, web_index  # noqa: F401
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DAESH = "داعش"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(web_app):
+    from werkzeug.serving import make_server
+
+    srv = make_server("127.0.0.1", 0, web_app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed: run scripts/install-browser.sh")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed: pip install -e '.[test]'")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    return Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+
+
+def new_page(browser, width=1280, js=True):
+    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=js)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return page, errors
+
+
+def test_search_facet_article_save_and_short_link(browser, server, shots):
+    page, errors = new_page(browser)
+    page.goto(server + "/")
+    page.fill("header input[name=q]", DAESH)
+    page.press("header input[name=q]", "Enter")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    assert unquote(page.url).endswith(f"/search?q={DAESH}")
+    assert page.locator(".hit mark").first.inner_text() == DAESH
+    total_all = int(page.locator(".total strong").inner_text().replace(",", ""))
+
+    # Narrow by a country facet: the URL, the chip and the total follow.
+    page.locator("#facet-country a", has_text="إيران").first.click()
+    page.wait_for_url(re.compile(r"country=IR"))
+    assert page.locator(".chip").inner_text().startswith("الدولة")
+    total_sy = int(page.locator(".total strong").inner_text().replace(",", ""))
+    assert 0 < total_sy < total_all
+    assert page.locator("#facet-country li.selected").count() == 1
+    page.screenshot(path=str(shots / "search-desktop.png"), full_page=True)
+    search_url = page.url
+
+    # Read the first article: query marked, entities linked, a way back.
+    page.locator(".hit h3 a").first.click()
+    page.wait_for_url(re.compile(r"/doc/"))
+    assert page.locator(".doc .body mark").count() >= 1
+    assert page.locator(".doc .body a.ent-country").count() >= 1
+    page.screenshot(path=str(shots / "article-desktop.png"), full_page=True)
+    page.locator(".crumbs a").click()
+    page.wait_for_url(search_url)
+
+    # Save the search under a name and open its short link.
+    page.locator("details.save summary").click()
+    page.fill("details.save input[name=name]", "داعش وإيران")
+    page.locator("details.save button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/saved\?new="))
+    assert "داعش وإيران" in page.locator(".created").inner_text()
+    short = page.locator(".created input").input_value()
+    assert re.search(r"/s/[0-9a-f]{8}$", short)
+    page.goto(short)
+    page.wait_for_url(search_url)
+    assert int(page.locator(".total strong").inner_text().replace(",", "")) == total_sy
+    assert page.locator("header input[name=q]").input_value() == DAESH
+    assert errors == []
+
+
+def test_javascript_enhancements_copy_button_and_facet_filter(browser, server):
+    page, errors = new_page(browser)
+    page.goto(server + "/search")
+    assert page.locator("button.copy-link").is_visible()  # shown only when JS runs
+    orgs = page.locator("#facet-org li")
+    before = orgs.evaluate_all("els => els.filter(e => !e.hidden).length")
+    page.fill("#facet-org input[name=facet_q]", "جيش")
+    visible = orgs.evaluate_all("els => els.filter(e => !e.hidden).map(e => e.innerText)")
+    assert 0 < len(visible) < before and all("جيش" in v for v in visible)
+    assert page.locator("#facet-org details.more").evaluate("d => d.open")  # matches inside "more"
+    # Enter still goes to the full facet page (works the same without JS).
+    page.press("#facet-org input[name=facet_q]", "Enter")
+    page.wait_for_url(re.compile(r"/facet/org\?facet_q="))
+    assert page.locator("#facet-list-all li").count() == len(visible)
+    assert errors == []
+
+
+def test_without_javascript_everything_still_works(browser, server):
+    page, _ = new_page(browser, js=False)
+    page.goto(server + "/search")
+    assert not page.locator("button.copy-link").is_visible()
+    page.locator("#facet-troops input[name=troops_min]").fill("1000")
+    page.locator("#facet-troops button").click()
+    page.wait_for_url(re.compile(r"troops=1000-$"))
+    assert "1,000 فأكثر" in page.locator(".chips").inner_text()
+    page.goto(server + "/search")
+    page.locator("#facet-org summary").click()  # <details> needs no script
+    assert page.locator("#facet-org details.more li").first.is_visible()
+
+
+def test_phone_layout_has_no_horizontal_scroll(browser, server, shots):
+    page, errors = new_page(browser, width=390)
+    page.goto(server + f"/search?q={DAESH}&country=IQ")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page is {width}px wide on a 390px phone"
+    # Results come before the facets on a phone; the "filter" link jumps to them.
+    hits_top = page.locator(".results").bounding_box()["y"]
+    facets_top = page.locator(".facets").bounding_box()["y"]
+    assert hits_top < facets_top and page.locator(".jump-facets").is_visible()
+    page.screenshot(path=str(shots / "search-phone.png"), full_page=False)
+    page.goto(server + f"/doc/seed-0?q={DAESH}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(shots / "article-phone.png"), full_page=False)
+    assert errors == []

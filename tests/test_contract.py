@@ -1,0 +1,499 @@
+"""The backend contract: what every search backend must do over the same corpus.
+
+Parameterized over backends: tantivy always; Elasticsearch when ``ES_URL`` points to a
+live cluster (``docker compose up -d elasticsearch`` then ``ES_URL=http://localhost:9200
+ES_USERNAME=elastic ES_PASSWORD=... make test``). Each Elasticsearch run works in its own
+throw-away prefix and deletes its indices afterwards.
+
+Expected results come from a small reference model (``Oracle``) that evaluates the shared
+query plan directly on the Python analysis of each document: a backend passes when it
+finds exactly the documents the plan describes, counts facets the same way, and so on.
+The corpus is built by ``corpus()``: the seed articles (through the indexer's own reader
+and facet extraction when those are importable) plus a few hand-made articles for the
+cases the seeds lack (titles, stop-word gaps, missing dates, HTML-special characters).
+"""
+from __future__ import annotations
+
+import html
+import os
+import re
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from search.analysis import CHAINS, analyze_field
+from search.backends.base import Backend, BackendError
+from search.backends.tantivy_schema import parse_date
+from search.facets import FACETS, RangeFacet
+from search.fields import TEXT_SCOPES, text_field
+from search.model import Range, SearchRequest, StoredDocument
+from search.query import parse
+from search.query.plan import (All, Bool, Clause, Keyword, Nothing, NumRange, PhraseTerms, PrefixTerm, Term,
+                               build_plan, with_filters)
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+ES_URL = os.environ.get("ES_URL")
+BACKENDS = [
+    pytest.param("tantivy", id="tantivy"),
+    pytest.param("elasticsearch", id="elasticsearch", marks=[
+        pytest.mark.es,
+        pytest.mark.skipif(not ES_URL, reason="set ES_URL to run the contract against a live Elasticsearch")]),
+]
+
+# ---- the corpus ------------------------------------------------------------------------------
+
+# The seeds carry no metadata: give them dates and sources, and facets when extraction is absent.
+SEED_META = [
+    dict(date="2014-06-12", source="aawsat", countries=["IQ"], orgs=["داعش"], troops=[1000]),
+    dict(date="2014-06-20T09:15:00", source="alriyadh", countries=["IQ", "SY"], orgs=["التحالف الدولي", "داعش"],
+         troops=[300, 5000]),
+    dict(date="2014-08-03", source="aawsat", countries=["SY"], orgs=["داعش"], troops=[]),
+    dict(date="2015-01-15", source="okaz", countries=["IQ", "US"], orgs=[], troops=[20000]),
+    dict(date=None, source="alriyadh", countries=["IQ", "SY", "IR"], orgs=["داعش"], troops=[50]),
+]
+
+EXTRA = [
+    StoredDocument(id="x-gap", title="الدولة الإسلامية في العراق",
+                   body="أعلن مقاتلو الدولة الإسلامية في العراق سيطرتهم على بلدة جديدة، وقال شهود إن <القوات> & "
+                        "العشائر انسحبت قبل وصولهم.",
+                   date="2014-06-25", source="okaz", countries=["IQ"], orgs=["داعش"], troops=[700], troops_max=700,
+                   url="https://example.org/x-gap", author="مراسل", origin="contract/x-gap",
+                   extraction={"body": {"troops": [{"value": 700, "evidence": "700 مقاتل"}]}}),
+    StoredDocument(id="x-adjacent", title="العراق",
+                   body="قالت مصادر إن الإسلامية العراق تسمية خاطئة، وإن الأمريكية مخطئة.",
+                   date="2014-06-25", source="aawsat", countries=["IQ", "US"], orgs=[], troops=[], troops_max=None),
+    StoredDocument(id="x-nodate", title=None, body="بيان قصير عن كربلاء دون تاريخ.", date=None, source=None,
+                   countries=[], orgs=[], troops=[12], troops_max=12),
+]
+
+
+def seed_documents() -> list[StoredDocument]:
+    """The seed articles as StoredDocuments: via the indexer when it is there, else read directly.
+
+    Switch here when the pipeline changes; the assertions do not depend on how facets were
+    extracted, because the oracle reads them off the documents themselves.
+    """
+    try:
+        from indexer.sources import iter_documents
+    except ImportError:
+        iter_documents = None
+    try:
+        from indexer.pipeline import to_stored
+    except ImportError:
+        to_stored = None
+    if iter_documents is not None:
+        sources = sorted(iter_documents([str(SEEDS)], lambda problem: None), key=lambda s: s.id)
+        bases = [to_stored(s) if to_stored else StoredDocument(id=s.id, title=s.title, body=s.body,
+                                                               origin=s.origin) for s in sources]
+    else:
+        bases = [StoredDocument(id=p.stem, body=p.read_text(encoding="utf-8").strip(), origin=str(p))
+                 for p in sorted(SEEDS.glob("*.txt"))]
+    docs = []
+    for base, meta in zip(bases, SEED_META):
+        facets = {} if to_stored else {"countries": meta["countries"], "orgs": meta["orgs"], "troops": meta["troops"],
+                                       "troops_max": max(meta["troops"]) if meta["troops"] else None}
+        fields = {**base.__dict__, "date": meta["date"], "source": meta["source"], **facets}
+        docs.append(StoredDocument(**fields))
+    return docs
+
+
+def corpus() -> list[StoredDocument]:
+    return seed_documents() + EXTRA
+
+
+# ---- the reference model ---------------------------------------------------------------------
+
+class Oracle:
+    """Evaluates plan clauses on the Python analysis of each document (the meaning of a plan)."""
+
+    def __init__(self, docs: list[StoredDocument]):
+        self.docs = docs
+        self.fields: dict[str, dict[str, list]] = {}
+        for d in docs:
+            per = {}
+            for scope, text in (("title", d.title), ("body", d.body)):
+                for chain in CHAINS:
+                    per[text_field(scope, chain)] = analyze_field(chain, text) if text else []
+            self.fields[d.id] = per
+
+    def match(self, clause: Clause, d: StoredDocument) -> bool:
+        if isinstance(clause, All):
+            return True
+        if isinstance(clause, Nothing):
+            return False
+        if isinstance(clause, Term):
+            return any(t.term == clause.term for t in self.fields[d.id][clause.field])
+        if isinstance(clause, PrefixTerm):
+            return any(t.term.startswith(clause.prefix) for t in self.fields[d.id][clause.field])
+        if isinstance(clause, PhraseTerms):
+            at = {(t.position, t.term) for t in self.fields[d.id][clause.field]}
+            starts = {p for p, term in at if term == clause.terms[0]}
+            return any(all((s + off, term) in at for off, term in zip(clause.positions, clause.terms))
+                       for s in starts)
+        if isinstance(clause, Keyword):
+            return bool(set(self.values(d, clause.field)) & set(clause.values))
+        if isinstance(clause, NumRange):
+            if clause.is_date:
+                when = parse_date(d.date)
+                low, high = parse_date(clause.low), parse_date(clause.high)
+                return when is not None and (low is None or when >= low) and (high is None or when <= high)
+            return any((clause.low is None or v >= clause.low) and (clause.high is None or v <= clause.high)
+                       for v in self.values(d, clause.field))
+        if isinstance(clause, Bool):
+            return (all(self.match(c, d) for c in clause.must + clause.filter)
+                    and not any(self.match(c, d) for c in clause.must_not)
+                    and (not clause.should or any(self.match(c, d) for c in clause.should)))
+        raise TypeError(clause)
+
+    @staticmethod
+    def values(d: StoredDocument, field: str) -> list:
+        return {"country": d.countries, "org": d.orgs, "source": [d.source] if d.source else [],
+                "month": [d.month] if d.month else [], "troops": d.troops,
+                "troops_max": [d.troops_max] if d.troops_max is not None else []}[field]
+
+    def hits(self, request: SearchRequest) -> set[str]:
+        plan = build_plan(request)
+        return {d.id for d in self.docs if self.match(plan.full(), d)}
+
+    def facet(self, request: SearchRequest, name: str) -> dict[str, int]:
+        """Disjunctive counts: the query and every facet filter except this facet's own."""
+        plan = build_plan(request)
+        clause = with_filters(plan.query, plan.filters_except(name))
+        facet = FACETS[name]
+        counts: Counter = Counter()
+        for d in self.docs:
+            if not self.match(clause, d):
+                continue
+            if isinstance(facet, RangeFacet):
+                for b in facet.buckets:
+                    v = d.troops_max
+                    if v is not None and (b.low is None or v >= b.low) and (b.high is None or v <= b.high):
+                        counts[b.key] += 1
+            else:
+                counts.update(set(self.values(d, facet.field)))
+        return dict(counts)
+
+
+# ---- backends --------------------------------------------------------------------------------
+
+def make_backend(kind: str, root: Path) -> Backend:
+    if kind == "tantivy":
+        from search.backends.tantivy_backend import TantivyBackend
+
+        return TantivyBackend(root / "index")
+    from search.backends.elasticsearch_backend import ElasticsearchBackend
+
+    return ElasticsearchBackend.from_env(prefix=f"contract-{uuid.uuid4().hex[:12]}", replicas=0)
+
+
+def drop_backend(backend: Backend) -> None:
+    if backend.name == "elasticsearch":
+        client = backend.client
+        names = list(client.indices.get_alias(index=f"{backend.alias}-*"))
+        for name in names:
+            client.indices.delete(index=name)
+    backend.close()
+
+
+def load(backend: Backend, docs: list[StoredDocument]) -> None:
+    with backend.new_build() as build:
+        for d in docs:
+            build.add(backend.prepare(d))
+        build.commit({"sources": ["contract"]})
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded(request, tmp_path_factory):
+    """A backend holding the corpus, shared by the read-only tests."""
+    backend = make_backend(request.param, tmp_path_factory.mktemp(request.param))
+    load(backend, corpus())
+    yield backend
+    drop_backend(backend)
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh(request, tmp_path):
+    """A backend of its own, for tests that write."""
+    backend = make_backend(request.param, tmp_path)
+    load(backend, corpus())
+    yield backend
+    drop_backend(backend)
+
+
+@pytest.fixture(scope="module")
+def oracle():
+    return Oracle(corpus())
+
+
+def req(q: str = "", **kw) -> SearchRequest:
+    return SearchRequest(query=parse(q).tree, **kw)
+
+
+def all_hits(backend: Backend, request: SearchRequest) -> list:
+    """Every hit of a request, paging through the results with its page size."""
+    out, page = [], 1
+    while True:
+        res = backend.search(SearchRequest(**{**request.__dict__, "page": page}))
+        out.extend(res.hits)
+        if len(res.hits) < request.page_size:
+            return out
+        page += 1
+
+
+# ---- matching --------------------------------------------------------------------------------
+
+QUERIES = [
+    "داعش", "كربلاء", "بغداد", "الموصل", "العراق",  # words
+    '"الدولة الإسلامية"', '"القوات العراقية"',  # phrases
+    "الإسلامية-في-العراق",  # a word whose analysis has a stop-word gap
+    "داعش بغداد", "كربلاء OR الموصل", "داعش -الموصل", "-داعش", "(كربلاء OR الموصل) -بغداد",  # AND, OR, minus
+    "الأمري*", "كرب*",  # prefixes
+    "title:العراق", "body:العراق", "country:SY", "org:داعش داعش", "source:okaz",  # field filters
+]
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_same_hits_as_the_plan_says(loaded, oracle, q):
+    request = req(q, page_size=50)
+    res = loaded.search(request)
+    assert {h.id for h in res.hits} == oracle.hits(request)
+    assert res.total == len(oracle.hits(request))
+
+
+def test_the_queries_are_not_vacuous(oracle):
+    found = {q: len(oracle.hits(req(q))) for q in QUERIES}
+    assert found["داعش"] >= 3 and found["كربلاء"] >= 2 and found['"الدولة الإسلامية"'] >= 2
+    assert 0 < found["الإسلامية-في-العراق"] < len(corpus())
+    assert "x-adjacent" not in oracle.hits(req("الإسلامية-في-العراق"))  # the gap must be there
+    assert 0 < found["الأمري*"] and 0 < found["title:العراق"] < found["العراق"]
+
+
+@pytest.mark.parametrize("filters,ranges", [
+    ({"country": ("IQ",)}, {}),
+    ({"country": ("IQ", "SY")}, {}),
+    ({"country": ("IQ",), "source": ("aawsat", "okaz")}, {}),
+    ({"org": ("داعش",)}, {"troops": Range(100, 9999)}),
+    ({}, {"date": Range("2014-06-01", "2014-06-30T23:59:59")}),
+    ({"source": ("alriyadh",)}, {"date": Range("2014-06-01", None), "troops": Range(1000, None)}),
+])
+@pytest.mark.parametrize("q", ["", "داعش"])
+def test_filters_and_disjunctive_facet_counts(loaded, oracle, q, filters, ranges):
+    request = req(q, filters=filters, ranges=ranges, page_size=50)
+    res = loaded.search(request)
+    assert {h.id for h in res.hits} == oracle.hits(request)
+    for name in request.facets:
+        got = {b.value: b.count for b in res.facets[name].buckets if b.count}
+        assert got == oracle.facet(request, name), name
+        selected = {b.value for b in res.facets[name].buckets if b.selected}
+        assert selected == set(filters.get(name, ())), name
+
+
+def test_month_facet_is_chronological(loaded):
+    months = [b.value for b in loaded.search(req("")).facets["month"].buckets]
+    assert months == sorted(months) and len(months) >= 3
+
+
+def test_a_selected_value_without_matches_is_still_listed(loaded):
+    res = loaded.search(req("كربلاء", filters={"country": ("TR",)}))
+    assert res.total == 0
+    assert [(b.value, b.count, b.selected) for b in res.facets["country"].buckets if b.value == "TR"] == [("TR", 0, True)]
+
+
+# ---- highlighting ----------------------------------------------------------------------------
+
+MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+@pytest.mark.parametrize("q", ["داعش", "بغداد", "العراق", "الموصل"])
+def test_snippets_mark_the_matched_surface_words(loaded, oracle, q):
+    request = req(q, page_size=50)
+    wanted = {c: {t.term for t in analyze_field(c, q)} for c in ("arabic", "arabic_plus")}
+    body_hits = {d.id for d in oracle.docs if oracle.match(build_plan(req(f"body:{q}")).query, d)}
+    res = loaded.search(request)
+    assert res.hits
+    for h in res.hits:
+        marked = [html.unescape(m) for m in MARK.findall(h.snippet)]
+        if h.id in body_hits:
+            assert marked, (h.id, h.snippet)
+        for text in marked:
+            terms = {t.term for c in wanted for t in analyze_field(c, text)}
+            assert terms & (wanted["arabic"] | wanted["arabic_plus"]), (text, h.snippet)
+
+
+def test_titles_are_marked_whole_and_text_is_escaped(loaded):
+    hit = {h.id: h for h in loaded.search(req("العشائر", page_size=50)).hits}["x-gap"]
+    assert "&lt;القوات&gt; &amp;" in hit.snippet and "<mark>العشائر</mark>" in hit.snippet
+    assert hit.title_html == html.escape(hit.title)  # highlighted, but nothing in it matched
+    titled = {h.id: h for h in loaded.search(req("title:العراق")).hits}
+    assert "<mark>العراق</mark>" in titled["x-adjacent"].title_html
+
+
+def test_long_bodies_give_a_bounded_snippet(loaded):
+    res = loaded.search(req("كربلاء"))
+    seed = [h for h in res.hits if not h.id.startswith("x-")]
+    assert seed
+    for h in seed:
+        text = html.unescape(MARK.sub(r"\1", h.snippet))
+        assert len(text) <= 260 + 40 and (text.startswith("… ") or text.endswith(" …"))
+
+
+def test_no_highlight_requested_gives_plain_leading_snippets(loaded):
+    res = loaded.search(req("داعش", highlight=False))
+    assert res.hits and all("<mark>" not in h.snippet and h.title_html is None for h in res.hits)
+
+
+# ---- pages and sorting -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "troops"])
+def test_pagination_has_no_overlaps_and_a_stable_total(loaded, sort):
+    n = len(corpus())
+    seen, totals = [], set()
+    for page in range(1, 5):
+        res = loaded.search(req("", sort=sort, page=page, page_size=3))
+        totals.add(res.total)
+        seen += [h.id for h in res.hits]
+    assert totals == {n} and len(seen) == len(set(seen)) == n
+
+
+def test_sort_by_date_newest_first_undated_last(loaded):
+    hits = all_hits(loaded, req("", sort="date", page_size=4))
+    dates = [parse_date(h.date) for h in hits]
+    known = [d for d in dates if d is not None]
+    assert known == sorted(known, reverse=True)
+    assert all(d is None for d in dates[len(known):]) and len(known) < len(dates)
+
+
+def test_sort_by_troops_largest_first(loaded):
+    docs = {d.id: d for d in corpus()}
+    hits = all_hits(loaded, req("", sort="troops", page_size=4))
+    values = [docs[h.id].troops_max for h in hits]
+    known = [v for v in values if v is not None]
+    assert known == sorted(known, reverse=True) and all(v is None for v in values[len(known):])
+    assert all(h.score is None for h in hits)
+
+
+def test_relevance_puts_title_and_exact_matches_first(loaded):
+    hits = loaded.search(req("العراق")).hits
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True) and all(s is not None for s in scores)
+
+
+# ---- documents -------------------------------------------------------------------------------
+
+def test_get_returns_the_document_as_stored(loaded):
+    for d in corpus():
+        assert loaded.get(d.id) == d
+    assert loaded.get("no-such-id") is None
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_iter_matches_returns_every_match_in_the_search_order(loaded, oracle, sort):
+    request = req("داعش OR العراق", sort=sort, page_size=4)
+    exported = list(loaded.iter_matches(request, batch=2))
+    assert {d.id for d in exported} == oracle.hits(request) and len(exported) == len(oracle.hits(request))
+    if sort == "date":
+        assert [d.id for d in exported] == [h.id for h in all_hits(loaded, request)]
+    assert all(isinstance(d, StoredDocument) and d.body for d in exported)
+    assert {d.id for d in loaded.iter_matches(req(""), batch=3)} == {d.id for d in corpus()}
+
+
+def test_upsert_and_delete(fresh):
+    n = len(corpus())
+    assert fresh.upsert([StoredDocument(id="x-nodate", body="نص جديد عن الرقة", countries=["SY"])]) == 1
+    assert fresh.get("x-nodate").body == "نص جديد عن الرقة"
+    assert fresh.search(req("")).total == n
+    assert {h.id for h in fresh.search(req("الرقة")).hits} >= {"x-nodate"}
+    assert fresh.delete(["x-gap", "no-such-id"]) == 1
+    assert fresh.get("x-gap") is None and fresh.search(req("")).total == n - 1
+
+
+def test_rebuild_switches_atomically_and_abort_keeps_the_live_index(fresh):
+    n = len(corpus())
+    before = fresh.stats()["generation"]
+    build = fresh.new_build()
+    build.add(fresh.prepare(StoredDocument(id="only", body="وثيقة واحدة")))
+    getattr(build, "flush", lambda: None)()
+    assert fresh.search(req("")).total == n  # readers still see the live index
+    build.abort()
+    assert fresh.stats()["generation"] == before and fresh.search(req("")).total == n
+    with pytest.raises(RuntimeError):
+        with fresh.new_build() as failing:
+            failing.add(StoredDocument(id="only", body="وثيقة واحدة"))
+            raise RuntimeError("interrupted")
+    assert fresh.stats()["generation"] == before and fresh.search(req("")).total == n
+    load(fresh, [StoredDocument(id="only", body="وثيقة واحدة")])
+    after = fresh.stats()
+    assert after["generation"] != before and after["documents"] == 1 and fresh.search(req("")).total == 1
+    assert after["build"]["sources"] == ["contract"]
+
+
+def test_saved_searches_survive_a_rebuild(fresh):
+    store = fresh.saved_searches()
+    one = store.save("الموصل", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84")
+    again = store.save("الموصل ٢", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84")
+    assert again.slug == one.slug and store.get(one.slug).name == "الموصل ٢"
+    load(fresh, corpus())
+    assert store.get(one.slug) is not None and one.slug in {s.slug for s in store.list()}
+
+
+def test_stats_describe_the_live_index(loaded):
+    s = loaded.stats()
+    assert s["exists"] and s["documents"] == len(corpus()) and s["backend"] == loaded.name
+
+
+def test_exists_and_missing_index(tmp_path):
+    from search.backends.tantivy_backend import TantivyBackend
+
+    empty = TantivyBackend(tmp_path / "none")
+    assert not empty.exists()
+    with pytest.raises(BackendError):
+        empty.search(req("x"))
+
+
+@pytest.mark.es
+@pytest.mark.skipif(not ES_URL, reason="set ES_URL to run against a live Elasticsearch")
+def test_elasticsearch_missing_alias_is_a_backend_error():
+    from search.backends.elasticsearch_backend import ElasticsearchBackend
+
+    be = ElasticsearchBackend.from_env(prefix=f"contract-missing-{uuid.uuid4().hex[:8]}")
+    try:
+        assert not be.exists()
+        with pytest.raises(BackendError):
+            be.search(req("x"))
+    finally:
+        be.close()
+
+
+@pytest.mark.es
+@pytest.mark.skipif(not ES_URL, reason="set ES_URL to run against a live Elasticsearch")
+def test_elasticsearch_base_analyzer_gives_the_python_tokens(loaded_es):
+    """The plan sends Python-analyzed terms: the index must hold the same ones.
+
+    Checked strictly for the base chain (Lucene's ArabicAnalyzer on both sides); the plus and
+    exact chains differ by design on run-together words (docs/analysis.md), which the
+    search tests above would reveal where it matters.
+    """
+    from search.analysis import ES_ANALYZER_NAMES
+
+    index = loaded_es.client.indices.get_alias(name=loaded_es.alias)
+    (name,) = list(index)
+    for d in corpus():
+        for text in filter(None, (d.title, d.body)):
+            got = loaded_es.client.indices.analyze(index=name, analyzer=ES_ANALYZER_NAMES["arabic"], text=text)
+            es_tokens = [(t["token"], t["position"]) for t in got["tokens"]]
+            assert es_tokens == [(t.term, t.position) for t in analyze_field("arabic", text)], d.id
+
+
+@pytest.fixture(scope="module")
+def loaded_es(tmp_path_factory):
+    backend = make_backend("elasticsearch", tmp_path_factory.mktemp("es"))
+    load(backend, corpus())
+    yield backend
+    drop_backend(backend)
+
+
+def test_scopes_are_known():
+    assert TEXT_SCOPES == ("title", "body")

@@ -1,0 +1,719 @@
+"""The Elasticsearch backend against a fake cluster at the HTTP boundary.
+
+FakeCluster replaces only the network: the real ``Elasticsearch`` client, its transport,
+serializers and ``helpers.streaming_bulk`` all run; each HTTP request reaches FakeNode,
+which keeps indices, aliases and documents in memory. It does not evaluate queries (every
+search matches every document of the index; sort, search_after, from/size are honoured):
+the query bodies themselves are pinned in test_es_query.py, and real matching is the
+contract suite's job against a live cluster.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import logging
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
+
+try:
+    from elastic_transport._node._base import NodeApiResponse
+except ImportError:  # pragma: no cover - older/newer layout
+    from collections import namedtuple
+
+    NodeApiResponse = namedtuple("NodeApiResponse", "meta body")
+
+from elasticsearch import Elasticsearch
+
+from search.backends.base import BackendError
+from search.backends.elasticsearch_backend import (ElasticsearchBackend, EsConfig, body_snippet, log_rejection,
+                                                   normalize_marked, title_markup)
+from search.highlight import snippet
+from search.model import Range, SearchRequest, StoredDocument
+from search.query import parse
+
+
+class FakeCluster:
+    """In-memory stand-in for one Elasticsearch node: indices, aliases, docs, and scripted faults."""
+
+    def __init__(self):
+        self.indices: dict[str, dict] = {}
+        self.calls: list[tuple[str, str, dict | list | None]] = []
+        self.params: list[tuple[str, dict]] = []  # query-string parameters, parallel to calls
+        self.request_failures: dict[str, list[int]] = {}  # path prefix -> statuses to answer first
+        self.item_failures: dict[str, list[tuple[int, dict]]] = {}  # doc id -> item errors to answer first
+        self.search_responses: list[dict] = []  # scripted /_search answers, used before the default
+        self.pits: dict[str, str] = {}
+        self.fail_alias_update = False
+
+    # -- state helpers --------------------------------------------------------------------
+    def aliases_of(self, name: str) -> list[str]:
+        return sorted(i for i, ix in self.indices.items() if name in ix["aliases"])
+
+    def resolve(self, name: str) -> list[str]:
+        if name in self.indices:
+            return [name]
+        return self.aliases_of(name)
+
+    def paths(self, method: str | None = None) -> list[str]:
+        return [f"{m} {p}" for m, p, _ in self.calls if method is None or m == method]
+
+    # -- dispatch -------------------------------------------------------------------------
+    def handle(self, method: str, target: str, body: bytes | None):
+        url = urlsplit(target)
+        path = unquote(url.path)
+        params = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if path.endswith("/_bulk") or path == "/_bulk":
+            data = [json.loads(line) for line in (body or b"").decode().splitlines() if line.strip()]
+        else:
+            data = json.loads(body) if body else None
+        self.calls.append((method, path, data))
+        self.params.append((path, params))
+        for prefix, statuses in self.request_failures.items():
+            if path.startswith(prefix) and statuses:
+                status = statuses.pop(0)
+                return status, {"error": {"type": "transient", "reason": f"injected {status}"}, "status": status}
+        parts = [p for p in path.split("/") if p]
+        return self.route(method, parts, params, data)
+
+    def route(self, method, parts, params, data):
+        if parts == ["_bulk"]:
+            return self.bulk(data, params)
+        if parts == ["_aliases"]:
+            return self.update_aliases(data["actions"])
+        if parts == ["_search"]:
+            return self.search(None, data or {})
+        if parts == ["_pit"]:
+            self.pits.pop(data["id"], None)
+            return 200, {"succeeded": True, "num_freed": 1}
+        if parts[:1] == ["_alias"]:
+            targets = self.aliases_of(parts[1])
+            if method == "HEAD":
+                return (200 if targets else 404), {}
+            if not targets:
+                return 404, {"error": f"alias [{parts[1]}] missing", "status": 404}
+            return 200, {i: {"aliases": {parts[1]: {}}} for i in targets}
+        name = parts[0]
+        if len(parts) == 1:
+            if method == "PUT":
+                return self.create(name, data)
+            if method == "HEAD":
+                return (200 if self.resolve(name) else 404), {}
+            if method == "DELETE":
+                if name not in self.indices:
+                    return self.missing(name)
+                del self.indices[name]
+                return 200, {"acknowledged": True}
+        op = parts[1]
+        if op == "_alias":
+            matched = [i for i in self.indices if fnmatch.fnmatch(i, name)]
+            return 200, {i: {"aliases": {a: {} for a in self.indices[i]["aliases"]}} for i in matched}
+        targets = self.resolve(name)
+        if not targets:
+            return self.missing(name)
+        ix = self.indices[targets[0]]
+        if op == "_settings" and method == "PUT":
+            ix["settings"]["index"].update(data["index"])
+            return 200, {"acknowledged": True}
+        if op == "_settings":
+            return 200, {targets[0]: {"settings": {"index": {k: str(v) for k, v in ix["settings"]["index"].items()}}}}
+        if op == "_refresh":
+            ix["refreshes"] += 1
+            return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
+        if op == "_mapping" and method == "PUT":
+            ix["mappings"]["_meta"] = data["_meta"]
+            return 200, {"acknowledged": True}
+        if op == "_mapping":
+            return 200, {targets[0]: {"mappings": ix["mappings"]}}
+        if op == "_doc":
+            doc = ix["docs"].get(parts[2])
+            if doc is None:
+                return 404, {"_index": targets[0], "_id": parts[2], "found": False}
+            return 200, {"_index": targets[0], "_id": parts[2], "found": True, "_source": doc}
+        if op == "_create":
+            if parts[2] in ix["docs"]:
+                return 409, {"error": {"type": "version_conflict_engine_exception", "reason": "exists"},
+                             "status": 409}
+            ix["docs"][parts[2]] = data
+            return 201, {"result": "created"}
+        if op == "_update":
+            ix["docs"][parts[2]].update(data["doc"])
+            return 200, {"result": "updated"}
+        if op == "_search":
+            return self.search(targets[0], data or {})
+        if op == "_pit":
+            pit = f"pit-{len(self.pits) + 1}"
+            self.pits[pit] = targets[0]
+            return 200, {"id": pit}
+        if op == "_count":
+            return 200, {"count": len(ix["docs"])}
+        if op == "_stats":
+            size = sum(len(json.dumps(d)) for d in ix["docs"].values())
+            store = {"store": {"size_in_bytes": size}}
+            return 200, {"indices": {targets[0]: {"primaries": store, "total": store}}}
+        raise AssertionError(f"fake cluster has no route for {method} {parts}")
+
+    def missing(self, name):
+        return 404, {"error": {"type": "index_not_found_exception", "reason": f"no such index [{name}]"},
+                     "status": 404}
+
+    def create(self, name, data):
+        if name in self.indices:
+            return 400, {"error": {"type": "resource_already_exists_exception", "reason": name}, "status": 400}
+        self.indices[name] = {"settings": json.loads(json.dumps(data.get("settings", {"index": {}}))),
+                              "mappings": json.loads(json.dumps(data.get("mappings", {}))), "docs": {}, "aliases": set(),
+                              "refreshes": 0}
+        self.indices[name]["settings"].setdefault("index", {})
+        return 200, {"acknowledged": True, "index": name}
+
+    def update_aliases(self, actions):
+        if self.fail_alias_update:
+            return 500, {"error": {"type": "injected", "reason": "alias update failed"}, "status": 500}
+        for a in actions:  # validate everything first: the real API is all-or-nothing
+            (kind, spec), = a.items()
+            if spec["index"] not in self.indices:
+                return self.missing(spec["index"])
+            if kind == "remove" and spec.get("must_exist") and spec["alias"] not in self.indices[spec["index"]]["aliases"]:
+                return 404, {"error": {"type": "aliases_not_found_exception", "reason": spec["alias"]}, "status": 404}
+        for a in actions:
+            (kind, spec), = a.items()
+            aliases = self.indices[spec["index"]]["aliases"]
+            (aliases.add if kind == "add" else aliases.discard)(spec["alias"])
+        return 200, {"acknowledged": True}
+
+    def bulk(self, lines, params):
+        items, i = [], 0
+        while i < len(lines):
+            (op, meta), = lines[i].items()
+            source = lines[i + 1] if op != "delete" else None
+            i += 1 if op == "delete" else 2
+            doc_id = meta["_id"]
+            failures = self.item_failures.get(doc_id)
+            if failures:
+                status, error = failures.pop(0)
+                items.append({op: {"_index": meta["_index"], "_id": doc_id, "status": status, "error": error}})
+                continue
+            targets = self.resolve(meta["_index"])
+            if not targets:
+                items.append({op: {"_index": meta["_index"], "_id": doc_id, "status": 404,
+                                   "error": {"type": "index_not_found_exception", "reason": "no index"}}})
+                continue
+            docs = self.indices[targets[0]]["docs"]
+            if op == "delete":
+                found = docs.pop(doc_id, None) is not None
+                items.append({op: {"_index": targets[0], "_id": doc_id, "status": 200 if found else 404,
+                                   "result": "deleted" if found else "not_found"}})
+            else:
+                docs[doc_id] = source
+                items.append({op: {"_index": targets[0], "_id": doc_id, "status": 201, "result": "created"}})
+        return 200, {"took": 1, "errors": any("error" in next(iter(it.values())) for it in items), "items": items}
+
+    def search(self, index, body):
+        if self.search_responses:
+            return 200, self.search_responses.pop(0)
+        if index is None:
+            index = self.pits[body["pit"]["id"]]
+        docs = self.indices[index]["docs"]
+        sort = body.get("sort") or [{"_score": {"order": "desc"}}]
+
+        def key(doc):
+            out = []
+            for spec in sort:
+                (name, opts), = spec.items()
+                value = 1.0 if name == "_score" else doc.get(name)
+                out.append(value)
+            return out
+
+        def order(doc):  # descending numbers/strings negated the simple way: via reversed rank
+            return [(v is None, v if opts_dir(spec) == "asc" else _Desc(v)) for v, spec in zip(key(doc), sort)]
+
+        ranked = sorted(docs.items(), key=lambda item: order(item[1]))
+        if "search_after" in body:
+            after = body["search_after"]
+            ranked = [(i, d) for i, d in ranked if order(d) > [(v is None, v if opts_dir(s) == "asc" else _Desc(v))
+                                                      for v, s in zip(after, sort)]]
+        start = body.get("from", 0)
+        page = ranked[start:start + body.get("size", 10)]
+        source = body.get("_source", True)
+        hits = []
+        for doc_id, d in page:
+            h = {"_index": index, "_id": doc_id, "_score": 1.0, "sort": key(d)}
+            if source is not False:
+                h["_source"] = {k: v for k, v in d.items()
+                                if not (isinstance(source, dict) and k in source.get("excludes", []))}
+            hits.append(h)
+        resp = {"took": 1, "timed_out": False,
+                "hits": {"total": {"value": len(docs), "relation": "eq"}, "hits": hits}}
+        if "pit" in body:
+            resp["pit_id"] = body["pit"]["id"]
+        return 200, resp
+
+
+def opts_dir(spec: dict) -> str:
+    (name, opts), = spec.items()
+    return opts.get("order", "desc" if name == "_score" else "asc") if isinstance(opts, dict) else opts
+
+
+class _Desc:
+    """Sort key wrapper reversing the order of one value."""
+
+    def __init__(self, v):
+        self.v = v
+
+    def __lt__(self, other):
+        return self.v > other.v
+
+    def __gt__(self, other):
+        return self.v < other.v
+
+    def __eq__(self, other):
+        return self.v == other.v
+
+
+def fake_client(cluster: FakeCluster) -> Elasticsearch:
+    """A real client whose only node is the fake cluster (no network)."""
+
+    class FakeNode(BaseNode):
+        def perform_request(self, method, target, body=None, headers=None, request_timeout=None):
+            status, data = cluster.handle(method, target, body)
+            meta = ApiResponseMeta(status=status, http_version="1.1", duration=0.0, node=self.config,
+                                   headers=HttpHeaders({"x-elastic-product": "Elasticsearch",
+                                                        "content-type": "application/json"}))
+            return NodeApiResponse(meta, b"" if method == "HEAD" else json.dumps(data).encode())
+
+    return Elasticsearch("http://fake-es:9200", node_class=FakeNode, max_retries=0)
+
+
+DOCS = [
+    StoredDocument(id="a", title="داعش في الموصل", body="قال مسؤول إن تنظيم داعش انسحب من الموصل.",
+                   date="2014-06-10", source="aawsat", countries=["IQ"], orgs=["داعش"], troops=[500],
+                   troops_max=500, extraction={"body": {"troops": [{"value": 500, "evidence": "500 جندي"}]}}),
+    StoredDocument(id="b", title=None, body="أرسلت الحكومة 5000 جندي إلى حلب.", date="2014-07-01T10:00:00+03:00",
+                   source="alriyadh", countries=["SY"], orgs=[], troops=[5000], troops_max=5000),
+    StoredDocument(id="c", body="اجتماع في القاهرة.", date=None, source="aawsat", countries=["EG"]),
+]
+
+
+@pytest.fixture()
+def cluster():
+    return FakeCluster()
+
+
+@pytest.fixture()
+def rejected():
+    return []
+
+
+@pytest.fixture()
+def backend(cluster, rejected):
+    return ElasticsearchBackend(fake_client(cluster),
+                                EsConfig(prefix="news", replicas=1, bulk_chunk=2, bulk_initial_backoff=0.5,
+                                         bulk_max_backoff=3.0, bulk_max_retries=4),
+                                on_rejected=rejected.append)
+
+
+@pytest.fixture()
+def sleeps(monkeypatch):
+    """The bulk helper's backoff sleeps, recorded instead of slept."""
+    recorded = []
+    monkeypatch.setattr("elasticsearch.helpers.actions.time.sleep", recorded.append)
+    return recorded
+
+
+def build(backend, docs=DOCS, info=None):
+    with backend.new_build() as b:
+        for d in docs:
+            b.add(backend.prepare(d))
+        b.commit(info or {"sources": ["test"]})
+    return b
+
+
+def req(q="", **kw):
+    return SearchRequest(query=parse(q).tree, **kw)
+
+
+# ---- configuration ---------------------------------------------------------------------------
+
+def test_config_from_env_reads_every_variable():
+    cfg = EsConfig.from_env({"ES_URL": "https://es.example:9243", "ES_USERNAME": "elastic", "ES_PASSWORD": "pw",
+                             "ES_CA_CERTS": "/certs/ca.crt", "ES_INDEX_PREFIX": "archive", "ES_SHARDS": "3",
+                             "ES_REPLICAS": "2"})
+    assert (cfg.url, cfg.prefix, cfg.shards, cfg.replicas) == ("https://es.example:9243", "archive", 3, 2)
+    kw = cfg.client_kwargs()
+    assert kw["hosts"] == ["https://es.example:9243"] and kw["basic_auth"] == ("elastic", "pw")
+    assert kw["ca_certs"] == "/certs/ca.crt" and "api_key" not in kw
+    api = EsConfig.from_env({"ES_API_KEY": "abc=="}).client_kwargs()
+    assert api["api_key"] == "abc==" and "basic_auth" not in api
+    assert EsConfig.from_env({}).prefix == "news"
+    assert EsConfig.from_env({"ES_INDEX_PREFIX": "x"}, prefix="override").prefix == "override"
+
+
+@pytest.mark.parametrize("env", [{"ES_INDEX_PREFIX": "News"}, {"ES_INDEX_PREFIX": "a*b"}, {"ES_SHARDS": "0"},
+                                 {"ES_SHARDS": "many"}, {"ES_USERNAME": "elastic"}, {"ES_HIGHLIGHTER": "fvh"}])
+def test_bad_config_is_a_backend_error(env):
+    with pytest.raises(BackendError):
+        EsConfig.from_env(env)
+
+
+def test_open_backend_builds_the_elasticsearch_backend(monkeypatch):
+    from search.backends import open_backend
+
+    monkeypatch.setenv("ES_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("ES_INDEX_PREFIX", "from-env")
+    be = open_backend("elasticsearch", "var/index")
+    assert isinstance(be, ElasticsearchBackend) and be.alias == "from-env"
+    be.close()
+
+
+# ---- zero-downtime rebuild -------------------------------------------------------------------
+
+def test_build_creates_a_versioned_index_then_swaps_the_alias_atomically(backend, cluster):
+    first = build(backend).index
+    assert cluster.aliases_of("news") == [first]
+    settings = cluster.indices[first]["settings"]["index"]
+    assert settings["number_of_replicas"] == 1 and settings["refresh_interval"] == "1s"
+    assert cluster.indices[first]["refreshes"] == 1
+    meta = cluster.indices[first]["mappings"]["_meta"]
+    assert meta["state"] == "live" and meta["build"]["documents"] == 3 and meta["build"]["sources"] == ["test"]
+    cluster.calls.clear()
+    second = build(backend, DOCS[:1]).index
+    assert second != first and backend.is_build_index(second)
+    created = [d for m, p, d in cluster.calls if m == "PUT" and p == f"/{second}"][0]
+    # During the bulk load: no replicas, no refresh; restored before the switch.
+    assert created["settings"]["index"]["number_of_replicas"] == 0
+    assert created["settings"]["index"]["refresh_interval"] == "-1"
+    assert created["mappings"]["_meta"]["state"] == "building"
+    swap = [d for m, p, d in cluster.calls if p == "/_aliases"]
+    assert swap == [{"actions": [{"remove": {"index": first, "alias": "news", "must_exist": True}},
+                                 {"add": {"index": second, "alias": "news"}}]}]
+    order = cluster.paths()
+    assert order.index(f"PUT /{second}/_settings") < order.index(f"POST /{second}/_refresh") \
+        < order.index("POST /_aliases") < order.index(f"DELETE /{first}")
+    assert first not in cluster.indices and cluster.aliases_of("news") == [second]
+
+
+def test_readers_see_the_old_index_until_commit_and_abort_keeps_it(backend, cluster):
+    build(backend)
+    live = cluster.aliases_of("news")
+    b = backend.new_build()
+    b.add(DOCS[0])
+    b.flush()
+    assert backend.get("b") is not None and cluster.aliases_of("news") == live  # old one still serves
+    b.abort()
+    assert b.index not in cluster.indices and cluster.aliases_of("news") == live
+    b.abort()  # idempotent
+
+
+def test_an_exception_inside_the_build_drops_the_new_index(backend, cluster):
+    build(backend)
+    live = cluster.aliases_of("news")
+    with pytest.raises(RuntimeError):
+        with backend.new_build() as b:
+            b.add(DOCS[0])
+            raise RuntimeError("source file vanished")
+    assert b.index not in cluster.indices and cluster.aliases_of("news") == live
+
+
+def test_a_failed_alias_swap_keeps_the_old_index_live(backend, cluster):
+    build(backend)
+    live = cluster.aliases_of("news")
+    cluster.fail_alias_update = True
+    with pytest.raises(BackendError):
+        build(backend, DOCS[:1])
+    assert cluster.aliases_of("news") == live and len(cluster.indices) == 1
+
+
+def test_the_last_commit_wins_like_serialized_rebuilds(backend, cluster):
+    build(backend)
+    slow = backend.new_build()
+    slow.add(DOCS[0])
+    other = build(backend, DOCS[1:]).index  # another reindex finished meanwhile
+    slow.commit({})
+    assert cluster.aliases_of("news") == [slow.index] and other not in cluster.indices
+
+
+def test_an_alias_moved_during_the_swap_makes_the_commit_fail_cleanly(backend, cluster):
+    build(backend)
+    slow = backend.new_build()
+    slow.add(DOCS[0])
+    intruder = build(backend, DOCS[1:]).index
+    original_route = cluster.route
+
+    def race(method, parts, params, data):
+        answer = original_route(method, parts, params, data)
+        if parts == ["_alias", "news"] and method == "GET":  # someone swaps right after we looked
+            cluster.create("news-intruder", {})
+            cluster.update_aliases([{"remove": {"index": intruder, "alias": "news"}},
+                                    {"add": {"index": "news-intruder", "alias": "news"}}])
+        return answer
+
+    cluster.route = race
+    with pytest.raises(BackendError):
+        slow.commit({})  # its "remove <intruder>" no longer holds: must_exist fails the whole request
+    assert cluster.aliases_of("news") == ["news-intruder"] and slow.index not in cluster.indices
+
+
+# ---- bulk: rejections and transient errors ---------------------------------------------------
+
+def test_every_rejected_document_is_reported_with_its_reason(backend, cluster, rejected, caplog):
+    cluster.item_failures["b"] = [(400, {"type": "document_parsing_exception", "reason": "failed to parse field [date]",
+                                         "caused_by": {"type": "illegal_argument_exception", "reason": "bad date"}})]
+    backend.on_rejected = log_rejection
+    with caplog.at_level(logging.WARNING, logger="search.backends.elasticsearch_backend"):
+        with backend.new_build() as b:
+            for d in DOCS:
+                b.add(d)
+            assert b.count == 2
+            b.commit({})
+    assert [r.id for r in b.rejected] == ["b"]
+    r = b.rejected[0]
+    assert r.status == 400 and r.error_type == "document_parsing_exception"
+    assert "failed to parse field [date]" in r.reason and "bad date" in r.reason
+    assert "'b' rejected" in caplog.text and "bad date" in caplog.text
+    assert cluster.indices[b.index]["mappings"]["_meta"]["build"]["rejected"] == 1
+
+
+def test_rejected_items_with_transient_status_are_retried_with_exponential_backoff(backend, cluster, rejected, sleeps):
+    busy = (429, {"type": "es_rejected_execution_exception", "reason": "queue full"})
+    cluster.item_failures["a"] = [busy, busy, busy]
+    b = build(backend)
+    assert b.indexed == 3 and not b.rejected
+    assert sleeps == [0.5, 1.0, 2.0]
+
+
+def test_whole_bulk_requests_failing_with_502_503_504_are_retried(backend, cluster, sleeps):
+    cluster.request_failures["/_bulk"] = [503, 502, 504]
+    b = build(backend, DOCS[:2])
+    assert b.indexed == 2 and sleeps == [0.5, 1.0, 2.0]
+
+
+def test_backoff_is_capped_and_gives_up_after_the_retries(backend, cluster, sleeps):
+    cluster.request_failures["/_bulk"] = [429] * 10
+    with pytest.raises(BackendError):
+        build(backend, DOCS[:1])
+    assert sleeps == [0.5, 1.0, 2.0, 3.0]  # 4 retries, the last capped at bulk_max_backoff
+    assert cluster.aliases_of("news") == [] and not cluster.indices  # the failed build is gone
+
+
+def test_items_still_failing_after_the_retries_are_reported_not_raised(backend, cluster, rejected, sleeps):
+    cluster.item_failures["c"] = [(429, {"type": "es_rejected_execution_exception", "reason": "queue full"})] * 9
+    b = build(backend)
+    assert b.indexed == 2 and [r.id for r in rejected] == ["c"] and rejected[0].status == 429
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+def test_get_round_trips_the_stored_document(backend):
+    build(backend)
+    assert backend.get("a") == DOCS[0]
+    assert backend.get("b") == DOCS[1]  # the original date string, not the normalized one
+    assert backend.get("missing") is None
+
+
+def test_missing_index_is_a_backend_error(backend):
+    assert backend.exists() is False
+    with pytest.raises(BackendError, match="indexer reindex"):
+        backend.search(req("داعش"))
+    with pytest.raises(BackendError):
+        backend.get("a")
+    with pytest.raises(BackendError):
+        backend.upsert(DOCS)
+    assert backend.stats()["exists"] is False
+
+
+def test_unreachable_cluster_is_a_backend_error():
+    be = ElasticsearchBackend.from_env(environ={"ES_URL": "http://127.0.0.1:9"}, request_timeout=0.5)
+    with pytest.raises(BackendError, match="127.0.0.1:9"):
+        be.search(req("x"))
+
+
+def test_search_sends_one_request_and_parses_hits_total_and_facets(backend, cluster):
+    build(backend)
+    cluster.calls.clear()
+    cluster.search_responses.append({
+        "took": 3, "hits": {"total": {"value": 2, "relation": "eq"}, "hits": [
+            {"_id": "a", "_score": 2.5, "sort": [2.5, "a"], "_source": backend.prepare(DOCS[0])["_source"],
+             "highlight": {"title": ["<mark>داعش</mark> في الموصل"],
+                           "body": ["قال مسؤول إن تنظيم <mark>داعش</mark> انسحب من الموصل."]}},
+            {"_id": "b", "_score": 1.0, "sort": [1.0, "b"], "_source": backend.prepare(DOCS[1])["_source"]}]},
+        "aggregations": {
+            "country": {"doc_count": 3, "values": {"doc_count_error_upper_bound": 0, "sum_other_doc_count": 4,
+                                                   "buckets": [{"key": "IQ", "doc_count": 2}, {"key": "SY", "doc_count": 1}]}},
+            "troops": {"doc_count": 2, "values": {"buckets": [{"key": "1-99", "doc_count": 0},
+                                                              {"key": "100-999", "doc_count": 1, "from": 100, "to": 1000}]}},
+        }})
+    res = backend.search(req("داعش", filters={"country": ("IQ",), "source": ("aawsat",)}, facets=("country", "troops")))
+    assert [p for p in cluster.paths() if "_search" in p] == ["POST /news/_search"]
+    assert res.total == 2 and [h.id for h in res.hits] == ["a", "b"] and res.hits[0].score == 2.5
+    a, b = res.hits
+    assert a.title_html == "<mark>داعش</mark> في الموصل"
+    assert a.snippet == "قال مسؤول إن تنظيم <mark>داعش</mark> انسحب من الموصل."
+    assert a.countries == ["IQ"] and a.troops == [500] and a.date == "2014-06-10"
+    assert b.title_html is None and b.snippet == snippet(DOCS[1].body, [])
+    country = {x.value: (x.count, x.selected) for x in res.facets["country"].buckets}
+    assert country == {"IQ": (2, True), "SY": (1, False)} and res.facets["country"].other == 4
+    assert [(x.value, x.count) for x in res.facets["troops"].buckets] == [("100-999", 1)]
+
+
+def test_field_sorted_results_have_no_score(backend, cluster):
+    build(backend)
+    res = backend.search(req("", sort="date", highlight=False))
+    assert all(h.score is None for h in res.hits)
+    assert all(h.title_html is None for h in res.hits)
+
+
+def test_python_highlighter_option_gives_the_embedded_engines_markup(cluster):
+    be = ElasticsearchBackend(fake_client(cluster), EsConfig(highlighter="python"))
+    build(be)
+    sent = []
+    orig = cluster.search
+
+    def spy(index, body):
+        sent.append(body)
+        return orig(index, body)
+
+    cluster.search = spy
+    res = be.search(req("داعش"))
+    assert "highlight" not in sent[0]
+    hit = {h.id: h for h in res.hits}["a"]
+    assert hit.snippet == "قال مسؤول إن تنظيم <mark>داعش</mark> انسحب من الموصل."
+    assert hit.title_html == "<mark>داعش</mark> في الموصل"
+
+
+def test_iter_matches_walks_every_document_with_search_after_on_one_point_in_time(backend, cluster):
+    docs = [StoredDocument(id=f"d{i:02d}", body=f"نص {i}") for i in range(7)]
+    build(backend, docs)
+    cluster.calls.clear()
+    got = [d.id for d in backend.iter_matches(req(""), batch=3)]
+    assert got == [d.id for d in docs]
+    searches = [d for m, p, d in cluster.calls if p == "/_search"]
+    assert len(searches) == 3 and all(s["pit"]["id"] == "pit-1" for s in searches)
+    assert "search_after" not in searches[0] and searches[1]["search_after"] == [1.0, "d02"]
+    assert all(s["size"] == 3 and s["sort"][-1] == {"id": {"order": "asc"}} for s in searches)
+    assert cluster.paths()[0] == "POST /news/_pit" and cluster.paths()[-1] == "DELETE /_pit"
+    assert not cluster.pits  # closed
+
+
+def test_iter_matches_closes_its_point_in_time_when_abandoned(backend, cluster):
+    build(backend, [StoredDocument(id=f"d{i}", body="x") for i in range(5)])
+    it = backend.iter_matches(req(""), batch=2)
+    next(it)
+    it.close()
+    assert not cluster.pits
+
+
+def test_pages_beyond_the_result_window_are_reached_with_search_after(cluster):
+    be = ElasticsearchBackend(fake_client(cluster), EsConfig(max_result_window=4))
+    docs = [StoredDocument(id=f"d{i:02d}", body=f"نص {i}") for i in range(11)]
+    build(be, docs)
+    cluster.calls.clear()
+    res = be.search(req("", page=4, page_size=3))  # hits 9..11 lie beyond a window of 4
+    assert [h.id for h in res.hits] == ["d09", "d10"] and res.total == 11
+    bodies = [d for m, p, d in cluster.calls if p.endswith("_search")]
+    assert bodies[0]["size"] == 0 and "from" not in bodies[0]  # total and facets
+    assert [b["size"] for b in bodies[1:]] == [4, 4, 1, 3]  # skip 9 in window-sized steps, then the page
+    assert bodies[-1]["search_after"] == [1.0, "d08"] and "highlight" in bodies[-1]
+    assert not cluster.pits
+
+
+def test_stats_report_the_live_generation_and_build_info(backend, cluster):
+    build(backend, info={"sources": ["/data/seeds"]})
+    stray = backend.new_build()  # e.g. left by a crashed indexer
+    s = backend.stats()
+    assert s["exists"] and s["documents"] == 3 and s["generation"] == cluster.aliases_of("news")[0]
+    assert s["build"]["sources"] == ["/data/seeds"] and s["replicas"] == 1 and s["shards"] == 1
+    assert s["other_builds"] == [stray.index] and s["size_bytes"] > 0
+    stray.abort()
+
+
+# ---- live writes -----------------------------------------------------------------------------
+
+def test_upsert_and_delete_go_through_the_alias_and_wait_for_refresh(backend, cluster):
+    build(backend)
+    cluster.calls.clear()
+    cluster.params.clear()
+    assert backend.upsert([StoredDocument(id="c", body="نص جديد"), StoredDocument(id="z", body="جديد")]) == 2
+    assert backend.get("c").body == "نص جديد"
+    assert backend.delete(["a", "nope"]) == 1
+    assert backend.get("a") is None
+    bulks = [d for m, p, d in cluster.calls if p == "/_bulk"]
+    assert len(bulks) == 2 and all(next(iter(d[0].values()))["_index"] == "news" for d in bulks)
+    assert [q for p, q in cluster.params if p == "/_bulk"] == [{"refresh": "wait_for"}] * 2
+
+
+def test_delete_failures_other_than_not_found_raise(backend, cluster, rejected):
+    build(backend)
+    cluster.item_failures["a"] = [(500, {"type": "internal", "reason": "boom"})]
+    with pytest.raises(BackendError, match="boom"):
+        backend.delete(["a"])
+    assert rejected and rejected[0].id == "a"
+
+
+# ---- saved searches --------------------------------------------------------------------------
+
+def test_saved_searches_live_in_their_own_index_with_sqlite_slug_semantics(backend, cluster):
+    store = backend.saved_searches()
+    one = store.save("Mosul", "q=%D8%A7")
+    again = store.save("Mosul (renamed)", "q=%D8%A7")
+    assert again.slug == one.slug and again.created_at == one.created_at
+    assert store.get(one.slug).name == "Mosul (renamed)"
+    other = store.save("Aleppo", "q=%D8%A8")
+    assert other.slug != one.slug
+    assert {s.slug for s in store.list()} == {one.slug, other.slug}
+    assert store.get("nope") is None
+    assert "news-saved" in cluster.indices and cluster.indices["news-saved"]["mappings"]["dynamic"] == "strict"
+    build(backend)  # a rebuild never touches them
+    assert store.get(one.slug) is not None and "news-saved" in cluster.indices
+
+
+def test_a_slug_collision_with_another_search_takes_the_next_slug(backend, cluster):
+    from search.saved import make_slug
+
+    store = backend.saved_searches()
+    store.save("x", "a=1")
+    cluster.indices["news-saved"]["docs"][make_slug("b=2")] = {
+        "slug": make_slug("b=2"), "name": "squatter", "query_string": "other", "created_at": "2020-01-01T00:00:00Z"}
+    saved = store.save("y", "b=2")
+    assert saved.slug == make_slug("b=2", 1)
+
+
+# ---- markup ----------------------------------------------------------------------------------
+
+def test_fragment_markup_is_normalized_to_the_python_highlighters():
+    # Lucene's encoder writes &#x2F; and &#x27;; Python's html.escape does not escape "/".
+    assert normalize_marked("a&#x2F;b &#x27;x&#x27; <mark>داعش</mark>") == "a/b &#x27;x&#x27; <mark>داعش</mark>"
+    assert normalize_marked("<mark>الولايات</mark><mark>المتحدة</mark>") == "<mark>الولاياتالمتحدة</mark>"
+    assert normalize_marked("&lt;mark&gt; <mark>x</mark>") == "&lt;mark&gt; <mark>x</mark>"
+
+
+def test_body_snippets_get_the_same_ellipses_and_short_bodies_are_shown_whole():
+    body = "مقدمة طويلة " * 30 + "قاتل تنظيم داعش في المدينة. " + "خاتمة " * 40
+    frag = "قاتل تنظيم <mark>داعش</mark> في المدينة."
+    out = body_snippet(body, [frag])
+    assert out == "… " + frag + " …"
+    assert body_snippet("قاتل تنظيم داعش في المدينة. " + "تتمة", [frag]) == frag + " تتمة"
+    short = "أولا. " + "قاتل تنظيم داعش في المدينة."
+    assert body_snippet(short, [frag]) == "أولا. " + frag
+    assert body_snippet(body, None) == snippet(body, [])
+    assert title_markup("<b> & داعش", None) == "&lt;b&gt; &amp; داعش"
+
+
+def test_date_ranges_reach_the_query_as_full_utc_timestamps(backend, cluster):
+    build(backend)
+    cluster.calls.clear()
+    backend.search(req("", ranges={"date": Range("2014-06-01", "2014-06-30T23:59:59")}))
+    body = [d for m, p, d in cluster.calls if p.endswith("_search")][0]
+    assert body["post_filter"] == {"bool": {"filter": [{"range": {"date": {
+        "gte": "2014-06-01T00:00:00.000Z", "lte": "2014-06-30T23:59:59.000Z"}}}]}}
+
+
+def test_saved_searches_are_validated_and_listed_newest_first(backend):
+    store = backend.saved_searches()
+    with pytest.raises(ValueError):
+        store.save("", "q=x")
+    with pytest.raises(ValueError):
+        store.save("x" * 500, "q=x")
+    first, second, third = (store.save(f"s{i}", f"q={i}") for i in range(3))
+    assert [s.slug for s in store.list()] == [third.slug, second.slug, first.slug]  # same second: by save order
+    assert [s.slug for s in store.list(limit=2)] == [third.slug, second.slug]

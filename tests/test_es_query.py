@@ -1,0 +1,200 @@
+"""Query DSL compiled from the shared plan, pinned and checked against the client's typed DSL.
+
+Each expected body is built a second time with ``elasticsearch.dsl`` (``Q``, ``A``,
+``Search``) so that what we send has the shape the official client itself produces.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from elasticsearch.dsl import A, Q, Search
+
+from search.analysis import analyze_field
+from search.backends.elasticsearch_query import (compile_clause, facet_aggs, highlight_spec, phrase_text,
+                                                 scan_body, search_body, sort_spec)
+from search.fields import SCOPE_BOOST
+from search.model import Range, SearchRequest
+from search.query import parse
+from search.query.plan import (All, Bool, Keyword, Nothing, NumRange, PhraseTerms, PrefixTerm, Term,
+                               build_plan)
+
+
+def req(q="", **kw):
+    return SearchRequest(query=parse(q).tree, **kw)
+
+
+def term(chain: str, word: str) -> str:
+    (tok,) = analyze_field(chain, word)
+    return tok.term
+
+
+def word_q(word: str, scopes=("title", "body")) -> Q:
+    """What one search word must become: a term per scope and chain, with the plan's boosts."""
+    opts = []
+    for scope in scopes:
+        for chain, suffix, chain_boost in (("arabic", "", 1.0), ("arabic_plus", "_plus", 0.5)):
+            boost = SCOPE_BOOST[scope] * chain_boost
+            params = {"value": term(chain, word)}
+            if boost != 1.0:
+                params["boost"] = boost
+            opts.append(Q("term", **{scope + suffix: params}))
+    return Q("bool", should=opts)
+
+
+def compiled(q: str, **kw) -> dict:
+    return compile_clause(build_plan(req(q, **kw)).query)
+
+
+def test_a_word_is_term_queries_on_the_analyzed_fields_never_query_string():
+    assert compiled("داعش") == word_q("داعش").to_dict()
+    body = compiled("الموصل")
+    # The analyzed form (stemmed, normalized) is what reaches Elasticsearch.
+    assert body["bool"]["should"][0] == {"term": {"title": {"value": term("arabic", "الموصل"), "boost": 2.0}}}
+
+
+def test_a_word_with_a_stopword_inside_is_a_phrase_with_the_exact_gap():
+    # "الدولة-في-العراق" is one word to the parser; the base chain drops في and keeps its position.
+    body = compiled("الدولة-في-العراق")
+    first = body["bool"]["should"][0]
+    dawla, iraq = term("arabic", "الدولة"), term("arabic", "العراق")
+    expected = Q("match_phrase", title={"query": f"{dawla} <gap> {iraq}", "analyzer": "plan_terms",
+                                        "slop": 0, "boost": 2.0})
+    assert first == expected.to_dict()
+
+
+def test_phrase_text_writes_one_gap_token_per_missing_position():
+    assert phrase_text(("a", "b", "c"), (0, 1, 2)) == "a b c"
+    assert phrase_text(("a", "b", "c"), (0, 2, 5)) == "a <gap> b <gap> <gap> c"
+    with pytest.raises(ValueError):
+        phrase_text(("a", "b"), (1, 0))
+
+
+def test_a_quoted_phrase_uses_the_exact_fields_with_slop_zero():
+    body = compiled('"الدولة الإسلامية"')
+    words = " ".join(term("arabic_exact", w) for w in ("الدولة", "الإسلامية"))
+    expected = Q("bool", should=[
+        Q("match_phrase", title_exact={"query": words, "analyzer": "plan_terms", "slop": 0, "boost": 2.0}),
+        Q("match_phrase", body_exact={"query": words, "analyzer": "plan_terms", "slop": 0})])
+    assert body == expected.to_dict()
+
+
+def test_a_prefix_is_a_constant_score_prefix_query_on_the_exact_fields():
+    body = compiled("امريك*")
+    expected = Q("bool", should=[
+        Q("prefix", title_exact={"value": "امريك", "rewrite": "constant_score", "boost": 2.0}),
+        Q("prefix", body_exact={"value": "امريك", "rewrite": "constant_score"})])
+    assert body == expected.to_dict()
+
+
+def test_negation_and_or():
+    assert compiled("داعش -سوريا") == Q("bool", must=[word_q("داعش")], must_not=[word_q("سوريا")]).to_dict()
+    assert compiled("-سوريا") == Q("bool", must=[Q("match_all")], must_not=[word_q("سوريا")]).to_dict()
+    assert compiled("الموصل OR حلب") == Q("bool", should=[word_q("الموصل"), word_q("حلب")]).to_dict()
+
+
+def test_field_filters_and_scoped_words():
+    expected = Q("bool", must=[Q("term", country={"value": "IQ"}), word_q("داعش", scopes=("title",))])
+    assert compiled("country:iq title:داعش") == expected.to_dict()
+
+
+def test_should_beside_must_needs_at_least_one_match():
+    clause = Bool(must=(Term("body", "a"),), should=(Term("body", "b"), Term("body", "c")))
+    expected = Q("bool", must=[Q("term", body={"value": "a"})],
+                 should=[Q("term", body={"value": "b"}), Q("term", body={"value": "c"})], minimum_should_match=1)
+    assert compile_clause(clause) == expected.to_dict()
+    assert "minimum_should_match" not in compile_clause(Bool(should=(Term("body", "b"),)))["bool"]
+
+
+def test_leaf_clauses():
+    assert compile_clause(All()) == Q("match_all").to_dict()
+    assert compile_clause(Nothing()) == Q("match_none").to_dict()
+    assert compile_clause(Bool()) == Q("match_all").to_dict()
+    assert compile_clause(Keyword("org", ("داعش", "النصرة"))) == Q("terms", org=["داعش", "النصرة"]).to_dict()
+    assert compile_clause(NumRange("troops_max", 1000, None)) == Q("range", troops_max={"gte": 1000}).to_dict()
+    assert compile_clause(NumRange("troops_max", None, 99)) == Q("range", troops_max={"lte": 99}).to_dict()
+    # Unparsable bounds are open, as in the tantivy backend (both read dates with one function).
+    assert compile_clause(NumRange("date", "June", None, is_date=True)) == Q("match_all").to_dict()
+    assert compile_clause(NumRange("date", "2014-06-01", "2014-06-30T23:59:59+03:00", is_date=True)) == \
+        Q("range", date={"gte": "2014-06-01T00:00:00.000Z", "lte": "2014-06-30T20:59:59.000Z"}).to_dict()
+    assert compile_clause(PrefixTerm("body_exact", "x")) == \
+        Q("prefix", body_exact={"value": "x", "rewrite": "constant_score"}).to_dict()
+    assert compile_clause(PhraseTerms("body_exact", ("a", "b"), (0, 1), 3.0)) == \
+        Q("match_phrase", body_exact={"query": "a b", "analyzer": "plan_terms", "slop": 0, "boost": 3.0}).to_dict()
+
+
+def test_two_active_facet_filters_give_a_post_filter_and_per_facet_filtered_aggregations():
+    request = req("داعش", filters={"country": ("IQ", "SY")}, ranges={"troops": Range(1000, None)})
+    plan = build_plan(request)
+    body = search_body(request, plan, highlight=True)
+
+    country_f = Q("terms", country=["IQ", "SY"])
+    troops_f = Q("range", troops_max={"gte": 1000})
+    troop_ranges = [{"key": "1-99", "from": 1, "to": 100}, {"key": "100-999", "from": 100, "to": 1000},
+                    {"key": "1000-9999", "from": 1000, "to": 10000}, {"key": "10000-", "from": 10000}]
+    s = Search().query(word_q("داعش")).post_filter(Q("bool", filter=[country_f, troops_f]))
+    # Each facet is counted under every filter but its own (disjunctive counts).
+    s.aggs.bucket("country", A("filter", filter=Q("bool", filter=[troops_f]))) \
+        .bucket("values", "terms", field="country", size=50)
+    s.aggs.bucket("org", A("filter", filter=Q("bool", filter=[country_f, troops_f]))) \
+        .bucket("values", "terms", field="org", size=50)
+    s.aggs.bucket("troops", A("filter", filter=Q("bool", filter=[country_f]))) \
+        .bucket("values", "range", field="troops_max", ranges=troop_ranges)
+    s.aggs.bucket("month", A("filter", filter=Q("bool", filter=[country_f, troops_f]))) \
+        .bucket("values", "terms", field="month", size=1000, order={"_key": "asc"})
+    s.aggs.bucket("source", A("filter", filter=Q("bool", filter=[country_f, troops_f]))) \
+        .bucket("values", "terms", field="source", size=50)
+    s = s.sort({"_score": {"order": "desc"}}, {"id": {"order": "asc"}}) \
+        .extra(from_=0, size=10, track_total_hits=True).source(excludes=["extraction"])
+    s = s.highlight_options(type="unified", pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html",
+                            require_field_match=True)
+    s = s.highlight("title", matched_fields=["title.plus", "title.exact"], number_of_fragments=0)
+    s = s.highlight("body", matched_fields=["body.plus", "body.exact"], fragment_size=260,
+                    number_of_fragments=1, no_match_size=0)
+    assert body == s.to_dict()
+
+
+def test_the_date_range_filters_month_counts_like_its_own_facet():
+    request = req("", ranges={"date": Range("2014-06-01", None)}, facets=("month", "source"))
+    aggs = facet_aggs(build_plan(request), request)
+    assert aggs["month"]["filter"] == {"match_all": {}}  # the month facet ignores the date filter
+    assert aggs["source"]["filter"] == {"bool": {"filter": [{"range": {"date": {"gte": "2014-06-01T00:00:00.000Z"}}}]}}
+
+
+def test_without_filters_aggregations_are_plain_and_there_is_no_post_filter():
+    request = req("داعش", facets=("country",))
+    body = search_body(request, build_plan(request), highlight=False)
+    assert "post_filter" not in body and "highlight" not in body
+    assert body["aggs"] == {"country": A("terms", field="country", size=50).to_dict()}
+
+
+def test_sorts_have_a_unique_tiebreaker_and_put_missing_values_last():
+    assert sort_spec("relevance") == [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
+    assert sort_spec("date") == [{"date": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}]
+    assert sort_spec("troops") == [{"troops_max": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}]
+    page2 = search_body(req("", sort="date", page=3, page_size=20), build_plan(req("")), highlight=False)
+    assert (page2["from"], page2["size"]) == (40, 20)
+
+
+def test_scan_body_for_date_sort_with_search_after():
+    request = req("داعش", filters={"source": ("aawsat",)}, sort="date")
+    plan = build_plan(request)
+    body = {**scan_body(plan, request.sort, 500), "search_after": ["2014-06-10T00:00:00.000Z", "a"]}
+    s = Search().query(Q("bool", must=[word_q("داعش")], filter=[Q("term", source={"value": "aawsat"})])) \
+        .sort({"date": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}) \
+        .extra(size=500, track_total_hits=False, search_after=["2014-06-10T00:00:00.000Z", "a"])
+    assert body == s.to_dict()
+
+
+def test_highlight_spec_marks_with_html_encoding():
+    spec = highlight_spec()
+    assert spec["pre_tags"] == ["<mark>"] and spec["post_tags"] == ["</mark>"] and spec["encoder"] == "html"
+    assert spec["fields"]["body"]["fragment_size"] == 260 and spec["fields"]["body"]["number_of_fragments"] == 1
+
+
+@pytest.mark.parametrize("q", ['title:"x y" OR (z* -w)', 'a:b "c', "\\*:* AND OR", "_exists_:title", "(((",
+                               "body:* \\\" ~2 ^3", "<script>alert(1)</script>"])
+def test_no_user_text_ever_reaches_a_query_parser(q):
+    request = req(q, filters={"org": ("a\"b",)})
+    text = json.dumps(search_body(request, build_plan(request), highlight=True))
+    assert "query_string" not in text and "simple_query_string" not in text

@@ -1,0 +1,81 @@
+"""The article page (query matches and extracted entities marked in the text) and its JSON twin."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
+
+from search.facets import country_name
+from search.model import StoredDocument
+from web import backend
+from web.entities import Entity, annotate, summary
+from web.formatting import first_words
+from web.pages import qs, search_url
+from web.params import SearchState, parse_state
+
+bp = Blueprint("doc", __name__)
+
+
+@dataclass
+class DocPage:
+    doc: StoredDocument
+    state: SearchState
+    title_html: str  # safe: built by search.highlight.markup
+    body_html: str  # safe: built by search.highlight.markup
+    entities: dict[str, list[Entity]]
+
+    @property
+    def display_title(self) -> str:
+        return self.doc.title or first_words(self.doc.body)
+
+    @property
+    def source_link(self) -> str | None:
+        """The original article's address, only if it is a web address (never javascript: etc.)."""
+        url = (self.doc.url or "").strip()
+        return url if urlsplit(url).scheme in ("http", "https") else None
+
+    @property
+    def back_url(self) -> str | None:
+        """The results this article was opened from, if any."""
+        qs_ = self.state.query_string()
+        return search_url(qs_) if qs_ else None
+
+    @property
+    def canonical(self) -> str:
+        return url_for("doc.page", doc_id=self.doc.id) + qs(self.state.query_string())
+
+    def to_json(self) -> dict:
+        base = url_for("search.page")
+        data = self.doc.to_dict()
+        data.update({
+            "display_title": self.display_title, "title_html": self.title_html or None,
+            "body_html": self.body_html, "query": self.state.q, "canonical_url": self.canonical,
+            "back_url": self.back_url,
+            "countries": [{"code": c, "name": country_name(c)} for c in self.doc.countries],
+            "entities": {k: [e.to_json(base) for e in v] for k, v in self.entities.items()},
+        })
+        return data
+
+
+def build_doc_page(doc_id: str) -> DocPage:
+    state = parse_state(request.args)
+    doc = backend().get(doc_id)
+    if doc is None:
+        abort(404)
+    base = url_for("search.page")
+    query = state.tree if state.q else None
+    title_html = annotate(doc.title or "", doc.extraction, "title", query, base)
+    body_html = annotate(doc.body or "", doc.extraction, "body", query, base)
+    return DocPage(doc, state, title_html, body_html, summary(doc, base))
+
+
+@bp.route("/doc/<path:doc_id>")
+def page(doc_id):
+    model = build_doc_page(doc_id)
+    return render_template("doc.html", page=model, state=model.state)
+
+
+@bp.route("/api/doc/<path:doc_id>")
+def api(doc_id):
+    return jsonify(build_doc_page(doc_id).to_json())

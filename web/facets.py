@@ -1,0 +1,159 @@
+"""Facet sidebar: one small class per kind of facet turns backend counts into links.
+
+Each view knows how a value is selected in the URL (OR-able terms, one troops range, one
+date range) so the sidebar, the chips, the facet page and the JSON twin all agree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from search.facets import FACETS, TROOP_BUCKETS
+from search.model import FacetResult
+from web.formatting import fold, period_label, short_month
+from web.params import SearchState, date_bounds, troops_bounds
+
+SIDEBAR_TOP = 10  # values shown before "more"
+HISTOGRAM_LEVELS = 20  # bar heights are CSS classes h0..h20 (the CSP forbids inline styles)
+
+
+@dataclass
+class FacetItem:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    qs: str  # query string of the search with this value toggled
+    level: int = 0  # histogram bar height, 0..HISTOGRAM_LEVELS
+    tick: str = ""  # short label under a histogram bar
+
+    def to_json(self, base: str) -> dict:
+        return {"value": self.value, "label": self.label, "count": self.count,
+                "selected": self.selected, "url": base + "?" + self.qs if self.qs else base}
+
+
+@dataclass
+class FacetBlock:
+    name: str
+    title: str
+    kind: str  # "terms", "troops" or "month"
+    items: list[FacetItem]
+    other: int = 0  # documents in values the backend did not return
+    form: dict = field(default_factory=dict)  # current values of the range form
+
+    def top(self, n: int = SIDEBAR_TOP) -> list[FacetItem]:
+        return self.items[:n]
+
+    def rest(self, n: int = SIDEBAR_TOP) -> list[FacetItem]:
+        return self.items[n:]
+
+    @property
+    def truncated(self) -> bool:
+        """More values exist than the sidebar received: the facet page lists them all."""
+        return self.other > 0
+
+    def filtered(self, facet_q: str) -> list[FacetItem]:
+        needle = fold(facet_q)
+        if not needle:
+            return self.items
+        return [i for i in self.items if needle in fold(i.label) or needle in fold(i.value)]
+
+    def to_json(self, base: str, facet_url: str) -> dict:
+        return {"name": self.name, "title": self.title, "kind": self.kind, "other": self.other,
+                "facet_url": facet_url, "values": [i.to_json(base) for i in self.items]}
+
+
+class TermsView:
+    """Keyword values; several selected values of one facet OR together."""
+
+    kind = "terms"
+
+    def __init__(self, name: str):
+        self.name = name
+        self.facet = FACETS[name]
+
+    def block(self, fr: FacetResult, state: SearchState) -> FacetBlock:
+        chosen = set(getattr(state, self.name))
+        items = [FacetItem(b.value, b.label or self.facet.label(b.value), b.count, b.value in chosen,
+                           state.toggle(self.name, b.value)) for b in fr.buckets]
+        # Selected values first so they stay visible (and removable) above "more".
+        items.sort(key=lambda i: not i.selected)
+        return FacetBlock(self.name, self.facet.title, self.kind, items, fr.other)
+
+
+class TroopsView:
+    """Fixed troop-number ranges plus a free min/max form; one range at a time."""
+
+    kind = "troops"
+
+    def __init__(self, name: str = "troops"):
+        self.name = name
+        self.facet = FACETS[name]
+
+    def block(self, fr: FacetResult, state: SearchState) -> FacetBlock:
+        counts = {b.value: b.count for b in fr.buckets}
+        items = [FacetItem(b.key, b.label, counts.get(b.key, 0), state.troops == b.key,
+                           state.toggle("troops", b.key))
+                 for b in TROOP_BUCKETS if counts.get(b.key) or state.troops == b.key]
+        low, high = troops_bounds(state.troops) if state.troops else (None, None)
+        form = {"min": "" if low is None else low, "max": "" if high is None else high}
+        return FacetBlock(self.name, self.facet.title, self.kind, items, 0, form)
+
+
+class MonthView:
+    """Articles per month as a small histogram, plus a from/to month form."""
+
+    kind = "month"
+
+    def __init__(self, name: str = "month"):
+        self.name = name
+        self.facet = FACETS[name]
+
+    def block(self, fr: FacetResult, state: SearchState) -> FacetBlock:
+        low, high = date_bounds(state.date) if state.date else (None, None)
+        counts = {b.value: b.count for b in fr.buckets}
+        peak = max(counts.values(), default=0) or 1
+        items = []
+        for month in _months_between(sorted(counts)):
+            count = counts.get(month, 0)
+            selected = bool(state.date) and _month_in(month, low, high)
+            level = max(1, round(HISTOGRAM_LEVELS * count / peak)) if count else 0
+            qs = state.query_string(date="" if state.date == month else month, page=1)
+            items.append(FacetItem(month, period_label(month), count, selected, qs, level, short_month(month)))
+        form = {"from": _month_of(low), "to": _month_of(high)}
+        return FacetBlock(self.name, self.facet.title, self.kind, items, fr.other, form)
+
+
+def _months_between(months: list[str], limit: int = 240) -> list[str]:
+    """Every month from the first to the last, so empty months show as gaps in the histogram."""
+    if not months:
+        return []
+    try:
+        y, m = map(int, months[0].split("-"))
+        ly, lm = map(int, months[-1].split("-"))
+    except ValueError:
+        return months
+    if (ly - y) * 12 + lm - m >= limit:
+        return months
+    out = []
+    while (y, m) <= (ly, lm):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _month_in(month: str, low: str | None, high: str | None) -> bool:
+    return (low is None or month >= low[:7]) and (high is None or month <= high[:7])
+
+
+def _month_of(iso: str | None) -> str:
+    return iso[:7] if iso else ""
+
+
+VIEWS = {"country": TermsView("country"), "org": TermsView("org"), "troops": TroopsView(),
+         "month": MonthView(), "source": TermsView("source")}
+SIDEBAR_ORDER = ("country", "org", "troops", "month", "source")
+
+
+def blocks(facets: dict[str, FacetResult], state: SearchState) -> list[FacetBlock]:
+    """Sidebar blocks in display order, for the facets the backend returned."""
+    return [VIEWS[name].block(facets[name], state) for name in SIDEBAR_ORDER if name in facets]

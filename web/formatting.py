@@ -1,0 +1,68 @@
+"""Arabic display of dates and numbers (Babel CLDR), registered as Jinja filters."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from functools import lru_cache
+from urllib.parse import parse_qsl
+
+from babel.dates import format_date, format_skeleton
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+@lru_cache(maxsize=4096)
+def period_label(period: str) -> str:
+    """'2014' -> '2014'; '2014-06' -> 'يونيو 2014'; '2014-06-10' -> '10 يونيو 2014'."""
+    parts = period.split("-")
+    try:
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2:
+            return format_skeleton("yMMMM", date(int(parts[0]), int(parts[1]), 1), locale="ar")
+        return format_date(date(*map(int, parts[:3])), "d MMMM y", locale="ar")
+    except ValueError:
+        return period
+
+
+def day_label(iso: str | None) -> str:
+    """The day of an ISO date or datetime, in Arabic ('' when unknown)."""
+    if not iso:
+        return ""
+    m = _ISO_DAY.match(iso)
+    return period_label(m.group(0)) if m else iso
+
+
+@lru_cache(maxsize=4096)
+def short_month(period: str) -> str:
+    """'2014-06' -> 'يونيو' (histogram tick)."""
+    try:
+        y, m = period.split("-")[:2]
+        return format_skeleton("MMM", date(int(y), int(m), 1), locale="ar")
+    except ValueError:
+        return period
+
+
+def number(n: int | None) -> str:
+    return "" if n is None else f"{n:,}"
+
+
+def first_words(text: str, n: int = 12) -> str:
+    """The first ``n`` words of a text, with an ellipsis when cut (titles of untitled articles)."""
+    words = (text or "").split()
+    return " ".join(words[:n]) + (" …" if len(words) > n else "")
+
+
+_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ـ": None})
+
+
+def fold(text: str) -> str:
+    """Loose form for matching facet values: no diacritics, unified alef/ya/ta marbuta, lower case."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text or "") if not unicodedata.combining(ch))
+    return " ".join(text.translate(_FOLD).casefold().split())
+
+
+def readable_query(query_string: str) -> str:
+    """'q=%D8%AF&country=IQ' -> 'q=د · country=IQ' (shown, escaped, in the saved list)."""
+    return " · ".join(f"{k}={v}" for k, v in parse_qsl(query_string))

@@ -1,0 +1,118 @@
+"""Page models: what a page shows, built once and rendered twice (HTML template, JSON twin)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+from urllib.parse import urlencode
+
+from flask import url_for
+
+from search.facets import country_name
+from search.model import Hit, PAGE_SIZE, SearchResult
+from web.entities import troops_range
+from web.facets import FacetBlock, blocks
+from web.formatting import first_words, number
+from web.pagination import Pagination
+from web.params import Chip, SearchState, facet_title
+from web.relax import Relaxation, best_relaxation
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def qs(query_string: str) -> str:
+    return "?" + query_string if query_string else ""
+
+
+@dataclass
+class HitView:
+    hit: Hit
+    display_title: str  # plain text title, or the article's first words
+    doc_qs: str  # carries the search state to the article (highlights, way back)
+
+    def to_json(self, state: SearchState) -> dict:
+        h = self.hit
+        return {
+            "id": h.id, "title": h.title, "display_title": self.display_title, "title_html": h.title_html,
+            "snippet": h.snippet, "date": h.date, "source": h.source, "url": h.url, "score": h.score,
+            "countries": [{"code": c, "name": country_name(c), "search_url": search_url(state.adding("country", c))}
+                          for c in h.countries],
+            "orgs": [{"name": o, "search_url": search_url(state.adding("org", o))} for o in h.orgs],
+            "troops": h.troops,
+            "doc_url": url_for("doc.page", doc_id=h.id) + qs(self.doc_qs),
+        }
+
+
+@dataclass
+class SearchPage:
+    state: SearchState
+    result: SearchResult
+    hits: list[HitView]
+    facets: list[FacetBlock]
+    chips: list[Chip]
+    pagination: Pagination
+    relaxation: Relaxation | None
+
+    @property
+    def canonical(self) -> str:
+        return search_url(self.state.query_string())
+
+    def to_json(self) -> dict:
+        base = url_for("search.page")
+        s = self.state
+        return {
+            "url_version": 1,
+            "query": s.q,
+            "canonical_url": self.canonical,
+            "total": self.result.total,
+            "page": s.page,
+            "sort": s.sort,
+            "notices": s.notices,
+            "took_ms": round(self.result.took_ms, 2),
+            "pagination": self.pagination.to_json(),
+            "filters": [{"facet": c.facet, "title": facet_title(c.facet), "value": c.value, "label": c.label,
+                         "remove_url": search_url(c.remove_qs)} for c in self.chips],
+            "clear_url": search_url(s.cleared()),
+            "suggestion": self.relaxation.to_json(base) if self.relaxation else None,
+            "hits": [h.to_json(s) for h in self.hits],
+            "facets": {b.name: b.to_json(base, facet_url(b.name, s)) for b in self.facets},
+            "csv_url": url_for("export.csv") + qs(s.query_string(page=1)),
+        }
+
+
+def search_url(query_string: str) -> str:
+    return url_for("search.page") + qs(query_string)
+
+
+def facet_url(name: str, state: SearchState, facet_q: str = "") -> str:
+    extra = [("facet_q", facet_q)] if facet_q else []
+    return url_for("facet.page", name=name) + qs(urlencode(state.params(page=1) + extra))
+
+
+def hit_view(hit: Hit, state: SearchState, doc_qs: str, lead: str | None = None) -> HitView:
+    if hit.title:
+        title = hit.title
+    else:
+        title = first_words(lead if lead is not None else unescape(_TAGS.sub("", hit.snippet)).lstrip("… "))
+    return HitView(hit, title, doc_qs)
+
+
+def build_search_page(state: SearchState, backend) -> SearchPage:
+    result = backend.search(state.request(PAGE_SIZE))
+    pagination = Pagination(state.page, PAGE_SIZE, result.total)
+    doc_qs = state.query_string()
+    hits = []
+    for h in result.hits:
+        lead = None
+        if not h.title:
+            # The snippet may start mid-article; an untitled article is named by its first words.
+            doc = backend.get(h.id)
+            lead = doc.body if doc else None
+        hits.append(hit_view(h, state, doc_qs, lead))
+    relaxation = best_relaxation(state, backend) if result.total == 0 else None
+    return SearchPage(state, result, hits, blocks(result.facets, state), state.chips(), pagination, relaxation)
+
+
+def troops_links(values: list[int], state: SearchState) -> list[tuple[str, str]]:
+    """(label, query string) for each troop number of a hit: a link to its range."""
+    return [(number(v), state.adding("troops", troops_range(v))) for v in sorted(set(values), reverse=True)]
