@@ -81,6 +81,12 @@ def timed(fn, rounds: int) -> list[float]:
     return out
 
 
+def fetch(client, path: str, qs: str) -> None:
+    resp = client.get(f"{path}?{qs}" if qs else path)
+    assert resp.status_code == 200, (path, qs, resp.status_code)
+    resp.get_data()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", default="/tmp/snn-index", help="index directory (built if missing)")
@@ -117,13 +123,9 @@ def main() -> None:
         request = state.request()
         total = backend.search(request).total
 
-        def page(path):
-            resp = client.get(f"{path}?{qs}" if qs else path)
-            assert resp.status_code == 200, (path, qs, resp.status_code)
-
         t_backend = timed(lambda: backend.search(request), args.rounds)
-        t_html = timed(lambda: page("/search"), args.rounds)
-        t_api = timed(lambda: page("/api/search"), args.rounds)
+        t_html = timed(lambda: fetch(client, "/search", qs), args.rounds)
+        t_api = timed(lambda: fetch(client, "/api/search", qs), args.rounds)
         html_all += t_html
         api_all += t_api
         row = {"query": label, "params": params, "total": total,
@@ -134,7 +136,7 @@ def main() -> None:
         print(f"{label:32} {total:7d}  {row['backend_ms'][0]:7.1f}/{row['backend_ms'][1]:<7.1f}  "
               f"{row['html_ms'][0]:6.1f}/{row['html_ms'][1]:<6.1f}  {row['api_ms'][0]:6.1f}/{row['api_ms'][1]:<6.1f}")
     doc_id = backend.search(parse_state(MultiDict({"q": "داعش"})).request()).hits[0].id
-    t_doc = timed(lambda: client.get(f"/doc/{doc_id}?q=%D8%AF%D8%A7%D8%B9%D8%B4"), args.rounds)
+    t_doc = timed(lambda: fetch(client, f"/doc/{doc_id}", urlencode({"q": "داعش"})), args.rounds)
     summary = {"documents": stats["documents"], "built": how, "rounds": args.rounds, "queries": rows,
                "all_html_ms": [round(pct(html_all, 50), 1), round(pct(html_all, 95), 1)],
                "all_api_ms": [round(pct(api_all, 50), 1), round(pct(api_all, 95), 1)],

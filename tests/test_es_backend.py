@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import logging
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -161,9 +162,9 @@ class FakeCluster:
     def create(self, name, data):
         if name in self.indices:
             return 400, {"error": {"type": "resource_already_exists_exception", "reason": name}, "status": 400}
-        self.indices[name] = {"settings": json.loads(json.dumps(data.get("settings", {"index": {}}))),
-                              "mappings": json.loads(json.dumps(data.get("mappings", {}))), "docs": {}, "aliases": set(),
-                              "refreshes": 0}
+        copy = json.loads(json.dumps(data))  # the index must not share objects with the request log
+        self.indices[name] = {"settings": copy.get("settings", {"index": {}}), "mappings": copy.get("mappings", {}),
+                              "docs": {}, "aliases": set(), "refreshes": 0}
         self.indices[name]["settings"].setdefault("index", {})
         return 200, {"acknowledged": True, "index": name}
 
@@ -174,7 +175,8 @@ class FakeCluster:
             (kind, spec), = a.items()
             if spec["index"] not in self.indices:
                 return self.missing(spec["index"])
-            if kind == "remove" and spec.get("must_exist") and spec["alias"] not in self.indices[spec["index"]]["aliases"]:
+            held = self.indices[spec["index"]]["aliases"]
+            if kind == "remove" and spec.get("must_exist") and spec["alias"] not in held:
                 return 404, {"error": {"type": "aliases_not_found_exception", "reason": spec["alias"]}, "status": 404}
         for a in actions:
             (kind, spec), = a.items()
@@ -217,22 +219,19 @@ class FakeCluster:
         docs = self.indices[index]["docs"]
         sort = body.get("sort") or [{"_score": {"order": "desc"}}]
 
-        def key(doc):
-            out = []
-            for spec in sort:
-                (name, opts), = spec.items()
-                value = 1.0 if name == "_score" else doc.get(name)
-                out.append(value)
-            return out
+        def key(doc):  # the hit's "sort" values
+            return [1.0 if next(iter(spec)) == "_score" else doc.get(next(iter(spec))) for spec in sort]
 
-        def order(doc):  # descending numbers/strings negated the simple way: via reversed rank
-            return [(v is None, v if opts_dir(spec) == "asc" else _Desc(v)) for v, spec in zip(key(doc), sort)]
+        def order(doc):
+            return rank(key(doc))
+
+        def rank(values):
+            return [(v is None, v if opts_dir(spec) == "asc" else _Desc(v))
+                    for v, spec in zip(values, sort, strict=True)]
 
         ranked = sorted(docs.items(), key=lambda item: order(item[1]))
         if "search_after" in body:
-            after = body["search_after"]
-            ranked = [(i, d) for i, d in ranked if order(d) > [(v is None, v if opts_dir(s) == "asc" else _Desc(v))
-                                                      for v, s in zip(after, sort)]]
+            ranked = [(i, d) for i, d in ranked if order(d) > rank(body["search_after"])]
         start = body.get("from", 0)
         page = ranked[start:start + body.get("size", 10)]
         source = body.get("_source", True)
@@ -538,10 +537,11 @@ def test_search_sends_one_request_and_parses_hits_total_and_facets(backend, clus
                            "body": ["قال مسؤول إن تنظيم <mark>داعش</mark> انسحب من الموصل."]}},
             {"_id": "b", "_score": 1.0, "sort": [1.0, "b"], "_source": backend.prepare(DOCS[1])["_source"]}]},
         "aggregations": {
-            "country": {"doc_count": 3, "values": {"doc_count_error_upper_bound": 0, "sum_other_doc_count": 4,
-                                                   "buckets": [{"key": "IQ", "doc_count": 2}, {"key": "SY", "doc_count": 1}]}},
-            "troops": {"doc_count": 2, "values": {"buckets": [{"key": "1-99", "doc_count": 0},
-                                                              {"key": "100-999", "doc_count": 1, "from": 100, "to": 1000}]}},
+            "country": {"doc_count": 3, "values": {
+                "doc_count_error_upper_bound": 0, "sum_other_doc_count": 4,
+                "buckets": [{"key": "IQ", "doc_count": 2}, {"key": "SY", "doc_count": 1}]}},
+            "troops": {"doc_count": 2, "values": {"buckets": [
+                {"key": "1-99", "doc_count": 0}, {"key": "100-999", "doc_count": 1, "from": 100, "to": 1000}]}},
         }})
     res = backend.search(req("داعش", filters={"country": ("IQ",), "source": ("aawsat",)}, facets=("country", "troops")))
     assert [p for p in cluster.paths() if "_search" in p] == ["POST /news/_search"]
@@ -717,3 +717,45 @@ def test_saved_searches_are_validated_and_listed_newest_first(backend):
     first, second, third = (store.save(f"s{i}", f"q={i}") for i in range(3))
     assert [s.slug for s in store.list()] == [third.slug, second.slug, first.slug]  # same second: by save order
     assert [s.slug for s in store.list(limit=2)] == [third.slug, second.slug]
+
+
+def test_the_web_app_runs_on_the_elasticsearch_backend(cluster, monkeypatch, tmp_path):
+    """The real Flask app, opened with SEARCH_BACKEND=elasticsearch, over the fake cluster."""
+    be = ElasticsearchBackend(fake_client(cluster), EsConfig())
+    build(be)
+    monkeypatch.setattr(ElasticsearchBackend, "from_env", classmethod(lambda cls, **kw: be))
+    from app import create_app
+
+    app = create_app({"SEARCH_BACKEND": "elasticsearch", "SEARCH_INDEX": str(tmp_path / "unused"),
+                      "TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    page = client.get("/search?q=%D8%AF%D8%A7%D8%B9%D8%B4")
+    assert page.status_code == 200 and "داعش في الموصل" in page.get_data(as_text=True)
+    api = client.get("/api/search?q=%D8%AF%D8%A7%D8%B9%D8%B4").get_json()
+    assert api["total"] == 3
+    assert client.get("/doc/a").status_code == 200
+    csv = client.get("/search.csv").get_data(as_text=True)
+    assert all(d.id in csv for d in DOCS)
+    assert not cluster.pits  # the export's point in time was closed
+    sent = [d for m, p, d in cluster.calls if p == "/news/_search"][0]
+    assert "post_filter" not in sent and sent["highlight"]["fields"]["body"]["fragment_size"] == 260
+
+
+def test_indexer_reindex_builds_and_switches_through_the_cli(cluster, monkeypatch):
+    """`indexer reindex --backend elasticsearch seeds/` end to end, over the fake cluster."""
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    be = ElasticsearchBackend(fake_client(cluster), EsConfig(bulk_chunk=2))
+    monkeypatch.setattr(ElasticsearchBackend, "from_env", classmethod(lambda cls, **kw: be))
+    seeds = str(Path(__file__).resolve().parent.parent / "seeds")
+    result = CliRunner().invoke(main, ["reindex", "--backend", "elasticsearch", "--workers", "0", "-q", seeds])
+    assert result.exit_code == 0, result.output
+    (live,) = cluster.aliases_of("news")
+    docs = cluster.indices[live]["docs"]
+    assert len(docs) == 5 and all(d["body"] and "extraction" in d for d in docs.values())
+    meta = cluster.indices[live]["mappings"]["_meta"]["build"]
+    assert meta["documents"] == 5 and meta["sources"] == [seeds]
+    stats = CliRunner().invoke(main, ["stats", "--backend", "elasticsearch", "--json"])
+    assert stats.exit_code == 0 and '"documents": 5' in stats.output

@@ -45,6 +45,7 @@ def _lexicon():
     teen = frozenset(normalize_key(w) for w in data["teen_markers"])
     teen_only = frozenset(normalize_key(w) for w in data["leading_only_if_teen"])
     hundred_mult = frozenset(normalize_key(w) for w in data["hundred_multiplier"])
+    teen_only |= frozenset(normalize_key(w) for w in data.get("teen_only", ()))
     return lex, plural, teen, teen_only, hundred_mult
 
 
@@ -152,7 +153,7 @@ def parse_phrase(text: str, offset: int = 0) -> list[Number]:
                 b.cur *= 100
             elif word in teen_only and not (nxt and nxt[1] in teen):
                 i += 1
-                continue            # أحد/إحدى alone means "one of"
+                continue            # أحد/إحدى alone means "one of"; عشر alone "a tenth"
             else:
                 if b.start is not None and not _adds(b.cur, value, b.cur_digits):
                     b.emit()

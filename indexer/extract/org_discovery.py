@@ -16,6 +16,9 @@ from .resources import load_json
 
 _NAME_WORD = re.compile(r"[ ]+([^\W\d_]+)")
 _MAX_NAME_WORDS = 3
+# Later name words must look like adjectives (الإسلامية، السعودي، العامة): a following
+# definite noun is usually the next phrase ("وزارة الداخلية اللواء ...").
+_ADJECTIVE_ENDINGS = ("ي", "يه", "ه", "يين", "يون")
 
 
 @lru_cache(maxsize=1)
@@ -101,10 +104,11 @@ def _name_words(words, head, generic, allowed, stop) -> list[str]:
     for word in words[len(name):]:
         if len(name) == _MAX_NAME_WORDS:
             break
+        if word.startswith("لل") and len(word) > 4 and len(name) >= 2:
+            name.append(word)          # genitive: منظمة الدول المصدرة للنفط
+            break
         bare = word[1:] if word.startswith("و") and _definite(word[1:]) else word
-        if not _definite(bare) or bare in stop:
+        if not _definite(bare) or bare in stop or not bare.endswith(_ADJECTIVE_ENDINGS):
             break
         name.append(word)
-    if name[-1].startswith("و"):
-        name.pop()
     return name

@@ -13,6 +13,7 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from .context import in_vocab
+from .countries import ADJECTIVE, DEFINITE_ADJECTIVE
 from .model import Troop
 from .normalize import normalize_key
 from .numbers import Number, find_numbers
@@ -24,7 +25,8 @@ _SENTENCE_END = re.compile(r"[.!?؟؛\n]")
 _CLAUSE_BREAK = re.compile(r"[.!?؟؛:\n()\[\]«»\"“”]")
 _PERCENT = re.compile(r"[ ]*(?:%|٪)")
 _SUFFIXES = ("ه", "ها", "هم", "نا", "كم")
-_LOOKBACK_WORDS = 6
+_LOOKBACK_WORDS = 9
+_LOOKAHEAD_WORDS = 8
 
 
 def _alternation(phrases) -> str:
@@ -35,9 +37,10 @@ def _alternation(phrases) -> str:
 @lru_cache(maxsize=1)
 def _config():
     data = load_json("troops.json")
-    nouns: dict[str, tuple[str, str, bool]] = {}
+    nouns: dict[str, tuple[str, str, bool, str]] = {}
     for entry in data["nouns"]:
-        info = (entry["lemma"], entry["strength"], bool(entry.get("after_min_only")))
+        info = (entry["lemma"], entry["strength"], bool(entry.get("after_min_only")),
+                entry.get("context", "sentence"))
         for form in entry["forms"]:
             f = normalize_key(form)
             for variant in (f, "ال" + f, *(f + s for s in _SUFFIXES)):
@@ -63,8 +66,11 @@ def _config():
         "triggers": frozenset(triggers),
         "nouns": nouns,
         "reject_after": vocab("reject_after"),
+        "reject_near": vocab("reject_near"),
+        "country_link": vocab("country_link_words"),
         "context": context,
         "purpose": vocab("purpose_words"),
+        "people": vocab("people_nouns"),
         "others": vocab("others_words"),
         "strength": vocab("strength_words"),
         "count": vocab("count_words"),
@@ -130,9 +136,9 @@ def find_troops(doc, countries=()) -> list[Troop]:
     heads: list[_Head | None] = []
     troops: list[Troop] = []
     kinds: dict[int, tuple[str, str | None]] = {}
-    country_starts = sorted((m.mstart, code) for code, m in countries)
+    country_starts = sorted((m.mstart, code, m.value[1]) for code, m in countries)
     for i, num in enumerate(numbers):
-        head = _head(doc, cfg, numbers, heads, i)
+        head = _head(doc, cfg, numbers, heads, i) if num.value > 1 or not num.words_only else None
         heads.append(head)
         if head is None or not head.personnel:
             continue
@@ -166,14 +172,12 @@ def _head(doc, cfg, numbers, heads, i) -> _Head | None:
             if _looks_like_year(num):
                 return _Head(False, word, after.end(), "other")
             nxt = _words_after(norm, after.end(), 1)
-            if nxt and in_vocab(nxt[0][0], cfg["purpose"]) and not _is_number_word(word):
+            if nxt and in_vocab(nxt[0][0], cfg["purpose"]) and _person_like(doc, cfg, word, after):
                 return _Head(True, None, nxt[0][2], "purpose")
-            if before and in_vocab(before[-1][0], cfg["strength"]):
-                return _Head(True, None, num.end, "strength")
             return _Head(False, word, after.end(), "other")
     if _looks_like_year(num):
         return None
-    if before and in_vocab(before[-1][0], cfg["strength"]):
+    if before and in_vocab(before[-1][0], cfg["strength"]) and _ends_count(norm, num):
         return _Head(True, None, num.end, "strength")
     if _counted_before(norm, cfg, num):
         return _Head(True, None, num.end, "count")
@@ -184,21 +188,31 @@ def _looks_like_year(num: Number) -> bool:
     return not num.words_only and 1900 <= num.value <= 2100
 
 
-def _is_number_word(word: str) -> bool:
-    return word[0].isdigit()
+def _person_like(doc, cfg, word, after) -> bool:
+    """Could ``word`` (between a number and للتطوع) name people?"""
+    if word in cfg["people"]:
+        return True
+    start, end = doc.span(after.start(2), after.end(2))
+    surface = doc.text[start:end]
+    # a nationality-like adjective (عراقي، عرافي); "مبنى" normalizes to مبني but is spelled with ى
+    return surface.endswith(("ي", "يين", "يون")) and len(surface) >= 4
 
 
 def _noun_ok(norm, cfg, info, num, noun_end) -> bool:
-    """Weak nouns need military context; police / charity qualifiers reject any noun."""
-    nxt = _words_after(norm, noun_end, 2)
-    words = [w for w, _, _ in nxt]
-    if words and (words[0] in cfg["reject_after"] or " ".join(words) in cfg["reject_after"]
-                  or (words[0] == "من" and len(words) > 1 and words[1] in cfg["reject_after"])):
+    """Weak nouns need military context; police / charity words reject any noun."""
+    words = [w for w, _, _ in _words_after(norm, noun_end, 3)]
+    if words and (words[0] in cfg["reject_after"] or " ".join(words[:2]) in cfg["reject_after"]):
         return False
-    if info[1] == "weak":
+    near = words[1:3] if words and words[0] == "من" else words[:2]
+    if any(w in cfg["reject_near"] for w in near) or " ".join(near) in cfg["reject_near"]:
+        return False
+    if info[1] != "weak":
+        return True
+    if info[3] == "after":
+        window = " ".join(words)
+    else:
         window = norm[max(0, num.start - 250):noun_end + 250]
-        return cfg["context"].search(window) is not None
-    return True
+    return cfg["context"].search(window) is not None
 
 
 def _others(doc, cfg, numbers, heads, i, end) -> _Head | None:
@@ -222,17 +236,44 @@ def _others(doc, cfg, numbers, heads, i, end) -> _Head | None:
     return None
 
 
+_COUNT_FOLLOWERS = frozenset(("في", "من", "على", "الى", "حتى", "خلال", "فقط", "تقريبا", "بحسب", "حسب", "وفق"))
+
+
+def _ends_count(norm, num) -> bool:
+    """Nothing is counted after the number (end of clause or a function word)."""
+    after = _words_after(norm, num.end, 1)
+    return not after or after[0][0].startswith("و") or after[0][0] in _COUNT_FOLLOWERS
+
+
 def _counted_before(norm, cfg, num) -> bool:
     """``بلغ عدد المقاتلين 500``: a count word + personnel noun shortly before."""
-    after = _words_after(norm, num.end, 1)
-    if after and not after[0][0].startswith("و") and after[0][0] not in ("في", "من", "على", "الى", "حتى", "خلال", "فقط"):
+    if not _ends_count(norm, num):
         return False
     before = _words_before(norm, num.start, 6)
     nouns = cfg["nouns"]
     for k, (w, _s) in enumerate(before[:-1]):
-        if _strip(w) in cfg["count"] and before[k + 1][0] in nouns:
-            return True
+        info = nouns.get(before[k + 1][0])
+        if _strip(w) in cfg["count"] and info is not None:
+            noun_end = before[k + 1][1] + len(before[k + 1][0])
+            return _noun_ok(norm, cfg, info, num, noun_end)
     return False
+
+
+def _trigger(table: dict, word: str):
+    """Look a word up with its clitic, article or pronoun suffix removed (وقتلاه -> قتلى)."""
+    found = table.get(word)
+    if found is None:
+        bare = _strip(word)
+        found = table.get(bare)
+        if found is None and bare.startswith("ال") and len(bare) > 4:
+            found = table.get(bare[2:])
+        if found is None:
+            for suffix in ("هم", "ها", "ه"):
+                if bare.endswith(suffix) and len(bare) - len(suffix) >= 3:
+                    found = table.get(bare[:-len(suffix)])
+                    if found is not None:
+                        break
+    return found
 
 
 def _kind(doc, cfg, numbers, heads, kinds, i, head) -> tuple[str, str | None]:
@@ -248,18 +289,19 @@ def _kind(doc, cfg, numbers, heads, kinds, i, head) -> tuple[str, str | None]:
         w, start = words[k]
         if prev_num is not None and start < prev_num.end:
             # joined to a previous count ("قتل 10 جنود و5 مسلحين"): same kind
-            if len(words) - k <= 4 and heads[i - 1] is not None:
+            if sum(1 for w2, _ in words[k + 1:] if w2 != "و") <= 4:
                 result = _kind(doc, cfg, numbers, heads, kinds, i - 1, heads[i - 1])
             break
-        found = cfg["casualty_before"].get(_strip(w)) or cfg["casualty_before"].get(w)
+        found = _trigger(cfg["casualty_before"], w)
         if found is None and k + 1 < len(words):
             found = cfg["casualty_before"].get(_strip(w) + " " + words[k + 1][0])
         if found:
             result = ("casualties", found)
             break
     if result[0] == "force":
-        for w, _s, _e in _words_after(norm, head.end, 4):
-            found = cfg["casualty_after"].get(_strip(w)) or cfg["casualty_after"].get(w)
+        end = head.end if head is not None else num.end
+        for w, _s, _e in _words_after(norm, end, _LOOKAHEAD_WORDS, stop=_SENTENCE_END):
+            found = _trigger(cfg["casualty_after"], w)
             if found:
                 result = ("casualties", found)
                 break
@@ -303,7 +345,7 @@ def _troop(doc, cfg, numbers, heads, kinds, i, head, country_starts) -> Troop:
         end = after_q.end()
 
     kind, casualty = _kind(doc, cfg, numbers, heads, kinds, i, head)
-    country = _country_after(norm, head, country_starts) if head.noun else None
+    country = _country_after(norm, cfg, head, country_starts) if head.noun else None
     ostart, oend = doc.span(start, end)
     return Troop(value=value, text=doc.text[ostart:oend], start=ostart, end=oend,
                  approximate=approximate, bound=bound, kind=kind, casualty=casualty,
@@ -331,13 +373,15 @@ def _scale_like(low: int, high: int) -> int:
     return low
 
 
-def _country_after(norm, head, country_starts) -> str | None:
-    """``جندي بريطاني``، ``من أفراد الجيش الأمريكي``: a country within 3 words after the noun."""
-    k = bisect_left(country_starts, (head.end, ""))
-    if k >= len(country_starts):
+def _country_after(norm, cfg, head, countries) -> str | None:
+    """``جندي بريطاني``، ``من أفراد الجيش الأمريكي``: a nationality adjective right after the noun."""
+    k = bisect_left(countries, (head.end, ""))
+    if k >= len(countries):
         return None
-    start, code = country_starts[k]
-    gap = norm[head.end:start]
-    if len(gap) > 30 or _CLAUSE_BREAK.search(gap) or len(gap.split()) > 2:
+    start, code, kind = countries[k]
+    if kind not in (ADJECTIVE, DEFINITE_ADJECTIVE):
+        return None
+    gap = norm[head.end:start].split()
+    if len(gap) > 3 or any(w not in cfg["country_link"] for w in gap):
         return None
     return code

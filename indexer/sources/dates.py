@@ -57,7 +57,10 @@ def _parse_text(text: str) -> str | None:
     try:  # fast path: ISO 8601, the common case
         if len(text) <= 10:
             return date.fromisoformat(text).isoformat()
-        return datetime.fromisoformat(text).replace(tzinfo=None, microsecond=0).isoformat()
+        parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo or parsed.microsecond:
+            parsed = parsed.replace(tzinfo=None, microsecond=0)
+        return parsed.isoformat()
     except ValueError:
         pass
     if text.isdigit() and len(text) >= 9:

@@ -13,9 +13,9 @@ import ijson
 from ijson.common import ObjectBuilder
 
 from .encoding import HEAD_BYTES, DecodeError, sniff
-from .streams import split_lines, utf8_chunks
 from .model import Entry, OnProblem, Problem, SourceDocument
 from .records import BODY_FIELDS, to_document
+from .streams import split_lines, utf8_chunks
 
 _LONG_LINE_PIECE = 64 * 1024
 _OPEN = ("start_map", "start_array")

@@ -5,9 +5,9 @@ import json
 from typing import Iterator
 
 from .encoding import HEAD_BYTES, DecodeError, describe, sniff
-from .streams import open_lines
 from .model import Entry, OnProblem, Problem, SourceDocument
 from .records import BODY_FIELDS, to_document
+from .streams import open_lines
 
 
 def read(entry: Entry, on_problem: OnProblem) -> Iterator[tuple[SourceDocument, int | None]]:

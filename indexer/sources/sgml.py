@@ -12,9 +12,9 @@ from typing import Iterator
 
 from .dates import parse_date
 from .encoding import HEAD_BYTES, DecodeError, describe, sniff
-from .streams import open_lines
 from .ids import derived_id, own_id
 from .model import Entry, OnProblem, Problem, SourceDocument
+from .streams import open_lines
 from .text_norm import clean_line
 
 MAX_DOC_CHARS = 8_000_000  # a <DOC> this long has lost its </DOC>

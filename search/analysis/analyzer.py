@@ -7,6 +7,8 @@ text are kept too, since the indexer runs all chains over the same text.
 """
 from __future__ import annotations
 
+from itertools import compress, count, repeat
+from operator import is_not
 from typing import Callable, NamedTuple
 
 from . import definition
@@ -34,17 +36,18 @@ _new_token = tuple.__new__  # skips NamedTuple's Python-level __new__ in the hot
 
 # One tokenizer shared by all chains (they all declare "standard").
 _TOKENIZER = StandardTokenizer()
-_last_spans: tuple[str, list[tuple[int, int]]] = ("", [])
+_last: tuple[str, tuple[list[str], list[int], list[int]]] = ("", ([], [], []))
 
 
-def token_spans(text: str) -> list[tuple[int, int]]:
-    """Token spans of ``text``, reusing the previous call's result for the same text."""
-    global _last_spans
-    last_text, spans = _last_spans
+def tokenize(text: str) -> tuple[list[str], list[int], list[int]]:
+    """``(surfaces, starts, ends)`` of the tokens of ``text``; the previous call's result
+    is reused for the same text (the indexer runs every chain over each text)."""
+    global _last
+    last_text, result = _last
     if text is not last_text and text != last_text:
-        spans = _TOKENIZER.spans(text)
-        _last_spans = (text, spans)
-    return spans
+        result = _TOKENIZER.tokenize(text)
+        _last = (text, result)
+    return result
 
 
 def _term_filter(name: str) -> Callable:
@@ -83,7 +86,7 @@ class _SurfaceCache(dict):
 
     __slots__ = ("compute", "limit")
 
-    def __init__(self, compute, limit: int = 400_000):
+    def __init__(self, compute, limit: int = 250_000):
         super().__init__()
         self.compute = compute
         self.limit = limit
@@ -93,6 +96,12 @@ class _SurfaceCache(dict):
             self.clear()
         result = self[surface] = self.compute(surface)
         return result
+
+
+class _Parts(tuple):
+    """A decompounded word: ``(term or None, start, end)`` per part."""
+
+    __slots__ = ()
 
 
 class Analyzer:
@@ -111,7 +120,14 @@ class Analyzer:
         self.char_filters = [_char_filter(n) for n in spec["char_filter"]]
         self.filters = [_term_filter(n) for n in spec["filter"]]
         self.cache = _SurfaceCache(self.analyze_word)
-        self._single = not any(isinstance(f, DictionaryDecompounder) for f in self.filters)
+        splitters = [i for i, f in enumerate(self.filters) if isinstance(f, DictionaryDecompounder)]
+        if len(splitters) > 1:
+            raise ValueError(f"chain {name}: at most one decompounder is supported")
+        cut = splitters[0] if splitters else len(self.filters)
+        self._before = self.filters[:cut]
+        self._splitter = self.filters[cut] if splitters else None
+        self._after = self.filters[cut + 1 :]
+        self._single = self._splitter is None
 
     def analyze_word(self, surface: str):
         """The chain's result for one token's surface text (see class doc)."""
@@ -120,52 +136,52 @@ class Analyzer:
             term, inner = char_filter.apply(term)
             if inner is not None:
                 index_map = inner if index_map is None else [index_map[i] for i in inner]
-        # Filters before the decompounder keep lengths on the words it can split (pure
-        # Arabic letters), so part offsets computed on the term still index the surface.
-        parts = [(term, 0, len(term))]
-        for f in self.filters:
-            if isinstance(f, DictionaryDecompounder):
-                split_parts = []
-                for t, a, b in parts:
-                    pieces = f.split(t) if t is not None else None
-                    if pieces:
-                        split_parts.extend((p, a + s, a + e) for p, s, e in pieces)
-                    else:
-                        split_parts.append((t, a, b))
-                parts = split_parts
-            else:
-                parts = [(f(t) if t is not None else None, a, b) for t, a, b in parts]
-        if len(parts) == 1:
-            return parts[0][0]
-        if index_map is not None:
-            parts = [(t, index_map[a], index_map[b]) for t, a, b in parts]
-        return tuple(parts)
+        for f in self._before:
+            term = f(term)
+            if term is None:
+                return None
+        pieces = self._splitter.split(term) if self._splitter is not None else None
+        if not pieces:
+            for f in self._after:
+                term = f(term)
+                if term is None:
+                    return None
+            return term
+        # The filters before the decompounder keep the length of the words it can split
+        # (pure Arabic letters), so part offsets in the term are offsets in the surface
+        # after char filtering; index_map takes them back to the original surface.
+        parts = []
+        for piece, a, b in pieces:
+            for f in self._after:
+                piece = f(piece)
+                if piece is None:
+                    break
+            if index_map is not None:
+                a, b = index_map[a], index_map[b]
+            parts.append((piece, a, b))
+        return _Parts(parts)
 
     def tokens(self, text: str) -> list[Token]:
         """Analyze ``text`` into tokens."""
-        spans = token_spans(text)
-        cache = self.cache
-        if self._single:
-            return [
-                _new_token(Token, (t, s, e, i))
-                for i, (s, e) in enumerate(spans)
-                if (t := cache[text[s:e]]) is not None
-            ]
+        words, starts, ends = tokenize(text)
+        results = list(map(self.cache.__getitem__, words))
+        if self._single or _Parts not in set(map(type, results)):
+            # One position per token: build all tokens with C-level iterators.
+            kept = compress(zip(results, starts, ends, count()), map(is_not, results, repeat(None)))
+            return list(map(_new_token, repeat(Token), kept))
         out: list[Token] = []
         append = out.append
         pos = 0
-        for s, e in spans:
-            r = cache[text[s:e]]
-            if r.__class__ is str:
-                append(_new_token(Token, (r, s, e, pos)))
-                pos += 1
-            elif r is None:
-                pos += 1
-            else:
+        for r, s, e in zip(results, starts, ends):
+            if r.__class__ is _Parts:
                 for t, a, b in r:
                     if t is not None:
                         append(_new_token(Token, (t, s + a, s + b, pos)))
                     pos += 1
+            else:
+                if r is not None:
+                    append(_new_token(Token, (r, s, e, pos)))
+                pos += 1
         return out
 
 

@@ -22,7 +22,7 @@ class LowerCaseFilter:
     es_type = "lowercase"
 
     def __call__(self, term: str) -> str:
-        if term.isascii():
+        if term.isascii() or ("\u0130" not in term and "\u03a3" not in term):
             return term.lower()
         # Per code point, like Java: str.lower() would apply the Greek final-sigma rule and
         # turn U+0130 into two code points, neither of which Lucene does.
@@ -34,8 +34,10 @@ class DecimalDigitFilter:
 
     es_type = "decimal_digit"
 
+    _NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")  # re's \d is Unicode Nd
+
     def __call__(self, term: str) -> str:
-        if term.isascii():
+        if term.isascii() or self._NON_ASCII_DIGIT.search(term) is None:
             return term
         decimal = unicodedata.decimal
         return "".join([c if (d := decimal(c, None)) is None else chr(48 + d) for c in term])
@@ -176,9 +178,11 @@ class DictionaryDecompounder:
         self.conjunction = rules["conjunction"]
         self.min_after_conjunction = rules["min_after_conjunction"]
         self.min_left = rules["min_left_part_before_cue"]
-        self.proclitics = ("", *rules["proclitics"])
-        self.enclitics = ("", *rules["enclitics"])
-        self._normalize = ArabicNormalizationFilter()
+        self._normalize = normalize = ArabicNormalizationFilter()
+        self._proclitic_set = frozenset(map(normalize, rules["proclitics"]))
+        self._enclitic_set = frozenset(map(normalize, rules["enclitics"]))
+        self._proclitic_lengths = sorted({0, *map(len, self._proclitic_set)})
+        self._enclitic_lengths = sorted({0, *map(len, self._enclitic_set)})
         self._normalized: frozenset[str] | None = None
 
     def normalized_words(self) -> frozenset[str]:
@@ -209,14 +213,15 @@ class DictionaryDecompounder:
 
     def _known_form(self, term: str, known) -> bool:
         # Another spelling of a listed word, or clitics around one: not two words.
-        normalized = self._normalize(term)
-        for pro in self.proclitics:
-            if not normalized.startswith(pro):
+        word = self._normalize(term)
+        n = len(word)
+        for p in self._proclitic_lengths:
+            if p and word[:p] not in self._proclitic_set:
                 continue
-            rest = normalized[len(pro):]
-            for enc in self.enclitics:
-                core = len(rest) - len(enc)
-                if core >= 2 and rest.endswith(self._normalize(enc)) and rest[:core] in known:
+            for e in self._enclitic_lengths:
+                if n - p - e < 2 or (e and word[n - e :] not in self._enclitic_set):
+                    continue
+                if word[p : n - e] in known:
                     return True
         return False
 

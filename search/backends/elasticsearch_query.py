@@ -87,7 +87,7 @@ def phrase_text(terms: tuple[str, ...], positions: tuple[int, ...]) -> str:
     """Terms at their relative positions, with GAP_TOKEN wherever a position is empty."""
     out: list[str] = []
     expected = positions[0] if positions else 0
-    for term, pos in zip(terms, positions):
+    for term, pos in zip(terms, positions, strict=True):
         if pos < expected:
             raise ValueError(f"phrase positions must increase: {positions}")
         out.extend([GAP_TOKEN] * (pos - expected))

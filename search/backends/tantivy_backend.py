@@ -13,7 +13,8 @@ from search.analysis import ANALYZER_VERSION
 from search.backends.base import Backend, BackendError, IndexBuild
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
-from search.backends.tantivy_schema import analyze_document, build_schema, from_tantivy, to_tantivy
+from search.backends.tantivy_schema import (analyze_document, build_schema, create_index, from_tantivy,
+                                            open_index, to_tantivy)
 from search.facets import FACETS, RangeFacet
 from search.highlight import Highlighter, highlight_all, snippet
 from search.model import FacetBucket, FacetResult, Hit, SearchRequest, SearchResult, StoredDocument
@@ -54,7 +55,7 @@ class TantivyBackend(Backend):
             raise BackendError(f"index generation {path} is missing") from e
         with self._lock:
             if self._open is None or self._open[0] != name:
-                self._open = (name, stamp, tantivy.Index.open(str(path)))
+                self._open = (name, stamp, open_index(str(path)))
             elif self._open[1] != stamp:
                 self._open[2].reload()
                 self._open = (name, stamp, self._open[2])
@@ -145,7 +146,7 @@ class TantivyBackend(Backend):
             path = self.gens.current_path()
             if path is None:
                 raise BackendError(f"no index at {self.root}: run `indexer reindex` first")
-            index = tantivy.Index.open(str(path))
+            index = open_index(str(path))
             writer = index.writer(WRITER_HEAP, WRITER_THREADS)
             n = 0
             try:
@@ -165,7 +166,7 @@ class TantivyBackend(Backend):
             path = self.gens.current_path()
             if path is None:
                 raise BackendError(f"no index at {self.root}")
-            index = tantivy.Index.open(str(path))
+            index = open_index(str(path))
             searcher = index.searcher()
             writer = index.writer(WRITER_HEAP, WRITER_THREADS)
             found = 0
@@ -187,7 +188,7 @@ class TantivyBuild(IndexBuild):
         self._lock_cm.__enter__()
         try:
             self.path = backend.gens.new_tmp()
-            self.index = tantivy.Index(backend.schema, path=str(self.path), reuse=False)
+            self.index = create_index(backend.schema, str(self.path))
             self.writer = self.index.writer(WRITER_HEAP, WRITER_THREADS)
         except BaseException:
             self._lock_cm.__exit__(None, None, None)

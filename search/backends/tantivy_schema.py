@@ -1,4 +1,14 @@
-"""tantivy schema and document conversion: text is analyzed in Python and fed pre-tokenized."""
+"""tantivy schema and document conversion: text is analyzed in Python and fed pre-tokenized.
+
+Each analyzed field receives the Python analyzer's terms joined by spaces, with one
+``GAP`` marker per missing position (a removed stopword). tantivy's registered
+``PRETOKENIZED`` analyzer splits on whitespace and drops the markers without renumbering,
+so tantivy indexes exactly the Python terms, positions (with Lucene's stopword gaps) and
+field lengths. This carries the same information as ``tantivy.PreTokenizedString`` minus
+character offsets, which tantivy never stores in postings (highlighting uses the analyzer's
+offsets on the original text), and it costs the indexing process a few string copies
+instead of one Python object per token: see bench/README.md for the measured difference.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,13 +21,34 @@ from search.fields import TEXT_SCOPES, text_field
 from search.model import StoredDocument
 
 
+PRETOKENIZED = "pretokenized"
+GAP = "\ue000"  # a private-use character: never a term of any chain (UAX#29 skips it)
+
+
+def _pretokenized_analyzer() -> tantivy.TextAnalyzer:
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+            .filter(tantivy.Filter.custom_stopword([GAP])).build())
+
+
+def create_index(schema: tantivy.Schema, path: str) -> tantivy.Index:
+    index = tantivy.Index(schema, path=path, reuse=False)
+    index.register_tokenizer(PRETOKENIZED, _pretokenized_analyzer())
+    return index
+
+
+def open_index(path: str) -> tantivy.Index:
+    index = tantivy.Index.open(path)
+    index.register_tokenizer(PRETOKENIZED, _pretokenized_analyzer())
+    return index
+
+
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     for scope in TEXT_SCOPES:
         for chain in CHAINS:
-            # Only the Lucene-chain field stores the original text; the others index only.
-            sb.add_text_field(text_field(scope, chain), stored=(chain == "arabic"))
+            # The original text is stored once, in "meta"; these fields only index terms.
+            sb.add_text_field(text_field(scope, chain), tokenizer_name=PRETOKENIZED)
     for name in ("country", "org", "source", "month"):
         sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("troops", stored=True, indexed=True, fast=True)
@@ -27,18 +58,29 @@ def build_schema() -> tantivy.Schema:
     return sb.build()
 
 
-def analyze_document(doc: StoredDocument) -> dict:
-    """The picklable analysis of one document: per text field, the token columns.
+def joined_terms(tokens) -> str:
+    """Terms separated by spaces, one GAP marker per skipped position."""
+    out = []
+    last = -1
+    for t in tokens:
+        if t.position > last + 1:
+            out.extend([GAP] * (t.position - last - 1))
+        out.append(t.term)
+        last = max(last, t.position)
+    return " ".join(out)
 
-    Runs in indexer worker processes; the main process only turns columns into tantivy tokens.
+
+def analyze_document(doc: StoredDocument) -> dict:
+    """The picklable analysis of one document: per analyzed field, its joined terms.
+
+    Runs in indexer worker processes, so the indexing process only copies strings.
     """
     fields = {}
     for scope, text in (("title", doc.title), ("body", doc.body)):
         if not text:
             continue
         for chain in CHAINS:
-            toks = analyze_field(chain, text)
-            fields[text_field(scope, chain)] = (text, [(t.term, t.position, t.start, t.end) for t in toks])
+            fields[text_field(scope, chain)] = joined_terms(analyze_field(chain, text))
     return {"doc": doc, "fields": fields}
 
 
@@ -46,9 +88,8 @@ def to_tantivy(prepared: dict) -> tantivy.Document:
     doc: StoredDocument = prepared["doc"]
     d = tantivy.Document()
     d.add_text("id", doc.id)
-    Token = tantivy.Token
-    for name, (text, toks) in prepared["fields"].items():
-        d.add_pre_tokenized_text(name, tantivy.PreTokenizedString(text, [Token(*t) for t in toks]))
+    for name, terms in prepared["fields"].items():
+        d.add_text(name, terms)
     for c in doc.countries:
         d.add_text("country", c)
     for o in doc.orgs:
@@ -64,8 +105,8 @@ def to_tantivy(prepared: dict) -> tantivy.Document:
     when = parse_date(doc.date)
     if when is not None:
         d.add_date("date", when)
-    meta = {"date": doc.date, "url": doc.url, "author": doc.author, "origin": doc.origin,
-            "extraction": doc.extraction}
+    meta = {"title": doc.title, "body": doc.body, "date": doc.date, "url": doc.url,
+            "author": doc.author, "origin": doc.origin, "extraction": doc.extraction}
     d.add_bytes("meta", json.dumps(meta, ensure_ascii=False).encode("utf-8"))
     return d
 
@@ -80,7 +121,7 @@ def from_tantivy(d: dict) -> StoredDocument:
 
     troops_max = first("troops_max")
     return StoredDocument(
-        id=first("id"), title=first("title"), body=first("body") or "",
+        id=first("id"), title=meta.get("title"), body=meta.get("body") or "",
         date=meta.get("date"), source=first("source"), url=meta.get("url"),
         author=meta.get("author"), origin=meta.get("origin"),
         countries=list(d.get("country") or []), orgs=list(d.get("org") or []),

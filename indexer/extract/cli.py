@@ -1,0 +1,62 @@
+"""``indexer extract``: print the facets of text files as JSON."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .corrections import CorrectionsError, load_corrections
+from .pipeline import extract_facets
+
+
+def _read(path: str) -> str:
+    if path == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    return data.decode("utf-8-sig")
+
+
+@click.command("extract")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json",
+              show_default=True, help="json: one object (one file) or an array; jsonl: one line per file.")
+@click.option("--corrections", "corrections_path", envvar="SEARCH_CORRECTIONS",
+              type=click.Path(dir_okay=False), default=None,
+              help="Journalists' corrections file (TSV or JSON). Default: $SEARCH_CORRECTIONS.")
+def extract_command(files, fmt, corrections_path):
+    """Extract countries, organizations and troop numbers from FILE... ('-' reads stdin)."""
+    corrections = None
+    if corrections_path:
+        try:
+            corrections = load_corrections(corrections_path)
+        except CorrectionsError as exc:
+            raise click.ClickException(str(exc)) from exc
+    results, failed = [], False
+    for path in files:
+        try:
+            text = _read(path)
+        except FileNotFoundError:
+            failed = True
+            click.echo(f"error: {path}: no such file", err=True)
+            continue
+        except UnicodeDecodeError as exc:
+            failed = True
+            click.echo(f"error: {path}: not valid UTF-8 (byte {exc.start}: {exc.reason})", err=True)
+            continue
+        except OSError as exc:
+            failed = True
+            click.echo(f"error: {path}: {exc.strerror or exc}", err=True)
+            continue
+        record = {"source": path, **extract_facets(text, corrections).to_dict()}
+        if fmt == "jsonl":
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            results.append(record)
+    if fmt == "json" and results:
+        payload = results[0] if len(files) == 1 else results
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    if failed:
+        sys.exit(1)
