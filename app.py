@@ -46,4 +46,4 @@ def _local_secret(index: str) -> str:
 
 
 if __name__ == "__main__":
-    create_app().run(host="127.0.0.1", port=int(os.environ.get("PORT", 5000)))
+    create_app().run(host="127.0.0.1", port=int(os.environ.get("PORT", "5000")))

@@ -33,6 +33,7 @@ QUERIES = [
     ("word + date range, newest", {"q": "اليمن", "date": "2015-07..2015-08", "sort": "date"}),
     ("country facet filter", {"country": "SA"}),
     ("deep page 300", {"q": "السعودية", "page": "300"}),
+    ("deepest page 1000, newest", {"sort": "date", "page": "1000"}),
     ("no results (suggests a filter)", {"q": "كلمةغيرموجودة", "source": "aawsat"}),
 ]
 
@@ -68,7 +69,7 @@ def build(index: Path, source: Path) -> str:
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def timed(fn, rounds: int) -> list[float]:
@@ -123,9 +124,9 @@ def main() -> None:
         request = state.request()
         total = backend.search(request).total
 
-        t_backend = timed(lambda: backend.search(request), args.rounds)
-        t_html = timed(lambda: fetch(client, "/search", qs), args.rounds)
-        t_api = timed(lambda: fetch(client, "/api/search", qs), args.rounds)
+        t_backend = timed(lambda r=request: backend.search(r), args.rounds)
+        t_html = timed(lambda q=qs: fetch(client, "/search", q), args.rounds)
+        t_api = timed(lambda q=qs: fetch(client, "/api/search", q), args.rounds)
         html_all += t_html
         api_all += t_api
         row = {"query": label, "params": params, "total": total,

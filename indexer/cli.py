@@ -50,6 +50,7 @@ def reindex(sources, index, backend, workers, strict, report_path, corrections, 
     """
     from indexer.progress import Progress
     from indexer.reindex import reindex as run_reindex
+    from indexer.sources import NOTE_KINDS
 
     sources = list(sources) or ["seeds"]
     be = _backend(backend, index)
@@ -65,7 +66,7 @@ def reindex(sources, index, backend, workers, strict, report_path, corrections, 
     finally:
         progress.close()
     for p in summary.problems:
-        click.echo(f"{'duplicate' if p.kind == 'duplicate' else 'skipped'}: {p}", err=True)
+        click.echo(f"{'note' if p.kind in NOTE_KINDS else 'skipped'}: {p}", err=True)
     skipped = ", ".join(f"{k}: {v}" for k, v in summary.skipped.items()) or "none"
     click.echo(f"indexed {summary.indexed} documents in {summary.seconds:.2f} s "
                f"({summary.docs_per_second:.0f} docs/s, {summary.input_bytes / 1e6 / max(summary.seconds, 1e-9):.2f} MB/s); "
@@ -109,7 +110,7 @@ def add(sources, index, backend, corrections):
     """Add or update documents from SOURCES in the live index, without a rebuild."""
     from indexer.extract import load_corrections
     from indexer.pipeline import to_stored
-    from indexer.sources import iter_documents
+    from indexer.sources import NOTE_KINDS, iter_documents
 
     be = _backend(backend, index)
     problems: list = []
@@ -120,8 +121,8 @@ def add(sources, index, backend, corrections):
     except BackendError as e:
         _fail(str(e))
     for p in problems:
-        click.echo(f"skipped: {p}", err=True)
-    click.echo(f"added or updated {n} documents; skipped {sum(p.kind != 'duplicate' for p in problems)}")
+        click.echo(f"{'note' if p.kind in NOTE_KINDS else 'skipped'}: {p}", err=True)
+    click.echo(f"added or updated {n} documents; skipped {sum(p.kind not in NOTE_KINDS for p in problems)}")
     if n == 0:
         sys.exit(EXIT_NO_DOCUMENTS)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from indexer.pipeline import process
 from indexer.progress import Progress
-from indexer.sources import Problem, iter_documents
+from indexer.sources import NOTE_KINDS, Problem, iter_documents
 from search.backends.base import Backend
 
 
@@ -17,6 +17,7 @@ class ReindexSummary:
     indexed: int = 0
     skipped: dict = field(default_factory=dict)
     duplicates: int = 0
+    notes: dict = field(default_factory=dict)  # reported, nothing lost (see NOTE_KINDS)
     seconds: float = 0.0
     input_bytes: int = 0
     committed: bool = False
@@ -33,7 +34,7 @@ class ReindexSummary:
 
     def to_dict(self) -> dict:
         return {"indexed": self.indexed, "skipped": self.skipped, "skipped_total": self.skipped_total,
-                "duplicates": self.duplicates, "seconds": round(self.seconds, 3),
+                "duplicates": self.duplicates, "notes": self.notes, "seconds": round(self.seconds, 3),
                 "docs_per_second": round(self.docs_per_second, 1), "input_bytes": self.input_bytes,
                 "committed": self.committed, "reason": self.reason,
                 "problems": [{"path": p.path, "line": p.line, "kind": p.kind, "reason": p.reason}
@@ -56,7 +57,8 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
             if progress:
                 progress.update()
         kinds = Counter(p.kind for p in summary.problems)
-        summary.duplicates = kinds.pop("duplicate", 0)
+        summary.duplicates = kinds.get("duplicate", 0)
+        summary.notes = {k: kinds.pop(k) for k in sorted(NOTE_KINDS) if k in kinds}
         summary.skipped = dict(sorted(kinds.items()))
         summary.indexed = build.count
         if build.count == 0:

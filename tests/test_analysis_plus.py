@@ -124,3 +124,29 @@ def test_analyze_all_equals_each_chain():
     sentence = seed_sentence("العراقوسوريا")
     everything = analyze_all(sentence)
     assert everything == {chain: analyze_field(chain, sentence) for chain in everything}
+
+
+def test_mapping_char_filter_fast_path_equals_longest_match():
+    import random
+
+    from search.analysis.analyzer import get_analyzer
+
+    char_filter = get_analyzer("arabic_plus").char_filters[0]
+    keys = sorted(char_filter.table, key=len, reverse=True)
+
+    def reference(text):
+        out, i = [], 0
+        while i < len(text):
+            key = next((k for k in keys if text.startswith(k, i)), None)
+            out.append(char_filter.table[key] if key else text[i])
+            i += len(key) if key else 1
+        return "".join(out)
+
+    pool = ["ا", "ٔ", "و", "ي", "ى", "ؤ", "ئ", "أ", "ميرك", "ونيه", "ل", "ﻻ", "ﺍ", "ﻟ", "ه"]
+    rng = random.Random(3)
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 8)))
+        mapped, index_map = char_filter.apply(text)
+        assert mapped == reference(text), text
+        if index_map is not None:
+            assert len(index_map) == len(mapped) + 1 and index_map[-1] == len(text)

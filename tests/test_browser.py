@@ -13,11 +13,11 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from test_web_corpus import web_app, web_index  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytest_plugins = ("test_web_corpus",)  # its fixtures: web_index, web_app, web_client
 DAESH = "داعش"
 
 pytestmark = pytest.mark.browser
@@ -96,6 +96,7 @@ def test_search_facet_article_save_and_short_link(browser, server, shots):
     page.locator("details.save button[type=submit]").click()
     page.wait_for_url(re.compile(r"/saved\?new="))
     assert "داعش وإيران" in page.locator(".created").inner_text()
+    page.screenshot(path=str(shots / "saved-desktop.png"), full_page=True)
     short = page.locator(".created input").input_value()
     assert re.search(r"/s/[0-9a-f]{8}$", short)
     page.goto(short)

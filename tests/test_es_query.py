@@ -147,7 +147,7 @@ def test_two_active_facet_filters_give_a_post_filter_and_per_facet_filtered_aggr
     s = s.sort({"_score": {"order": "desc"}}, {"id": {"order": "asc"}}) \
         .extra(from_=0, size=10, track_total_hits=True).source(excludes=["extraction"])
     s = s.highlight_options(type="unified", pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html",
-                            require_field_match=True)
+                            require_field_match=True, max_analyzed_offset=1_000_000)
     s = s.highlight("title", matched_fields=["title.plus", "title.exact"], number_of_fragments=0)
     s = s.highlight("body", matched_fields=["body.plus", "body.exact"], fragment_size=260,
                     number_of_fragments=1, no_match_size=0)

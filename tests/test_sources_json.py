@@ -48,7 +48,7 @@ def test_jsonl_fields(tmp_path):
 def test_field_names_are_case_insensitive_and_first_alias_wins(tmp_path):
     path = jsonl(tmp_path / "a.ndjson", [
         {"Title": "t", "Body": BODIES[0], "content": "ignored", "Date": "2015-07-21", "ID": 7},
-        {"body": "", "content": BODIES[1], "date": None, "date_extracted": "2015-07-22"},
+        {"body": "  ", "content": BODIES[1], "date": None, "date_extracted": "2015-07-22"},
     ])
     docs, problems = read([path])
     assert problems == []

@@ -1,8 +1,8 @@
 """Zip archives of JSON, JSON Lines and text files; the SaudiNewsNet archives as they are."""
 from __future__ import annotations
 
+import gzip
 import json
-import os
 import time
 import zipfile
 from collections import Counter
@@ -52,7 +52,7 @@ def test_zip_members_of_every_format_in_name_order(tmp_path):
         "z/story.txt": f"عنوان قصير\n\n{BODIES[0]}".encode(),
         "a.jsonl": (json.dumps({"body": BODIES[1]}) + "\n").encode(),
         "m/docs.sgml": f'<DOC id="AFP_ARB_20000101.0001"><TEXT><P>{BODIES[2]}</P></TEXT></DOC>'.encode(),
-        "b.json.gz": __import__("gzip").compress(json.dumps([{"body": BODIES[3]}]).encode()),
+        "b.json.gz": gzip.compress(json.dumps([{"body": BODIES[3]}]).encode()),
         "__MACOSX/._a.jsonl": b"\x00\x05\x16\x07",
         ".hidden/x.txt": b"hidden",
         "dir/": b"",
@@ -111,7 +111,7 @@ saudinewsnet = pytest.mark.skipif(not SAUDINEWSNET.is_dir(), reason="SaudiNewsNe
 @saudinewsnet
 def test_saudinewsnet_loads_every_article():
     """31,030 articles: each is indexed, or reported as a duplicate or as missing its body."""
-    started = time.perf_counter()
+    started = time.process_time()  # CPU: the machine may be shared
     problems: list[Problem] = []
     sources = Counter()
     count = 0
@@ -119,13 +119,13 @@ def test_saudinewsnet_loads_every_article():
         count += 1
         sources[doc.source] += 1
         assert doc.body and doc.date and doc.date.startswith("2015-")
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     kinds = Counter(p.kind for p in problems)
-    assert kinds == {"duplicate": 772, "missing_body": 354, "unsupported": 1}  # README.md
+    assert kinds == {"duplicate": 772, "missing_body": 354, "not_article": 1}  # README.md
     assert count == 29_904
     assert count + kinds["duplicate"] + kinds["missing_body"] == 31_030
     assert len(sources) == 14  # newspapers
-    assert elapsed < 30
+    assert elapsed < 15, f"{elapsed:.1f} s of CPU to read SaudiNewsNet (about 2 s expected)"
 
 
 @saudinewsnet

@@ -7,10 +7,11 @@ import re
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
-from test_web_corpus import EVIL_DOC, XSS, corpus, web_app, web_client, web_index  # noqa: F401
+from test_web_corpus import EVIL_DOC, XSS, corpus
 
 from search.model import MAX_PAGE
 
+pytest_plugins = ("test_web_corpus",)  # its fixtures: web_index, web_app, web_client
 DAESH = "داعش"
 
 
@@ -157,9 +158,10 @@ def test_no_results_offers_dropping_the_most_restrictive_filter(web_app, web_cli
     s = data["suggestion"]
     assert s["facet"] == "troops" and s["total"] > 0
     assert api(web_client, urlsplit(s["url"]).query)["total"] == s["total"]
-    from web.relax import relaxations
-    from web.params import parse_state
     from werkzeug.datastructures import MultiDict
+
+    from web.params import parse_state
+    from web.relax import relaxations
 
     with web_app.test_request_context():
         options = relaxations(parse_state(MultiDict(parse_qsl(qs))), web_app.extensions["search_backend"])
@@ -344,6 +346,8 @@ def test_save_search_short_link_list_and_json(web_client):
     data = web_client.get("/api/saved").get_json()
     item = next(s for s in data["saved"] if s["slug"] == slug)
     assert item["name"] == "داعش في العراق" and item["short_url"].endswith(f"/s/{slug}")
+    assert item["description"] == "«داعش» · الدولة: العراق"
+    assert "«داعش» · الدولة: العراق" in listing
     assert web_client.get(f"/api/saved/{slug}").get_json()["query_string"] == qs
     # The same search saved again keeps its link.
     again = web_client.post("/saved", data={"csrf_token": csrf_token(page), "name": "اسم جديد", "query": qs})
@@ -436,3 +440,37 @@ def test_xss_in_article_text_title_source_and_url_is_escaped(web_client):
     assert "&lt;script&gt;" in page and f"<mark>{DAESH}</mark>" in page
     page = html(web_client.get("/search?q=" + q("عريض")))
     assert "<img src=x" not in page and "&lt;b&gt;" in page
+
+
+# ---- small pieces -----------------------------------------------------------------------------
+def test_fold_matches_arabic_spelling_variants():
+    from web.formatting import fold
+
+    assert fold("مجلس الأمن") == fold("مجلس الامن") and fold("الشُّرطة") == fold("الشرطه")
+    assert fold("  NATO ") == "nato"
+
+
+def test_month_view_fills_gaps_and_marks_selected_range():
+    from werkzeug.datastructures import MultiDict
+
+    from search.model import FacetBucket, FacetResult
+    from web.facets import MonthView
+    from web.params import parse_state
+
+    fr = FacetResult("month", [FacetBucket("2014-11", 4), FacetBucket("2015-02", 2)])
+    block = MonthView().block(fr, parse_state(MultiDict({"date": "2014-12..2015-02"})))
+    assert [i.value for i in block.items] == ["2014-11", "2014-12", "2015-01", "2015-02"]
+    assert [i.count for i in block.items] == [4, 0, 0, 2] and [i.level for i in block.items] == [20, 0, 0, 10]
+    assert [i.selected for i in block.items] == [False, True, True, True]
+    assert block.form == {"from": "2014-12", "to": "2015-02"} and block.items[0].label == "نوفمبر 2014"
+
+
+def test_labels_and_first_words():
+    from web.formatting import day_label, first_words
+    from web.params import date_label, troops_label
+
+    assert troops_label("1000-") == "1,000 فأكثر" and troops_label("-50") == "حتى 50"
+    assert troops_label("1000-9999") == "1,000–9,999"
+    assert date_label("2014-06..2014-12") == "يونيو 2014 – ديسمبر 2014" and date_label("2015..") == "منذ 2015"
+    assert day_label("2015-07-21T02:51:32") == "21 يوليو 2015" and day_label(None) == ""
+    assert first_words("واحد اثنان ثلاثة", 2) == "واحد اثنان …"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import chain
 from urllib.parse import quote
 
@@ -54,7 +54,7 @@ def csv_export():
     # clean error page, not a download cut short.
     first = next(docs, None)
     docs = chain([first], docs) if first is not None else iter(())
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     name = f"search-{stamp}.csv"
     headers = {"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
                "Cache-Control": "no-store"}

@@ -5,7 +5,6 @@ import re
 import unicodedata
 from datetime import date
 from functools import lru_cache
-from urllib.parse import parse_qsl
 
 from babel.dates import format_date, format_skeleton
 
@@ -62,7 +61,3 @@ def fold(text: str) -> str:
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text or "") if not unicodedata.combining(ch))
     return " ".join(text.translate(_FOLD).casefold().split())
 
-
-def readable_query(query_string: str) -> str:
-    """'q=%D8%AF&country=IQ' -> 'q=د · country=IQ' (shown, escaped, in the saved list)."""
-    return " · ".join(f"{k}={v}" for k, v in parse_qsl(query_string))

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import url_for
 
 from search.facets import country_name
-from search.model import Hit, PAGE_SIZE, SearchResult
+from search.model import PAGE_SIZE, Hit, SearchResult
 from web.entities import troops_range
 from web.facets import FacetBlock, blocks
 from web.formatting import first_words, number

@@ -129,8 +129,8 @@ class SearchState:
             ranges["troops"] = Range(*troops_bounds(self.troops))
         if self.date:
             ranges["date"] = Range(*date_bounds(self.date))
-        kw = dict(query=self.tree if self.tree is not None else parse("").tree, filters=filters,
-                  ranges=ranges, sort=self.sort, page=self.page, page_size=page_size)
+        kw = {"query": self.tree if self.tree is not None else parse("").tree, "filters": filters,
+              "ranges": ranges, "sort": self.sort, "page": self.page, "page_size": page_size}
         kw.update(overrides)
         return SearchRequest(**kw)
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MultiDict

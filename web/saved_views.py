@@ -24,7 +24,18 @@ def store():
 
 def saved_json(s: SavedSearch) -> dict:
     return {**s.to_dict(), "short_url": url_for("saved.short", slug=s.slug, _external=True),
-            "search_url": search_url(s.query_string)}
+            "search_url": search_url(s.query_string), "description": describe(s.query_string)}
+
+
+def describe(query_string: str) -> str:
+    """A saved search in words: the query, then each filter's Arabic name and value."""
+    try:
+        state = parse_state(MultiDict(parse_qsl(query_string)))
+    except ParamError:
+        return query_string
+    parts = [f"«{state.q}»"] if state.q else []
+    parts += [f"{c.title}: {c.label}" for c in state.chips()]
+    return " · ".join(parts) or "كل المقالات"
 
 
 def canonical_query(raw: str) -> str:
@@ -39,7 +50,7 @@ def index():
     items = store().list(LIST_LIMIT)
     new = request.args.get("new", "")
     created = store().get(new) if _SLUG.match(new) else None
-    return render_template("saved.html", items=items, created=created, state=None,
+    return render_template("saved.html", items=items, created=created, state=None, describe=describe,
                            short_url=lambda s: url_for("saved.short", slug=s.slug, _external=True))
 
 

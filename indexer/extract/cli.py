@@ -60,3 +60,7 @@ def extract_command(files, fmt, corrections_path):
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     if failed:
         sys.exit(1)
+
+
+if __name__ == "__main__":      # python -m indexer.extract.cli FILE...
+    extract_command()

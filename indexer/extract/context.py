@@ -38,6 +38,23 @@ def next_words(norm: str, pos: int, n: int = 1, reach: int = 80) -> list[str]:
     return _WORD.findall(segment)[:n]
 
 
+_STOPS = frozenset(".!?؟؛;:,،\n()[]{}")
+_SKIP = frozenset(" «»\"“”'‘’")
+
+
+def prev_word(norm: str, pos: int) -> str | None:
+    """The word right before ``pos`` in the same clause (no regex: this runs per mention)."""
+    i = pos
+    while i > 0 and norm[i - 1] in _SKIP:
+        i -= 1
+    if i == 0 or norm[i - 1] in _STOPS:
+        return None
+    j = i
+    while j > 0 and norm[j - 1].isalnum():
+        j -= 1
+    return norm[j:i] or None
+
+
 def in_vocab(word: str, vocab: frozenset) -> bool:
     """``word`` is in ``vocab``, possibly behind a clitic (وسلطنة، بسلطنة)."""
     if word in vocab:
@@ -140,6 +157,9 @@ class MatchContext:
         self._after = None
 
     def before(self, n: int) -> list[str]:
+        if n == 1 and self._before is None:
+            word = prev_word(self.doc.norm, self.match.mstart)
+            return [word] if word else []
         if self._before is None or len(self._before) < n:
             self._before = prev_words(self.doc.norm, self.match.mstart, max(n, 3))
         return self._before[-n:]

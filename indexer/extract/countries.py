@@ -72,7 +72,7 @@ def country_forms() -> dict[str, tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> Gazetteer:
+def matcher() -> Gazetteer:
     join_left = [normalize_key(w) for w in load_json("countries.json")["join_left"]]
     return Gazetteer(country_forms(), join_left=join_left)
 
@@ -90,7 +90,7 @@ def _rules():
 
 def find_candidates(doc, corrections=None) -> list[Match]:
     """Dictionary hits before context rules (used for coordination tests)."""
-    matches = _matcher().find(doc)
+    matches = matcher().find(doc)
     if corrections is not None and corrections.country_aliases:
         matches = corrections.country_gazetteer().find(doc) + matches
         matches = _drop_overlaps(matches)

@@ -222,7 +222,7 @@ def _adds(cur: float, value: float, cur_is_digits: bool) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _triggers() -> frozenset:
+def triggers() -> frozenset:
     words = _lexicon()[0]
     return frozenset(p + w for w in words for p in ("", "و", "ب", "ل", "ف", "وب", "ول"))
 
@@ -233,7 +233,7 @@ def find_numbers(doc) -> list[Number]:
     Only the places where a number word or a digit stands are tried.
     """
     norm = doc.norm
-    starts = {p for w in doc.words & _triggers() for p in doc.positions(w)}
+    starts = {p for w in doc.words & triggers() for p in doc.positions(w)}
     for w in doc.words:
         if w[-1].isdigit():                 # 275، 44 (of 44,500)، حوالي400
             lead = 0

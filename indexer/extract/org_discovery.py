@@ -38,6 +38,11 @@ def _config():
             vocab("generic_first_words"), allowed, vocab("stop_words"))
 
 
+def triggers() -> frozenset:
+    """Words (head nouns with clitics) where a discovered name can start."""
+    return _config()[1]
+
+
 def _definite(word: str) -> bool:
     return word.startswith("ال") and len(word) > 3
 

@@ -59,12 +59,12 @@ def entities() -> dict[str, Entity]:
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> Gazetteer:
+def matcher() -> Gazetteer:
     return Gazetteer(_gazetteer_data()[1])
 
 
 def find_candidates(doc, corrections=None) -> list[Match]:
-    matches = _matcher().find(doc)
+    matches = matcher().find(doc)
     if corrections is not None and corrections.org_aliases:
         extra = corrections.org_gazetteer().find(doc)
         if extra:

@@ -1,13 +1,23 @@
 """``extract_facets``: countries, organizations and troop numbers of one article."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from . import countries, orgs
 from .corrections import Corrections
 from .labels import country_label
 from .model import CountryFacet, Extraction, Mention, OrgFacet
 from .normalize import NormText, normalize_key
-from .org_discovery import discover
+from .numbers import triggers as number_triggers
+from .org_discovery import discover, triggers as discovery_triggers
 from .troops import find_troops
+
+
+@lru_cache(maxsize=1)
+def _all_triggers() -> frozenset:
+    """Every word that can open a match, for the one-pass position index."""
+    return (countries.matcher().triggers | orgs.matcher().triggers
+            | number_triggers() | discovery_triggers())
 
 
 def _mention(doc: NormText, start: int, end: int, key: str | None = None) -> Mention:
@@ -27,6 +37,7 @@ def extract_facets(text: str, corrections: Corrections | None = None) -> Extract
     if not text:
         return Extraction()
     doc = NormText(text)
+    doc.index(doc.words & _all_triggers() | {w for w in doc.words if w[-1:].isdigit()})
     country_candidates = countries.find_candidates(doc, corrections)
     org_candidates = orgs.find_candidates(doc, corrections)
     org_hits = orgs.resolve_orgs(doc, org_candidates, country_candidates, corrections)

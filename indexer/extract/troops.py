@@ -62,6 +62,7 @@ def _config():
         for w in data[name]:
             triggers.add(normalize_key(w).split(" ")[0])
     context = re.compile("|".join(re.escape(normalize_key(w)) for w in data["military_context"]))
+    groups = re.compile("|".join(re.escape(normalize_key(w)) for w in data["group_context"]))
     return {
         "triggers": frozenset(triggers),
         "nouns": nouns,
@@ -69,6 +70,7 @@ def _config():
         "reject_near": vocab("reject_near"),
         "country_link": vocab("country_link_words"),
         "context": context,
+        "groups": groups,
         "purpose": vocab("purpose_words"),
         "people": vocab("people_nouns"),
         "others": vocab("others_words"),
@@ -167,6 +169,8 @@ def _head(doc, cfg, numbers, heads, i) -> _Head | None:
         if not via_min:
             if word in cfg["others"]:
                 return _others(doc, cfg, numbers, heads, i, after.end())
+            if word in cfg["people"] and before and in_vocab(before[-1][0], cfg["strength"]):
+                return _Head(True, None, after.end(), "strength")     # قوة قوامها 500 رجل
             if word in cfg["units"] or word in nouns:
                 return _Head(False, word, after.end(), "unit")
             if _looks_like_year(num):
@@ -209,9 +213,8 @@ def _noun_ok(norm, cfg, info, num, noun_end) -> bool:
     if info[1] != "weak":
         return True
     if info[3] == "after":
-        window = " ".join(words)
-    else:
-        window = norm[max(0, num.start - 250):noun_end + 250]
+        return cfg["groups"].search(" ".join(words)) is not None
+    window = norm[max(0, num.start - 250):noun_end + 250]
     return cfg["context"].search(window) is not None
 
 

@@ -4,7 +4,7 @@
 
 Formats, fields, id rules, encodings and problem kinds: docs/sources.md.
 """
-from .model import Problem, SourceDocument
+from .model import NOTE_KINDS, Problem, SourceDocument
 from .walk import iter_documents
 
-__all__ = ["iter_documents", "SourceDocument", "Problem"]
+__all__ = ["iter_documents", "SourceDocument", "Problem", "NOTE_KINDS"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO, Callable
 
-# Every kind but "duplicate_id" means the input was skipped (see docs/sources.md).
 PROBLEM_KINDS = frozenset({
     "not_found", "unreadable", "empty", "binary", "undecodable", "malformed_json",
     "malformed_sgml", "missing_body", "duplicate", "duplicate_id",
-    "too_large", "unsupported", "corrupt",
+    "too_large", "unsupported", "corrupt", "not_article",
 })
+# Reported for information only: nothing a journalist meant to index was lost
+# (a repeated body indexed once, a clashing id kept under a new id, a README beside archives).
+NOTE_KINDS = frozenset({"duplicate", "duplicate_id", "not_article"})
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def to_document(record: dict, rel: tuple[str, ...], position: int, origin: str) 
 def _first(record: dict, field: str):
     for key in FIELDS[field]:
         value = record.get(key)
-        if value not in (None, "", []):
+        if value not in (None, "", []) and not (isinstance(value, str) and value.isspace()):
             return value
     return None
 

@@ -148,7 +148,7 @@ class _Walker:
         if ext in UNSUPPORTED:
             self.report(path, f"{ext} files are not supported", "unsupported")
         elif stem in NOT_ARTICLES:
-            self.report(path, "dataset documentation, not an article", "unsupported")
+            self.report(path, "dataset documentation, not an article", "not_article")
         elif ext == ".zip":
             self.report(path, "archive inside an archive is not supported", "unsupported")
         else:

@@ -99,21 +99,26 @@ class ArabicStemFilter:
         rules = resources.json_data(affixes_file)
         self.prefixes = tuple(rules["prefixes"])
         self.suffixes = tuple(rules["suffixes"])
-        self.min_stem = rules["min_stem_length"]
-        self.min_one_letter = rules["min_length_for_one_letter_prefix"]
+        min_stem = rules["min_stem_length"]
+        one_letter = rules["min_length_for_one_letter_prefix"]
+        # (affix, its length, the shortest word it may be removed from)
+        self._prefix_rules = [(p, len(p), one_letter if len(p) == 1 else len(p) + min_stem) for p in self.prefixes]
+        self._suffix_rules = [(x, len(x), len(x) + min_stem) for x in self.suffixes]
+        self._suffix_last_letters = frozenset(x[-1] for x in self.suffixes)
 
     def __call__(self, term: str) -> str:
         length = _utf16_length(term)
-        for prefix in self.prefixes:
-            needed = self.min_one_letter if len(prefix) == 1 else len(prefix) + self.min_stem
+        for prefix, n, needed in self._prefix_rules:
             if length >= needed and term.startswith(prefix):
-                term = term[len(prefix):]
-                length -= len(prefix)
+                term = term[n:]
+                length -= n
                 break
-        for suffix in self.suffixes:
-            if length >= len(suffix) + self.min_stem and term.endswith(suffix):
-                term = term[: -len(suffix)]
-                length -= len(suffix)
+        if term[-1:] not in self._suffix_last_letters:
+            return term
+        for suffix, n, needed in self._suffix_rules:
+            if length >= needed and term.endswith(suffix):
+                term = term[:-n]
+                length -= n
         return term
 
 
@@ -283,16 +288,24 @@ class MappingCharFilter:
         keys = sorted(table, key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, keys)))
         self._first_chars = frozenset(k[0] for k in keys)
-
-    def pairs(self) -> list[tuple[str, str]]:
-        """The mapping rules, in load order."""
-        return list(self.table.items())
+        # Fast case: one-character keys with one-character values need no offset tracking
+        # and can be done by str.translate, unless a longer key could match at the same
+        # place (it would win) - those texts take the general path.
+        self._char_table = str.maketrans({k: v for k, v in table.items() if len(k) == 1 and len(v) == 1})
+        self._general = re.compile(
+            "|".join(map(re.escape, [k for k in keys if len(k) > 1]))
+            + "|["
+            + "".join(re.escape(k) for k, v in table.items() if len(k) == 1 and len(v) != 1)
+            + "]"
+        )
 
     def apply(self, text: str) -> tuple[str, list[int] | None]:
         """``(mapped, index_map)``; ``index_map[i]`` is the index in ``text`` of mapped
         index ``i`` (``len(mapped) + 1`` entries), or None when no length changed."""
         if self._first_chars.isdisjoint(text):
             return text, None
+        if self._general.search(text) is None:
+            return text.translate(self._char_table), None
         pieces: list[str] = []
         index_map: list[int] | None = None
         last = 0

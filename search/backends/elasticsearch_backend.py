@@ -101,8 +101,6 @@ class EsConfig:
 
 
 def _convert(name: str, raw: str, default):
-    if isinstance(default, bool):
-        return raw.lower() in ("1", "true", "yes")
     if isinstance(default, int):
         try:
             return int(raw)

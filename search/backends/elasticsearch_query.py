@@ -16,6 +16,7 @@ from search.query.plan import (All, Bool, Clause, Keyword, Nothing, NumRange, Ph
                                PrefixTerm, Term)
 
 SNIPPET_CHARS = 260  # search.highlight.snippet's default window
+MAX_ANALYZED_OFFSET = 1_000_000  # Elasticsearch's default index.highlight.max_analyzed_offset
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 SORT_FIELDS = {"date": "date", "troops": "troops_max"}
 TIEBREAK = {"id": {"order": "asc"}}  # a unique key: pages never overlap, search_after can resume
@@ -146,8 +147,10 @@ def highlight_spec() -> dict:
         else:
             fields[scope] = {"matched_fields": matched, "fragment_size": SNIPPET_CHARS,
                              "number_of_fragments": 1, "no_match_size": 0}
+    # Without a request-level cap, one body longer than index.highlight.max_analyzed_offset
+    # would fail the whole search; with it, highlighting just stops there.
     return {"type": "unified", "pre_tags": [MARK_OPEN], "post_tags": [MARK_CLOSE], "encoder": "html",
-            "require_field_match": True, "fields": fields}
+            "require_field_match": True, "max_analyzed_offset": MAX_ANALYZED_OFFSET, "fields": fields}
 
 
 def search_body(request: SearchRequest, plan: Plan, *, highlight: bool) -> dict:
