@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import json
 
-from search.analysis import CHAINS, ES_ANALYZER_NAMES, elasticsearch_analysis_settings
-from search.analysis import resources
+from search.analysis import (
+    CHAINS,
+    ES_ANALYZER_NAMES,
+    elasticsearch_analysis_settings,
+    resources,
+)
 from search.analysis.definition import CHAIN_DEFINITIONS
 
 BUILTIN_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization"}

@@ -1,6 +1,7 @@
 """The improved chains (arabic_plus, arabic_exact) on real seed sentences."""
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -52,14 +53,14 @@ def test_run_together_words_split_in_real_sentences(joined, query, parts):
     assert [sentence[t.start : t.end] for t in inside] == parts
     assert [t.position for t in inside] == list(range(inside[0].position, inside[0].position + len(parts)))
     # The base chain keeps Lucene's behaviour: one unsplit token.
-    assert [t for t in analyze(sentence) if t.start == start][0].end == start + len(joined)
+    assert next(t for t in analyze(sentence) if t.start == start).end == start + len(joined)
 
 
 def test_phrase_query_matches_split_positions():
     sentence = seed_sentence("الولاياتالمتحدة")
     doc = analyze_field("arabic_exact", sentence)
     query = [t.term for t in analyze_field("arabic_exact", "الولايات المتحدة")]
-    pairs = [(a.term, b.term) for a, b in zip(doc, doc[1:]) if b.position == a.position + 1]
+    pairs = [(a.term, b.term) for a, b in itertools.pairwise(doc) if b.position == a.position + 1]
     assert tuple(query) in pairs
 
 

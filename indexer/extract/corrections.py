@@ -81,6 +81,15 @@ class Corrections:
                                            for form, code in self.country_aliases.items()})
         return self._country_gaz
 
+    def triggers(self) -> frozenset:
+        """Words that can open an alias added by these corrections."""
+        out = frozenset()
+        if self.org_aliases:
+            out |= self.org_gazetteer().triggers
+        if self.country_aliases:
+            out |= self.country_gazetteer().triggers
+        return out
+
     def org_name(self, name: str) -> str | None:
         """Final display name after merge; None when the organization is ignored."""
         key = normalize_key(name)

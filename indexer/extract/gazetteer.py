@@ -129,7 +129,8 @@ class Gazetteer:
 
     def find(self, doc) -> list[Match]:
         norm = doc.norm
-        starts = sorted({p for w in doc.words & self.triggers for p in doc.positions(w)})
+        present = doc.cache.get("present", doc.words)
+        starts = sorted({p for w in present & self.triggers for p in doc.positions(w)})
         raw = []
         covered = -1
         for p in starts:

@@ -233,13 +233,15 @@ def find_numbers(doc) -> list[Number]:
     Only the places where a number word or a digit stands are tried.
     """
     norm = doc.norm
-    starts = {p for w in doc.words & triggers() for p in doc.positions(w)}
-    for w in doc.words:
-        if w[-1].isdigit():                 # 275، 44 (of 44,500)، حوالي400
-            lead = 0
-            while not w[lead].isdigit():
-                lead += 1
-            starts.update(p + lead for p in doc.positions(w))
+    present = doc.cache.get("present", doc.words)
+    starts = {p for w in present & triggers() for p in doc.positions(w)}
+    digit_words = [w for w in doc.words if w[-1].isdigit()]     # 275، 44 (of 44,500)، حوالي400
+    doc.index(digit_words)
+    for w in digit_words:
+        lead = 0
+        while not w[lead].isdigit():
+            lead += 1
+        starts.update(p + lead for p in doc.positions(w))
     rx = phrase_regex()
     out = []
     covered = -1

@@ -55,7 +55,8 @@ def discover(doc, taken: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     rx, triggers, heads, context, reject_prev, generic, allowed, stop = _config()
     norm = doc.norm
     found = []
-    starts = sorted(p for w in doc.words & triggers for p in doc.positions(w))
+    present = doc.cache.get("present", doc.words)
+    starts = sorted(p for w in present & triggers for p in doc.positions(w))
     for p in starts:
         m = rx.match(norm, p)
         if m is None:

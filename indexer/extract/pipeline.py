@@ -37,7 +37,12 @@ def extract_facets(text: str, corrections: Corrections | None = None) -> Extract
     if not text:
         return Extraction()
     doc = NormText(text)
-    doc.index(doc.words & _all_triggers() | {w for w in doc.words if w[-1:].isdigit()})
+    triggers = _all_triggers()
+    if corrections is not None:
+        triggers = triggers | corrections.triggers()
+    present = doc.words & triggers
+    doc.cache["present"] = present      # gazetteers intersect this small set, not all words
+    doc.index(present)
     country_candidates = countries.find_candidates(doc, corrections)
     org_candidates = orgs.find_candidates(doc, corrections)
     org_hits = orgs.resolve_orgs(doc, org_candidates, country_candidates, corrections)

@@ -7,9 +7,10 @@ text are kept too, since the indexer runs all chains over the same text.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import compress, count, repeat
 from operator import is_not
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from . import definition
 from .filters import (
@@ -68,7 +69,7 @@ def _term_filter(name: str) -> Callable:
             raise ValueError(f"filter {name}: only the arabic stemmer is implemented")
         return ArabicStemFilter()
     if kind == "pattern_replace":
-        return PatternReplaceFilter(spec["pattern"], spec.get("replacement", ""))
+        return PatternReplaceFilter(spec["pattern"], spec.get("replacement", ""), **spec.get("python", {}))
     if kind == "dictionary_decompounder":
         return DictionaryDecompounder(**spec.pop("python", {}), **spec)
     raise ValueError(f"filter {name}: unsupported type {kind!r}")
@@ -128,6 +129,8 @@ class Analyzer:
         self._splitter = self.filters[cut] if splitters else None
         self._after = self.filters[cut + 1 :]
         self._single = self._splitter is None
+        # Surface words this chain splits (few); a text without any takes the fast path.
+        self._split_surfaces: set[str] = set()
 
     def analyze_word(self, surface: str):
         """The chain's result for one token's surface text (see class doc)."""
@@ -159,13 +162,14 @@ class Analyzer:
             if index_map is not None:
                 a, b = index_map[a], index_map[b]
             parts.append((piece, a, b))
+        self._split_surfaces.add(surface)
         return _Parts(parts)
 
     def tokens(self, text: str) -> list[Token]:
         """Analyze ``text`` into tokens."""
         words, starts, ends = tokenize(text)
         results = list(map(self.cache.__getitem__, words))
-        if self._single or _Parts not in set(map(type, results)):
+        if self._single or self._split_surfaces.isdisjoint(words):
             # One position per token: build all tokens with C-level iterators.
             kept = compress(zip(results, starts, ends, count()), map(is_not, results, repeat(None)))
             return list(map(_new_token, repeat(Token), kept))

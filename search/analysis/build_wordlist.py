@@ -25,11 +25,16 @@ import os
 import sys
 import unicodedata
 import zipfile
-from typing import Iterator
+from collections.abc import Iterator
 
 from . import definition, resources
 from .analyzer import prefix_function
-from .filters import ArabicNormalizationFilter, DictionaryDecompounder, MappingCharFilter, _ARABIC_LETTERS
+from .filters import (
+    _ARABIC_LETTERS,
+    ArabicNormalizationFilter,
+    DictionaryDecompounder,
+    MappingCharFilter,
+)
 from .tokenizer import StandardTokenizer
 
 DEFAULT_CORPUS = "/work/shared/data/saudinewsnet"
@@ -126,8 +131,7 @@ def write_presentation_forms() -> int:
             "# Forms whose NFKC has spaces or starts with a mark are left out (they would\n"
             "# move word boundaries).\n"
         )
-        for form, letters, name in rows:
-            out.write(f"{form}\t{letters}\t{name}\n")
+        out.writelines(f"{form}\t{letters}\t{name}\n" for form, letters, name in rows)
     return len(rows)
 
 

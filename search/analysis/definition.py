@@ -1,7 +1,7 @@
 """The one declarative definition of the analysis chains.
 
 Everything else is derived from the data below: the Python analyzers (``analyzer.py``) and
-the Elasticsearch ``settings.analysis`` block (``elasticsearch.py``). Component specs use
+the Elasticsearch ``settings.analysis`` block (``es_settings.py``). Component specs use
 Elasticsearch's own types and parameter names; ``*_file`` parameters name data files in
 ``data/`` that the Elasticsearch builder inlines (or points to) and Python loads.
 
@@ -22,6 +22,8 @@ CHAR_FILTERS: dict[str, dict] = {
     },
 }
 
+# A "python" entry holds settings of the Python filter only (Elasticsearch has no
+# equivalent); the Elasticsearch builder leaves it out.
 TOKEN_FILTERS: dict[str, dict] = {
     "arabic_stop": {"type": "stop", "stopwords": "_arabic_"},
     "arabic_stemmer": {"type": "stemmer", "language": "arabic"},
@@ -31,16 +33,17 @@ TOKEN_FILTERS: dict[str, dict] = {
         "type": "pattern_replace",
         "pattern": "(?<=[0-9])[,\\u066C](?=[0-9]{3}(?![0-9]))",
         "replacement": "",
+        "python": {"only_with_any_of": "0123456789"},  # shortcut: every match has a digit
     },
     # ١٫٥ -> 1.5 (Arabic decimal separator).
     "arabic_decimal_separator": {
         "type": "pattern_replace",
         "pattern": "(?<=[0-9])\\u066B(?=[0-9])",
         "replacement": ".",
+        "python": {"only_with_any_of": "0123456789"},
     },
     # Run-together words (الولاياتالمتحدة). Python splits exactly (see DictionaryDecompounder);
     # Elasticsearch's filter of the same type only approximates it (docs/analysis.md).
-    # "python" holds settings of the Python filter that Elasticsearch has no equivalent for.
     "arabic_decompounder": {
         "type": "dictionary_decompounder",
         "word_list_file": "decompound_words.tsv",

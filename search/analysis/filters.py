@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import ClassVar
 
-import pyarabic.araby as araby
 import regex
+from pyarabic import araby
 
 from . import resources
 
@@ -49,7 +50,7 @@ class StopFilter:
     es_type = "stop"
 
     # Elasticsearch's predefined list names that this package ships as data files.
-    NAMED_LISTS = {"_arabic_": "lucene_arabic_stopwords.txt"}
+    NAMED_LISTS: ClassVar[dict[str, str]] = {"_arabic_": "lucene_arabic_stopwords.txt"}
 
     def __init__(self, stopwords: str | list[str]):
         if isinstance(stopwords, str):
@@ -127,11 +128,15 @@ class PatternReplaceFilter:
 
     es_type = "pattern_replace"
 
-    def __init__(self, pattern: str, replacement: str = ""):
+    def __init__(self, pattern: str, replacement: str = "", only_with_any_of: str | None = None):
         self.pattern = re.compile(pattern)
         self.replacement = replacement
+        # Characters every match contains: terms without any of them are left as they are.
+        self.trigger = frozenset(only_with_any_of) if only_with_any_of else None
 
     def __call__(self, term: str) -> str:
+        if self.trigger is not None and self.trigger.isdisjoint(term):
+            return term
         return self.pattern.sub(self.replacement, term)
 
 

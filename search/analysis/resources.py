@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -20,19 +20,19 @@ def _lines(name: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-@lru_cache(maxsize=None)
+@cache
 def word_set(name: str) -> frozenset[str]:
     """A one-word-per-line file as a set (Lucene's WordlistLoader format)."""
     return frozenset(line.strip() for line in _lines(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def json_data(name: str) -> dict:
     """A JSON data file."""
     return json.loads(data_path(name).read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def mapping_pairs(name: str) -> tuple[tuple[str, str], ...]:
     """``FROM<TAB>TO[<TAB>comment]`` lines as ``(from, to)`` pairs, in file order."""
     pairs = []
@@ -44,7 +44,7 @@ def mapping_pairs(name: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def word_counts(name: str) -> dict[str, int]:
     """``WORD<TAB>COUNT`` lines as a dict, in file order (most frequent first)."""
     counts: dict[str, int] = {}

@@ -156,7 +156,11 @@ class StandardTokenizer:
         if words and max(map(len, words)) > self.max_token_length:
             return self._tokenize_slowly(text)
         gaps = parts[0::2]
-        tricky = list(compress(range(len(gaps)), map(_GAP_NEEDS_GRAMMAR.search, gaps)))
+        # Gaps repeat a lot (" ", "، "): test each distinct one once.
+        tricky_gaps = {g for g in set(gaps) if _GAP_NEEDS_GRAMMAR.search(g)}
+        if not tricky_gaps:
+            return words, starts, ends
+        tricky = list(compress(range(len(gaps)), map(tricky_gaps.__contains__, gaps)))
         # Gaps are independent: a plain word on each side ends any token. Insert from the
         # back so that earlier indices stay valid.
         for i in reversed(tricky):

@@ -22,8 +22,8 @@ from search.backends.elasticsearch_mapping import (DEFAULT_MAX_RESULT_WINDOW, fr
                                                    live_settings, mappings, to_action)
 from search.backends.elasticsearch_query import (MARK_CLOSE, MARK_OPEN, SNIPPET_CHARS, SORT_FIELDS,
                                                  scan_body, search_body)
-from search.backends.tantivy_backend import _facet_result as facet_result
-from search.backends.tantivy_backend import _hit as python_highlighted_hit
+from search.backends.common import facet_result
+from search.backends.common import highlighted_hit as python_highlighted_hit
 from search.highlight import Highlighter, snippet
 from search.model import Hit, SearchRequest, SearchResult, StoredDocument
 from search.query.plan import Plan, build_plan

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
+from search.backends.common import parse_date
 from search.analysis import ANALYZER_VERSION, ES_ANALYZER_NAMES, elasticsearch_analysis_settings
 from search.fields import CHAIN_SUFFIX, DATE_FIELD, KEYWORD_FIELDS, TEXT_SCOPES, text_field
 from search.model import MAX_PAGE, PAGE_SIZE, StoredDocument
@@ -159,10 +160,3 @@ def es_date(value: str | None) -> str | None:
         return None
     when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return when.isoformat(timespec="milliseconds") + "Z"
-
-
-def parse_date(value: str | None) -> dt.datetime | None:
-    """The same reading of a date as the tantivy backend's, so both index the same instants."""
-    from search.backends.tantivy_schema import parse_date as shared_parse_date
-
-    return shared_parse_date(value)

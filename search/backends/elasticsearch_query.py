@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from search.backends.elasticsearch_mapping import (GAP_TOKEN, PLAN_ANALYZER, concrete_field, es_date,
                                                    multi_field_name)
-from search.backends.tantivy_backend import _agg_spec as facet_agg_spec
+from search.backends.common import facet_agg_spec, gap_text
 from search.fields import TEXT_SCOPES
 from search.model import SearchRequest
 from search.query.plan import (All, Bool, Clause, Keyword, Nothing, NumRange, PhraseTerms, Plan,
@@ -86,15 +86,9 @@ def _boosted(params: dict, boost: float) -> dict:
 
 def phrase_text(terms: tuple[str, ...], positions: tuple[int, ...]) -> str:
     """Terms at their relative positions, with GAP_TOKEN wherever a position is empty."""
-    out: list[str] = []
-    expected = positions[0] if positions else 0
-    for term, pos in zip(terms, positions, strict=True):
-        if pos < expected:
-            raise ValueError(f"phrase positions must increase: {positions}")
-        out.extend([GAP_TOKEN] * (pos - expected))
-        out.append(term)
-        expected = pos + 1
-    return " ".join(out)
+    if any(b < a for a, b in zip(positions, positions[1:])):
+        raise ValueError(f"phrase positions must increase: {positions}")
+    return gap_text(terms, positions, GAP_TOKEN)
 
 
 def filter_clause(clauses: list[Clause]) -> dict:

@@ -11,13 +11,13 @@ import tantivy
 
 from search.analysis import ANALYZER_VERSION
 from search.backends.base import Backend, BackendError, IndexBuild
+from search.backends.common import facet_agg_spec, facet_result, highlighted_hit
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
 from search.backends.tantivy_schema import (analyze_document, build_schema, create_index, from_tantivy,
                                             open_index, to_tantivy)
-from search.facets import FACETS, RangeFacet
-from search.highlight import Highlighter, highlight_all, snippet
-from search.model import FacetBucket, FacetResult, Hit, SearchRequest, SearchResult, StoredDocument
+from search.highlight import Highlighter
+from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument
 from search.query.plan import Plan, build_plan, with_filters
 
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
@@ -75,7 +75,7 @@ class TantivyBackend(Backend):
         body_hl = Highlighter(request.query, "body") if request.highlight else None
         for score, addr in result.hits:
             doc = from_tantivy(searcher.doc(addr).to_dict())
-            hits.append(_hit(doc, None if order_field else float(score), title_hl, body_hl))
+            hits.append(highlighted_hit(doc, None if order_field else float(score), title_hl, body_hl))
         facets = self._facets(searcher, plan, request)
         return SearchResult(total=result.count, hits=hits, facets=facets,
                             took_ms=(time.perf_counter() - started) * 1000)
@@ -89,10 +89,10 @@ class TantivyBackend(Backend):
         out: dict[str, FacetResult] = {}
         for excluded, names in groups.items():
             clause = with_filters(plan.query, plan.filters_except(excluded))
-            aggs = {name: _agg_spec(name, request.facet_size) for name in names}
+            aggs = {name: facet_agg_spec(name, request.facet_size) for name in names}
             raw = searcher.aggregate(compile_clause(self.schema, clause), aggs)
             for name in names:
-                out[name] = _facet_result(name, raw.get(name, {}), request)
+                out[name] = facet_result(name, raw.get(name, {}), request)
         return {name: out[name] for name in request.facets}
 
     def get(self, doc_id: str) -> StoredDocument | None:
@@ -227,48 +227,3 @@ class TantivyBuild(IndexBuild):
         if not self._done:
             self._done = True
             self._lock_cm.__exit__(None, None, None)
-
-
-def _agg_spec(name: str, size: int) -> dict:
-    facet = FACETS[name]
-    if isinstance(facet, RangeFacet):
-        ranges = []
-        for b in facet.buckets:
-            r: dict = {"key": b.key}
-            if b.low is not None:
-                r["from"] = b.low
-            if b.high is not None:
-                r["to"] = b.high + 1  # aggregation ranges are half-open
-            ranges.append(r)
-        return {"range": {"field": facet.field, "ranges": ranges}}
-    spec = {"field": facet.field, "size": 1000 if facet.order == "key" else size}
-    if facet.order == "key":
-        spec["order"] = {"_key": "asc"}
-    return {"terms": spec}
-
-
-def _facet_result(name: str, raw: dict, request: SearchRequest) -> FacetResult:
-    facet = FACETS[name]
-    selected = set(request.filters.get(name, ()))
-    buckets = []
-    for b in raw.get("buckets", []):
-        key = str(b.get("key"))
-        count = int(b.get("doc_count", 0))
-        if isinstance(facet, RangeFacet) and count == 0:
-            continue
-        buckets.append(FacetBucket(key, count, key in selected, facet.label(key)))
-    # A selected value with no matches must still show, so it can be removed.
-    present = {b.value for b in buckets}
-    for value in sorted(selected - present):
-        buckets.append(FacetBucket(value, 0, True, facet.label(value)))
-    return FacetResult(name, buckets, int(raw.get("sum_other_doc_count", 0) or 0))
-
-
-def _hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:
-    title_html = None
-    if doc.title:
-        title_html = highlight_all(doc.title, title_hl.spans(doc.title)) if title_hl else None
-    body_spans = body_hl.spans(doc.body) if body_hl else []
-    return Hit(id=doc.id, score=score, title=doc.title, snippet=snippet(doc.body, body_spans),
-               date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
-               orgs=doc.orgs, troops=doc.troops, title_html=title_html)

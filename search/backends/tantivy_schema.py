@@ -11,12 +11,12 @@ instead of one Python object per token: see bench/README.md for the measured dif
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import tantivy
 
 from search.analysis import CHAINS, analyze_field
+from search.backends.common import gap_text, parse_date
 from search.fields import TEXT_SCOPES, text_field
 from search.model import StoredDocument
 
@@ -60,14 +60,7 @@ def build_schema() -> tantivy.Schema:
 
 def joined_terms(tokens) -> str:
     """Terms separated by spaces, one GAP marker per skipped position."""
-    out = []
-    last = -1
-    for t in tokens:
-        if t.position > last + 1:
-            out.extend([GAP] * (t.position - last - 1))
-        out.append(t.term)
-        last = max(last, t.position)
-    return " ".join(out)
+    return gap_text([t.term for t in tokens], [t.position for t in tokens], GAP)
 
 
 def analyze_document(doc: StoredDocument) -> dict:
@@ -129,19 +122,3 @@ def from_tantivy(d: dict) -> StoredDocument:
         troops_max=int(troops_max) if troops_max is not None else None,
         extraction=meta.get("extraction") or {},
     )
-
-
-def parse_date(value: str | None) -> dt.datetime | None:
-    """ISO date or datetime string to an aware UTC datetime (None if absent or unparsable)."""
-    if not value:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            when = dt.datetime.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from search.analysis import analyze_field
 from search.facets import FACETS, RangeFacet
 from search.fields import CHAIN_BOOST, SCOPE_BOOST, text_field
-from search.model import Range as ValueRange
 from search.model import SearchRequest
 from search.query.tree import And, Filter, MatchAll, Node, Not, Or, Phrase, Prefix, Word
 

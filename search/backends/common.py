@@ -1,0 +1,87 @@
+"""Pieces every backend shares: facet aggregation specs and results, hits, dates, gap text.
+
+tantivy's aggregation language follows Elasticsearch's, so one spec serves both engines.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from search.facets import FACETS, RangeFacet
+from search.highlight import highlight_all, snippet
+from search.model import FacetBucket, FacetResult, Hit, SearchRequest, StoredDocument
+
+
+def gap_text(terms, positions, gap: str) -> str:
+    """Terms joined by spaces with one ``gap`` marker per empty position between them."""
+    out: list[str] = []
+    last = None
+    for term, pos in zip(terms, positions, strict=True):
+        if last is not None and pos > last + 1:
+            out.extend([gap] * (pos - last - 1))
+        out.append(term)
+        last = pos if last is None else max(last, pos)
+    return " ".join(out)
+
+
+def facet_agg_spec(name: str, size: int) -> dict:
+    """Aggregation spec of one facet (terms, or half-open ranges for a range facet)."""
+    facet = FACETS[name]
+    if isinstance(facet, RangeFacet):
+        ranges = []
+        for b in facet.buckets:
+            r: dict = {"key": b.key}
+            if b.low is not None:
+                r["from"] = b.low
+            if b.high is not None:
+                r["to"] = b.high + 1  # aggregation ranges are half-open
+            ranges.append(r)
+        return {"range": {"field": facet.field, "ranges": ranges}}
+    spec = {"field": facet.field, "size": 1000 if facet.order == "key" else size}
+    if facet.order == "key":
+        spec["order"] = {"_key": "asc"}
+    return {"terms": spec}
+
+
+def facet_result(name: str, raw: dict, request: SearchRequest) -> FacetResult:
+    """Buckets from an aggregation answer; selected values always listed, even at zero."""
+    facet = FACETS[name]
+    selected = set(request.filters.get(name, ()))
+    buckets = []
+    for b in raw.get("buckets", []):
+        key = str(b.get("key"))
+        count = int(b.get("doc_count", 0))
+        if isinstance(facet, RangeFacet) and count == 0:
+            continue
+        buckets.append(FacetBucket(key, count, key in selected, facet.label(key)))
+    # A selected value with no matches must still show, so it can be removed.
+    present = {b.value for b in buckets}
+    for value in sorted(selected - present):
+        buckets.append(FacetBucket(value, 0, True, facet.label(value)))
+    return FacetResult(name, buckets, int(raw.get("sum_other_doc_count", 0) or 0))
+
+
+def highlighted_hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:
+    """A hit with Python-highlighted title and snippet from the stored original text."""
+    title_html = None
+    if doc.title:
+        title_html = highlight_all(doc.title, title_hl.spans(doc.title)) if title_hl else None
+    body_spans = body_hl.spans(doc.body) if body_hl else []
+    return Hit(id=doc.id, score=score, title=doc.title, snippet=snippet(doc.body, body_spans),
+               date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
+               orgs=doc.orgs, troops=doc.troops, title_html=title_html)
+
+
+def parse_date(value: str | None) -> dt.datetime | None:
+    """ISO date or datetime string to an aware UTC datetime (None if absent or unparsable)."""
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = dt.datetime.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when
