@@ -1,12 +1,17 @@
 """Turn source documents into indexable documents: facet extraction plus backend analysis.
 
 The CPU-heavy part runs in a pool of worker processes fed a bounded number of chunks at a
-time, so memory stays flat however large the corpus is.
+time, so memory stays flat however large the corpus is. Workers are replaced by fresh
+ones every ``RECYCLE_CHUNKS`` chunks: whatever per-process caches the analysis or the
+extractors keep, a worker lives for a bounded number of documents.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 from collections import deque
+from itertools import chain, islice
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator
 
@@ -15,6 +20,15 @@ from indexer.sources import SourceDocument
 from search.model import StoredDocument
 
 CHUNK = 64
+IN_FLIGHT_PER_WORKER = 3
+SMALL_RUN_CHUNKS = 1  # inputs that fit in this many chunks are analysed in this process
+# 1,000 chunks = 64,000 documents per pool: a replacement costs ~1 s of CPU per worker
+# (start, imports, resources), well under 1% of the time those documents take.
+RECYCLE_CHUNKS = int(os.environ.get("INDEXER_RECYCLE_CHUNKS", 1000))
+# "spawn": workers start clean. A fork would copy the indexing process as it is then,
+# with the writer's threads running and the de-duplication tables (hundreds of MB on a
+# large run), and every replacement would copy it again.
+START_METHOD = os.environ.get("INDEXER_START_METHOD", "spawn")
 
 _corrections = None
 _prepare: Callable | None = None
@@ -40,8 +54,12 @@ def to_stored(src: SourceDocument, corrections=None) -> StoredDocument:
         troops_max=troops_max, extraction=extraction)
 
 
-def _init_worker(prepare: Callable | None, corrections_path: str | None) -> None:
+def _init_worker(prepare: Callable | None, corrections_path: str | None, ignore_sigint: bool = False) -> None:
     global _corrections, _prepare
+    if ignore_sigint:
+        # Ctrl-C reaches the whole process group: the indexing process handles it and
+        # stops the pool, instead of every worker printing its own traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     _prepare = prepare
     _corrections = load_corrections(corrections_path) if corrections_path else None
 
@@ -66,26 +84,55 @@ def _chunks(docs: Iterable[SourceDocument], size: int) -> Iterator[list[SourceDo
 
 
 def process(docs: Iterable[SourceDocument], prepare: Callable | None = None,
-            corrections_path: str | None = None, workers: int | None = None) -> Iterator:
+            corrections_path: str | None = None, workers: int | None = None,
+            recycle_chunks: int | None = None) -> Iterator:
     """Yield ``prepare(to_stored(doc))`` for every document, in input order.
 
-    ``workers=0`` runs in this process (small inputs, tests); otherwise a process pool.
+    ``workers=0`` runs in this process (small inputs, tests); otherwise a process pool,
+    replaced every ``recycle_chunks`` chunks (0: never).
     """
     workers = default_workers() if workers is None else workers
+    chunks = _chunks(docs, CHUNK)
+    if workers > 0:
+        # Starting workers costs more than analysing a handful of documents here.
+        head = list(islice(chunks, SMALL_RUN_CHUNKS + 1))
+        if len(head) <= SMALL_RUN_CHUNKS:
+            workers = 0
+        chunks = chain(head, chunks)
     if workers <= 0:
         _init_worker(prepare, corrections_path)
-        for chunk in _chunks(docs, CHUNK):
+        for chunk in chunks:
             yield from _work(chunk)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(prepare, corrections_path)) as pool:
-        pending: deque = deque()
-        for chunk in _chunks(docs, CHUNK):
+    recycle = RECYCLE_CHUNKS if recycle_chunks is None else recycle_chunks
+    context = multiprocessing.get_context(START_METHOD)
+
+    def new_pool() -> ProcessPoolExecutor:
+        # Not max_tasks_per_child: on Python 3.11 it can hang the pool (CPython gh-115634).
+        return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                   initargs=(prepare, corrections_path, True))
+
+    pool = new_pool()
+    pending: deque = deque()  # futures, in input order
+    submitted = 0
+    try:
+        for chunk in chunks:
+            if recycle and submitted >= recycle:
+                # Drain, then replace: old and new workers never hold memory at once; the
+                # pause (tail of the last chunks, ~1 s start) is well under 1% of a pool's life.
+                while pending:
+                    yield from pending.popleft().result()
+                pool.shutdown(wait=True)
+                pool, submitted = new_pool(), 0
             pending.append(pool.submit(_work, chunk))
-            if len(pending) >= workers * 3:
+            submitted += 1
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+    finally:
+        # On an error or Ctrl-C, do not wait for queued chunks nobody will read.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def default_workers() -> int:

@@ -4,12 +4,16 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
 
 from indexer.pipeline import process
 from indexer.progress import Progress
-from indexer.sources import NOTE_KINDS, Problem, iter_documents
+from indexer.sources import NOTE_KINDS, Problem, SourceDocument, iter_documents
 from search.backends.base import Backend
+
+Reader = Callable[[list, Callable[[Problem], None]], Iterable[SourceDocument]]
 
 
 @dataclass
@@ -23,6 +27,8 @@ class ReindexSummary:
     committed: bool = False
     reason: str | None = None  # why nothing was committed
     problems: list[Problem] = field(default_factory=list)
+    started_at: str | None = None
+    generation: str | None = None
 
     @property
     def skipped_total(self) -> int:
@@ -32,30 +38,50 @@ class ReindexSummary:
     def docs_per_second(self) -> float:
         return self.indexed / self.seconds if self.seconds > 0 else 0.0
 
+    @property
+    def mb_per_second(self) -> float:
+        return self.input_bytes / 1e6 / self.seconds if self.seconds > 0 else 0.0
+
     def to_dict(self) -> dict:
         return {"indexed": self.indexed, "skipped": self.skipped, "skipped_total": self.skipped_total,
                 "duplicates": self.duplicates, "notes": self.notes, "seconds": round(self.seconds, 3),
                 "docs_per_second": round(self.docs_per_second, 1), "input_bytes": self.input_bytes,
-                "committed": self.committed, "reason": self.reason,
-                "problems": [{"path": p.path, "line": p.line, "kind": p.kind, "reason": p.reason}
+                "mb_per_second": round(self.mb_per_second, 3), "started_at": self.started_at,
+                "committed": self.committed, "generation": self.generation, "reason": self.reason,
+                "problems": [{"path": p.path, "line": p.line, "kind": p.kind, "reason": p.reason,
+                              "note": p.kind in NOTE_KINDS}
                              for p in self.problems]}
 
 
 def reindex(backend: Backend, sources: list[str], *, workers: int | None = None, strict: bool = False,
-            corrections: str | None = None, progress: Progress | None = None) -> ReindexSummary:
+            corrections: str | None = None, progress: Progress | None = None,
+            read: Reader | None = None) -> ReindexSummary:
     """Rebuild ``backend``'s index from ``sources``; the live index is replaced only on success.
 
     Nothing is committed when no document was readable, or when ``strict`` and anything was
     skipped; any exception (including Ctrl-C) aborts the build and leaves the live index.
+    ``read(sources, on_problem)`` replaces ``iter_documents`` (benchmarks feed generated corpora).
     """
-    summary = ReindexSummary()
+    summary = ReindexSummary(started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     started = time.perf_counter()
-    docs = _counting(iter_documents(sources, summary.problems.append), summary)
+
+    def on_problem(p: Problem) -> None:
+        summary.problems.append(p)
+        if progress:
+            progress.skip()
+
+    reader = read or iter_documents
     with backend.new_build() as build:
-        for prepared in process(docs, getattr(backend, "prepare", None), corrections, workers):
-            build.add(prepared)
-            if progress:
-                progress.update()
+        if progress:
+            progress.start()
+        docs = _counting(reader(sources, on_problem), summary)
+        # closing(): on an error or Ctrl-C the worker pool stops now, not when the
+        # traceback that references this frame is finally dropped.
+        with closing(process(docs, getattr(backend, "prepare", None), corrections, workers)) as prepared_docs:
+            for prepared in prepared_docs:
+                build.add(prepared)
+                if progress:
+                    progress.update()
         kinds = Counter(p.kind for p in summary.problems)
         summary.duplicates = kinds.get("duplicate", 0)
         summary.notes = {k: kinds.pop(k) for k in sorted(NOTE_KINDS) if k in kinds}
@@ -68,16 +94,25 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
             summary.reason = "inputs were skipped and --strict is set"
             build.abort()
         else:
+            summary.seconds = time.perf_counter() - started
             build.commit({"sources": [os.path.abspath(s) for s in sources],
-                          "skipped": summary.skipped, "duplicates": summary.duplicates})
+                          "skipped": summary.skipped, "duplicates": summary.duplicates,
+                          "notes": summary.notes, "input_bytes": summary.input_bytes,
+                          "seconds": round(summary.seconds, 1)})
             summary.committed = True
+            summary.generation = _generation(backend)
     if progress:
         progress.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _counting(docs, summary: ReindexSummary):
+def _generation(backend: Backend) -> str | None:
+    gens = getattr(backend, "gens", None)  # embedded engine only; stats() would be slower
+    return gens.current_name() if gens is not None else None
+
+
+def _counting(docs: Iterable[SourceDocument], summary: ReindexSummary) -> Iterator[SourceDocument]:
     for d in docs:
         summary.input_bytes += len(d.body.encode("utf-8")) + len((d.title or "").encode("utf-8"))
         yield d

@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 
-from .context import in_vocab
+from .context import in_vocab, prev_word
 from .countries import ADJECTIVE, DEFINITE_ADJECTIVE
 from .model import Troop
 from .normalize import normalize_key
@@ -153,8 +153,8 @@ def _head(doc, cfg, numbers, heads, i) -> _Head | None:
     num = numbers[i]
     if _PERCENT.match(norm, num.end):
         return _Head(False, None, num.end, "percent")
-    before = _words_before(norm, num.start, 2)
-    if before and in_vocab(before[-1][0], cfg["years"]):
+    prev = prev_word(norm, num.start)
+    if prev and in_vocab(prev, cfg["years"]):
         return _Head(False, None, num.end, "year")
     after = _AFTER.match(norm, num.end)
     nouns = cfg["nouns"]
@@ -169,7 +169,7 @@ def _head(doc, cfg, numbers, heads, i) -> _Head | None:
         if not via_min:
             if word in cfg["others"]:
                 return _others(doc, cfg, numbers, heads, i, after.end())
-            if word in cfg["people"] and before and in_vocab(before[-1][0], cfg["strength"]):
+            if word in cfg["people"] and prev and in_vocab(prev, cfg["strength"]):
                 return _Head(True, None, after.end(), "strength")     # قوة قوامها 500 رجل
             if word in cfg["units"] or word in nouns:
                 return _Head(False, word, after.end(), "unit")
@@ -181,7 +181,7 @@ def _head(doc, cfg, numbers, heads, i) -> _Head | None:
             return _Head(False, word, after.end(), "other")
     if _looks_like_year(num):
         return None
-    if before and in_vocab(before[-1][0], cfg["strength"]) and _ends_count(norm, num):
+    if prev and in_vocab(prev, cfg["strength"]) and _ends_count(norm, num):
         return _Head(True, None, num.end, "strength")
     if _counted_before(norm, cfg, num):
         return _Head(True, None, num.end, "count")

@@ -118,7 +118,8 @@ class TantivyBackend(Backend):
                 yield from_tantivy(searcher.doc(addr).to_dict())
             offset += len(res.hits)
 
-    def stats(self) -> dict:
+    def stats(self, top: int = 10) -> dict:
+        """Also: per facet, its ``top`` values over all documents, and the dates covered."""
         if not self.exists():
             return {"backend": self.name, "index": str(self.root), "documents": 0, "exists": False}
         index = self._index()
@@ -128,7 +129,8 @@ class TantivyBackend(Backend):
         return {"backend": self.name, "index": str(self.root), "exists": True,
                 "generation": self.gens.current_name(), "documents": searcher.num_docs,
                 "segments": searcher.num_segments, "size_bytes": size,
-                "analyzer_version": ANALYZER_VERSION, "build": self.gens.build_info()}
+                "analyzer_version": ANALYZER_VERSION, "build": self.gens.build_info(),
+                **_facet_stats(searcher, top)}
 
     def saved_searches(self):
         from search.saved import SqliteSavedSearches
@@ -227,3 +229,45 @@ class TantivyBuild(IndexBuild):
         if not self._done:
             self._done = True
             self._lock_cm.__exit__(None, None, None)
+
+
+STATS_FACETS = ("country", "org", "source", "troops")
+
+
+def _facet_stats(searcher, top: int) -> dict:
+    """Facet value counts and date range over every document, in one aggregation pass."""
+    from search.backends.common import facet_agg_spec
+    from search.facets import FACETS, RangeFacet
+
+    everything = tantivy.Query.all_query()
+    aggs = {name: facet_agg_spec(name, top) for name in STATS_FACETS}
+    for name in STATS_FACETS:
+        aggs[f"{name}.distinct"] = {"cardinality": {"field": FACETS[name].field}}
+    aggs["date.min"] = {"min": {"field": "date"}}
+    aggs["date.max"] = {"max": {"field": "date"}}
+    raw = searcher.aggregate(everything, aggs)
+    facets = {}
+    for name in STATS_FACETS:
+        facet = FACETS[name]
+        with_value = tantivy.Query.exists_query(facet.field)
+        out = {"title": facet.title,
+               "documents": searcher.search(with_value, limit=1, count=True).count,
+               "values": [{"value": str(b["key"]), "label": facet.label(str(b["key"])),
+                           "count": int(b.get("doc_count", 0))}
+                          for b in raw.get(name, {}).get("buckets", [])
+                          if not isinstance(facet, RangeFacet) or str(b["key"]) in
+                          {rb.key for rb in facet.buckets}]}  # tantivy adds an open "*-1" bucket
+        if not isinstance(facet, RangeFacet):
+            out["distinct"] = int(raw.get(f"{name}.distinct", {}).get("value") or 0)
+            out["other_count"] = int(raw.get(name, {}).get("sum_other_doc_count") or 0)
+        facets[name] = out
+    return {"facets": facets, "dates": {"first": _ns_date(raw.get("date.min", {}).get("value")),
+                                        "last": _ns_date(raw.get("date.max", {}).get("value"))}}
+
+
+def _ns_date(value) -> str | None:
+    if value is None:
+        return None
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(value / 1e9, dt.timezone.utc).date().isoformat()

@@ -60,7 +60,9 @@ def build_schema() -> tantivy.Schema:
 
 def joined_terms(tokens) -> str:
     """Terms separated by spaces, one GAP marker per skipped position."""
-    return gap_text([t.term for t in tokens], [t.position for t in tokens], GAP)
+    # Lucene keeps an empty term (a word of only tatweel); whitespace cannot carry one, so it
+    # becomes a gap: the position is kept, the (unsearchable) empty term is not indexed.
+    return gap_text([t.term or GAP for t in tokens], [t.position for t in tokens], GAP)
 
 
 def analyze_document(doc: StoredDocument) -> dict:
