@@ -140,8 +140,6 @@ def _summary_text(summary) -> str:
              f"({summary.docs_per_second:.0f} docs/s, {summary.mb_per_second:.2f} MB/s of text)",
              f"skipped {summary.skipped_total:,} inputs: {_counts(summary.skipped)}",
              f"notes (nothing lost): {_counts(summary.notes)}"]
-    if summary.duplicates:
-        lines[-1] += f" - {summary.duplicates:,} repeated texts were indexed once"
     return "\n".join(lines)
 
 

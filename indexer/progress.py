@@ -37,7 +37,8 @@ class Progress:
         self.tty = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
         self.total = total
         self.count = 0     # documents indexed
-        self.skipped = 0   # inputs reported as problems (skips and notes)
+        self.skipped = 0   # inputs skipped
+        self.notes = 0     # inputs noted (duplicates...): nothing lost
         self.label = label
         self.every_s = every_from_env() if every_s is None else every_s
         self.started = time.perf_counter()
@@ -62,17 +63,21 @@ class Progress:
         self.count += n
         self._advance(n)
 
-    def skip(self, n: int = 1) -> None:
-        """``n`` more inputs skipped (or noted): they still count towards the total."""
-        self.skipped += n
+    def skip(self, n: int = 1, note: bool = False) -> None:
+        """``n`` more inputs skipped (or, with ``note``, reported with nothing lost, such as
+        a duplicate): they still count towards the total."""
+        if note:
+            self.notes += n
+        else:
+            self.skipped += n
         if self.bar is not None:
-            self.bar.set_postfix_str(f"skipped {self.skipped}", refresh=False)
+            self.bar.set_postfix_str(self._problems(), refresh=False)
         # Without a total the bar counts documents only, and skips are just shown.
         self._advance(n if self.total else 0)
 
     @property
     def done(self) -> int:
-        return self.count + (self.skipped if self.total else 0)
+        return self.count + (self.skipped + self.notes if self.total else 0)
 
     def _advance(self, n: int) -> None:
         if not self.enabled:
@@ -90,7 +95,7 @@ class Progress:
         """The plain progress line (also used for the final line)."""
         elapsed = max((now or time.perf_counter()) - self.started, 1e-9)
         rate = self.count / elapsed
-        text = (f"{self.label} {self.count:,} documents, skipped {self.skipped:,}, "
+        text = (f"{self.label} {self.count:,} documents, {self._problems()}, "
                 f"{rate:.0f} docs/s, {_duration(elapsed)} elapsed")
         if self.total:
             left = max(self.total - self.done, 0)
@@ -98,6 +103,9 @@ class Progress:
             eta = f", about {_duration(left / done_rate)} left" if done_rate > 0 and left else ""
             text += f", {min(self.done / self.total, 1):.0%} of {self.total:,} inputs{eta}"
         return text
+
+    def _problems(self) -> str:
+        return f"skipped {self.skipped:,}" + (f", notes {self.notes:,}" if self.notes else "")
 
     def close(self) -> None:
         if self._closed:

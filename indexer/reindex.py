@@ -68,7 +68,7 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
     def on_problem(p: Problem) -> None:
         summary.problems.append(p)
         if progress:
-            progress.skip()
+            progress.skip(note=p.kind in NOTE_KINDS)
 
     reader = read or iter_documents
     with backend.new_build() as build:

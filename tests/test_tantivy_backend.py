@@ -119,3 +119,36 @@ def test_rebuild_switches_atomically_and_abort_keeps_live_index(be):
 def test_missing_index_is_a_backend_error(tmp_path):
     with pytest.raises(BackendError):
         TantivyBackend(tmp_path / "none").search(req("x"))
+
+
+def test_joined_terms_carry_the_analyzer_terms_and_position_gaps():
+    from search.analysis import CHAINS, analyze_field, joined_terms
+    from search.backends.tantivy_schema import GAP
+
+    text = 'قال إن "داعش" في الولاياتالمتحدة ـــ و1,200 جندي من العراق'
+    for chain in CHAINS:
+        tokens = analyze_field(chain, text)
+        words = joined_terms(chain, text, GAP).split(" ")
+        # Dropping trailing gaps, the i-th word is the term at position i (or a gap).
+        expected = [GAP] * (tokens[-1].position + 1)
+        for t in tokens:
+            expected[t.position] = t.term or GAP
+        assert words[:len(expected)] == expected and set(words[len(expected):]) <= {GAP}
+
+
+def test_phrase_across_a_stopword_gap_needs_the_gap(be, tmp_path):
+    # "الجيش في العراق": في is a stopword, so the Lucene chain has a gap between the two.
+    from search.backends.tantivy_query import compile_clause
+    from search.query.plan import PhraseTerms
+    from search.analysis import analyze
+
+    backend = TantivyBackend(tmp_path / "gap")
+    with backend.new_build() as build:
+        build.add(StoredDocument(id="g", body="تقدم الجيش في العراق"))
+        build.commit({})
+    a, b = [t.term for t in analyze("الجيش العراق")]
+    searcher = backend._index().searcher()
+    with_gap = compile_clause(backend.schema, PhraseTerms("body", (a, b), (0, 2)))
+    dense = compile_clause(backend.schema, PhraseTerms("body", (a, b), (0, 1)))
+    assert searcher.search(with_gap, 10).count == 1
+    assert searcher.search(dense, 10).count == 0

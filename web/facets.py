@@ -13,6 +13,7 @@ from web.formatting import fold, period_label, short_month
 from web.params import SearchState, date_bounds, troops_bounds
 
 SIDEBAR_TOP = 10  # values shown before "more"
+SIDEBAR_MORE = 20  # values under "more"; the facet page lists every value
 HISTOGRAM_LEVELS = 20  # bar heights are CSS classes h0..h20 (the CSP forbids inline styles)
 
 
@@ -44,12 +45,12 @@ class FacetBlock:
         return self.items[:n]
 
     def rest(self, n: int = SIDEBAR_TOP) -> list[FacetItem]:
-        return self.items[n:]
+        return self.items[n:n + SIDEBAR_MORE]
 
     @property
     def truncated(self) -> bool:
-        """More values exist than the sidebar received: the facet page lists them all."""
-        return self.other > 0
+        """More values exist than the sidebar shows: the facet page lists them all."""
+        return self.other > 0 or len(self.items) > SIDEBAR_TOP + SIDEBAR_MORE
 
     def filtered(self, facet_q: str) -> list[FacetItem]:
         needle = fold(facet_q)

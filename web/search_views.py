@@ -10,6 +10,7 @@ from web.params import SearchState, parse_state
 
 bp = Blueprint("search", __name__)
 
+TAG_LIMIT = 6  # countries / organizations shown per hit; the article lists them all
 SORT_LABELS = {"relevance": "الأكثر صلة", "date": "الأحدث", "troops": "الأكثر قوات"}
 assert set(SORT_LABELS) == set(SORTS)
 
@@ -36,7 +37,7 @@ def page():
         return redirect(search_url(state.query_string()), 302)
     model = build_search_page(state, backend())
     return render_template("search.html", page=model, state=state, sort_labels=SORT_LABELS,
-                           troops_links=troops_links)
+                           troops_links=troops_links, tag_limit=TAG_LIMIT)
 
 
 @bp.route("/api/search")

@@ -16,7 +16,6 @@ import hashlib
 import json
 import sys
 import zipfile
-from functools import lru_cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -29,22 +28,21 @@ from score_seeds import shared_dir  # noqa: E402
 TARGETS = {"must_recall": 0.9, "precision": 0.9}
 
 
-@lru_cache(maxsize=4)
-def _articles(zip_name: str) -> list:
-    with zipfile.ZipFile(shared_dir() / "data" / "saudinewsnet" / zip_name) as zf:
-        return json.loads(zf.read(zf.namelist()[0]))
-
-
 def load_sample(path: Path) -> list[dict]:
-    records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            rec = json.loads(line)
-            text = _articles(rec["source"])[rec["article"]]["content"][rec["start"]:rec["end"]]
+    """Sample records with their sentence read from the corpus (each zip opened once)."""
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    by_zip: dict[str, list[dict]] = {}
+    for rec in records:
+        by_zip.setdefault(rec["source"], []).append(rec)
+    for zip_name, recs in by_zip.items():
+        with zipfile.ZipFile(shared_dir() / "data" / "saudinewsnet" / zip_name) as zf:
+            articles = json.loads(zf.read(zf.namelist()[0]))
+        for rec in recs:
+            text = articles[rec["article"]]["content"][rec["start"]:rec["end"]]
             if hashlib.sha1(text.encode("utf-8")).hexdigest()[:12] != rec["sha1"]:
                 raise ValueError(f"sample {rec['id']}: text does not match its checksum")
             rec["text"] = text
-            records.append(rec)
+        del articles
     return records
 
 

@@ -76,7 +76,6 @@ def _config():
         "others": vocab("others_words"),
         "strength": vocab("strength_words"),
         "count": vocab("count_words"),
-        "count_verbs": vocab("count_verbs"),
         "units": vocab("non_person_units"),
         "years": vocab("year_words"),
         "qual_before": re.compile(r"(?<!\w)[وبلف]?(?P<q>" + _alternation(data["approx_before"])
@@ -231,7 +230,7 @@ def _others(doc, cfg, numbers, heads, i, end) -> _Head | None:
             return _Head(head.personnel, head.noun, end, "others")
     # "2 مليون آخرين ... من المتطوعين": the noun comes later in the clause
     words = _words_after(norm, end, 8)
-    for k, (w, _s, e) in enumerate(words[:-1]):
+    for k, (w, _s, _e) in enumerate(words[:-1]):
         if w == "من":
             info = cfg["nouns"].get(words[k + 1][0])
             if info is not None:

@@ -28,6 +28,7 @@ __all__ = [
     "analyze_all",
     "analyze_field",
     "analyze_query_terms",
+    "joined_terms",
     "elasticsearch_analysis_settings",
 ]
 
@@ -53,3 +54,8 @@ def analyze_query_terms(chain: str, text: str) -> list[Token]:
 def analyze_all(text: str) -> dict[str, list[Token]]:
     """Every chain's tokens for ``text`` (tokenizes once)."""
     return {chain: get_analyzer(chain).tokens(text) for chain in CHAINS}
+
+
+def joined_terms(chain: str, text: str, gap: str) -> str:
+    """The chain's terms of ``text`` joined by spaces, ``gap`` for each empty position."""
+    return get_analyzer(chain).joined_terms(text, gap)

@@ -189,6 +189,25 @@ class Analyzer:
         return out
 
 
+    def joined_terms(self, text: str, gap: str) -> str:
+        """The terms of ``text`` separated by spaces, ``gap`` standing for each empty position.
+
+        The same terms and positions as ``tokens`` without building a Token per word: the
+        indexer's fast path into engines that split on whitespace.
+        """
+        words = tokenize(text)[0]
+        results = list(map(self.cache.__getitem__, words))
+        if self._single or self._split_surfaces.isdisjoint(words):
+            return " ".join([r or gap for r in results])
+        out: list[str] = []
+        for r in results:
+            if r.__class__ is _Parts:
+                out.extend([t or gap for t, _, _ in r])
+            else:
+                out.append(r or gap)
+        return " ".join(out)
+
+
 _ANALYZERS: dict[str, Analyzer] = {}
 
 

@@ -15,14 +15,16 @@ import json
 
 import tantivy
 
-from search.analysis import CHAINS, analyze_field
-from search.backends.common import gap_text, parse_date
+from search.analysis import CHAINS, joined_terms
+from search.backends.common import parse_date
 from search.fields import TEXT_SCOPES, text_field
 from search.model import StoredDocument
 
 
 PRETOKENIZED = "pretokenized"
-GAP = "\ue000"  # a private-use character: never a term of any chain (UAX#29 skips it)
+# A private-use character: never a term of any chain (UAX#29 skips it). It also stands for
+# the empty term Lucene keeps for a word of only tatweel, which whitespace cannot carry.
+GAP = "\ue000"
 
 
 def _pretokenized_analyzer() -> tantivy.TextAnalyzer:
@@ -58,13 +60,6 @@ def build_schema() -> tantivy.Schema:
     return sb.build()
 
 
-def joined_terms(tokens) -> str:
-    """Terms separated by spaces, one GAP marker per skipped position."""
-    # Lucene keeps an empty term (a word of only tatweel); whitespace cannot carry one, so it
-    # becomes a gap: the position is kept, the (unsearchable) empty term is not indexed.
-    return gap_text([t.term or GAP for t in tokens], [t.position for t in tokens], GAP)
-
-
 def analyze_document(doc: StoredDocument) -> dict:
     """The picklable analysis of one document: per analyzed field, its joined terms.
 
@@ -75,7 +70,7 @@ def analyze_document(doc: StoredDocument) -> dict:
         if not text:
             continue
         for chain in CHAINS:
-            fields[text_field(scope, chain)] = joined_terms(analyze_field(chain, text))
+            fields[text_field(scope, chain)] = joined_terms(chain, text, GAP)
     return {"doc": doc, "fields": fields}
 
 
