@@ -69,6 +69,19 @@ class Hit:
     orgs: list[str] = field(default_factory=list)
     troops: list[int] = field(default_factory=list)
     title_html: str | None = None
+    lead: str | None = None  # the article's opening words (names an untitled article)
+
+
+LEAD_CHARS = 160
+
+
+def lead_of(body: str, limit: int = LEAD_CHARS) -> str:
+    """The body's opening words, cut at a word boundary."""
+    text = " ".join(body[: limit + 40].split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit] + " …"
 
 
 @dataclass

@@ -152,3 +152,15 @@ def test_phrase_across_a_stopword_gap_needs_the_gap(be, tmp_path):
     dense = compile_clause(backend.schema, PhraseTerms("body", (a, b), (0, 1)))
     assert searcher.search(with_gap, 10).count == 1
     assert searcher.search(dense, 10).count == 0
+
+
+def test_index_of_another_layout_asks_for_a_reindex(be):
+    import json
+
+    info_path = be.gens.current_path() / "build.json"
+    info = json.loads(info_path.read_text())
+    info["layout"] = 1
+    info_path.write_text(json.dumps(info))
+    fresh = TantivyBackend(be.root)
+    with pytest.raises(BackendError, match="reindex"):
+        fresh.search(req("داعش"))

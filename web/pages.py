@@ -101,14 +101,8 @@ def build_search_page(state: SearchState, backend) -> SearchPage:
     result = backend.search(state.request(PAGE_SIZE))
     pagination = Pagination(state.page, PAGE_SIZE, result.total)
     doc_qs = state.query_string()
-    hits = []
-    for h in result.hits:
-        lead = None
-        if not h.title:
-            # The snippet may start mid-article; an untitled article is named by its first words.
-            doc = backend.get(h.id)
-            lead = doc.body if doc else None
-        hits.append(hit_view(h, state, doc_qs, lead))
+    # The snippet may start mid-article; an untitled article is named by its first words.
+    hits = [hit_view(h, state, doc_qs, h.lead) for h in result.hits]
     relaxation = best_relaxation(state, backend) if result.total == 0 else None
     return SearchPage(state, result, hits, blocks(result.facets, state), state.chips(), pagination, relaxation)
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 from search.facets import FACETS, RangeFacet
 from search.highlight import highlight_all, snippet
-from search.model import FacetBucket, FacetResult, Hit, SearchRequest, StoredDocument
+from search.model import FacetBucket, FacetResult, Hit, SearchRequest, StoredDocument, lead_of
 
 
 def gap_text(terms, positions, gap: str) -> str:
@@ -68,7 +68,7 @@ def highlighted_hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:
     body_spans = body_hl.spans(doc.body) if body_hl else []
     return Hit(id=doc.id, score=score, title=doc.title, snippet=snippet(doc.body, body_spans),
                date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
-               orgs=doc.orgs, troops=doc.troops, title_html=title_html)
+               orgs=doc.orgs, troops=doc.troops, title_html=title_html, lead=lead_of(doc.body))
 
 
 def parse_date(value: str | None) -> dt.datetime | None:

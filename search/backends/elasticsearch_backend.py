@@ -25,7 +25,7 @@ from search.backends.elasticsearch_query import (MARK_CLOSE, MARK_OPEN, SNIPPET_
 from search.backends.common import facet_result
 from search.backends.common import highlighted_hit as python_highlighted_hit
 from search.highlight import Highlighter, snippet
-from search.model import Hit, SearchRequest, SearchResult, StoredDocument
+from search.model import Hit, SearchRequest, SearchResult, StoredDocument, lead_of
 from search.query.plan import Plan, build_plan
 
 log = logging.getLogger(__name__)
@@ -232,7 +232,8 @@ class ElasticsearchBackend(Backend):
             title_html = title_markup(doc.title, marked.get("title")) if doc.title else None
             out.append(Hit(id=doc.id, score=score, title=doc.title, snippet=body_snippet(doc.body, marked.get("body")),
                            date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
-                           orgs=doc.orgs, troops=doc.troops, title_html=title_html))
+                           orgs=doc.orgs, troops=doc.troops, title_html=title_html,
+                           lead=lead_of(doc.body)))
         return out
 
     def get(self, doc_id: str) -> StoredDocument | None:

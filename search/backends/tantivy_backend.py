@@ -14,8 +14,8 @@ from search.backends.base import Backend, BackendError, IndexBuild
 from search.backends.common import facet_agg_spec, facet_result, highlighted_hit
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
-from search.backends.tantivy_schema import (analyze_document, build_schema, create_index, from_tantivy,
-                                            open_index, to_tantivy)
+from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, build_schema, create_index,
+                                            from_tantivy, open_index, to_tantivy)
 from search.highlight import Highlighter
 from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument
 from search.query.plan import Plan, build_plan, with_filters
@@ -55,6 +55,10 @@ class TantivyBackend(Backend):
             raise BackendError(f"index generation {path} is missing") from e
         with self._lock:
             if self._open is None or self._open[0] != name:
+                layout = self.gens.build_info(name).get("layout")
+                if layout != LAYOUT_VERSION:
+                    raise BackendError(f"the index at {self.root} has layout {layout}, this version reads "
+                                       f"layout {LAYOUT_VERSION}: run `indexer reindex` to rebuild it")
                 self._open = (name, stamp, open_index(str(path)))
             elif self._open[1] != stamp:
                 self._open[2].reload()
@@ -209,7 +213,7 @@ class TantivyBuild(IndexBuild):
         try:
             self.writer.commit()
             self.writer.wait_merging_threads()
-            info = {"documents": self.count, "analyzer_version": ANALYZER_VERSION,
+            info = {"documents": self.count, "analyzer_version": ANALYZER_VERSION, "layout": LAYOUT_VERSION,
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **info}
             self.backend.gens.publish(self.path, info)
         finally:

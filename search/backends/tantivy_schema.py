@@ -21,6 +21,9 @@ from search.fields import TEXT_SCOPES, text_field
 from search.model import StoredDocument
 
 
+# Bump when the schema or the way fields are written changes: an index of another layout
+# cannot be read correctly and must be rebuilt.
+LAYOUT_VERSION = 2
 PRETOKENIZED = "pretokenized"
 # A private-use character: never a term of any chain (UAX#29 skips it). It also stands for
 # the empty term Lucene keeps for a word of only tatweel, which whitespace cannot carry.
