@@ -38,10 +38,11 @@ def _check_corrections(path: str | None) -> None:
     if not path:
         return
     from indexer.extract import load_corrections
+    from indexer.extract.corrections import CorrectionsError
 
     try:
         load_corrections(path)
-    except Exception as e:  # CorrectionsError, or unreadable
+    except CorrectionsError as e:
         raise click.BadParameter(str(e), param_hint="--corrections") from e
 
 

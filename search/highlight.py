@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from search.analysis import analyze_field
+from search.analysis import analyze_field, matching_spans
 from search.query.tree import Node, Phrase, Prefix, Word, positive_text_nodes
 
 WORD_CHAINS = ("arabic", "arabic_plus")
@@ -61,18 +61,19 @@ class Highlighter:
         found: list[tuple[int, int]] = []
         for chain in WORD_CHAINS:
             terms, seqs = self.word_terms[chain], self.word_seqs[chain]
-            if not terms and not seqs:
-                continue
-            tokens = analyze_field(chain, text)
-            found.extend((t.start, t.end) for t in tokens if t.term in terms)
-            for seq in seqs:
-                found.extend(_sequence_spans(tokens, seq))
-        if self.phrases or self.prefixes:
+            if terms:
+                found.extend(matching_spans(chain, text, terms.__contains__))
+            if seqs:
+                tokens = analyze_field(chain, text)
+                for seq in seqs:
+                    found.extend(_sequence_spans(tokens, seq))
+        if self.prefixes:
+            prefixes = tuple(self.prefixes)
+            found.extend(matching_spans(PHRASE_CHAIN, text, lambda term: term.startswith(prefixes)))
+        if self.phrases:
             tokens = analyze_field(PHRASE_CHAIN, text)
             for seq in self.phrases:
                 found.extend(_sequence_spans(tokens, seq))
-            for p in self.prefixes:
-                found.extend((t.start, t.end) for t in tokens if t.term.startswith(p))
         return _merge(found)
 
 

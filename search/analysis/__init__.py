@@ -29,6 +29,7 @@ __all__ = [
     "analyze_field",
     "analyze_query_terms",
     "joined_terms",
+    "matching_spans",
     "elasticsearch_analysis_settings",
 ]
 
@@ -59,3 +60,8 @@ def analyze_all(text: str) -> dict[str, list[Token]]:
 def joined_terms(chain: str, text: str, gap: str) -> str:
     """The chain's terms of ``text`` joined by spaces, ``gap`` for each empty position."""
     return get_analyzer(chain).joined_terms(text, gap)
+
+
+def matching_spans(chain: str, text: str, wanted) -> list[tuple[int, int]]:
+    """Offsets in ``text`` of the chain's tokens whose term satisfies ``wanted(term)``."""
+    return get_analyzer(chain).matching_spans(text, wanted)

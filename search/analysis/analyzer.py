@@ -189,6 +189,23 @@ class Analyzer:
         return out
 
 
+    def matching_spans(self, text: str, wanted) -> list[tuple[int, int]]:
+        """(start, end) in ``text`` of every token whose term satisfies ``wanted(term)``.
+
+        The highlighter's fast path: no Token is built for the words that do not match.
+        """
+        words, starts, ends = tokenize(text)
+        results = list(map(self.cache.__getitem__, words))
+        out = []
+        for r, s, e in zip(results, starts, ends):
+            if r is None:
+                continue
+            if r.__class__ is _Parts:
+                out.extend((s + a, s + b) for t, a, b in r if t is not None and wanted(t))
+            elif wanted(r):
+                out.append((s, e))
+        return out
+
     def joined_terms(self, text: str, gap: str) -> str:
         """The terms of ``text`` separated by spaces, ``gap`` standing for each empty position.
 
