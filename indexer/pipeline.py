@@ -10,9 +10,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from itertools import chain, islice
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator
 
 from indexer.extract import extract_facets, load_corrections
@@ -22,9 +24,10 @@ from search.model import StoredDocument
 CHUNK = 64
 IN_FLIGHT_PER_WORKER = 3
 SMALL_RUN_CHUNKS = 1  # inputs that fit in this many chunks are analysed in this process
-# 1,000 chunks = 64,000 documents per pool: a replacement costs ~1 s of CPU per worker
-# (start, imports, resources), well under 1% of the time those documents take.
-RECYCLE_CHUNKS = int(os.environ.get("INDEXER_RECYCLE_CHUNKS", 1000))
+# 2,000 chunks = 128,000 documents per pool. A replacement costs ~1 s to start a worker
+# and a few seconds of slower analysis while its per-word caches warm up again: ~1% of
+# the time those documents take (docs/indexer.md, "Workers and memory").
+RECYCLE_CHUNKS = int(os.environ.get("INDEXER_RECYCLE_CHUNKS", 2000))
 # "spawn": workers start clean. A fork would copy the indexing process as it is then,
 # with the writer's threads running and the de-duplication tables (hundreds of MB on a
 # large run), and every replacement would copy it again.
@@ -60,6 +63,7 @@ def _init_worker(prepare: Callable | None, corrections_path: str | None, ignore_
         # Ctrl-C reaches the whole process group: the indexing process handles it and
         # stops the pool, instead of every worker printing its own traceback.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked since start
     _prepare = prepare
     _corrections = load_corrections(corrections_path) if corrections_path else None
 
@@ -124,7 +128,8 @@ def process(docs: Iterable[SourceDocument], prepare: Callable | None = None,
                     yield from pending.popleft().result()
                 pool.shutdown(wait=True)
                 pool, submitted = new_pool(), 0
-            pending.append(pool.submit(_work, chunk))
+            with _sigint_deferred():
+                pending.append(pool.submit(_work, chunk))
             submitted += 1
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                 yield from pending.popleft().result()
@@ -133,6 +138,26 @@ def process(docs: Iterable[SourceDocument], prepare: Callable | None = None,
     finally:
         # On an error or Ctrl-C, do not wait for queued chunks nobody will read.
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _sigint_deferred():
+    """Ctrl-C while ``submit`` starts a worker would leave it half-started and printing a
+    traceback. Workers inherit this thread's signal mask, so with SIGINT blocked here it
+    cannot reach them before their initializer ignores it; in this process it is only
+    delayed to the end of the block (the signal may land on another thread meanwhile)."""
+    hits: list[int] = []
+    in_main = threading.current_thread() is threading.main_thread()
+    previous_handler = signal.signal(signal.SIGINT, lambda *_: hits.append(1)) if in_main else None
+    previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
+        if in_main:
+            signal.signal(signal.SIGINT, previous_handler)
+            if hits:
+                signal.raise_signal(signal.SIGINT)
 
 
 def default_workers() -> int:

@@ -140,6 +140,12 @@ def snippet(text: str, spans: list[tuple[int, int]], max_chars: int = 260) -> st
         anchor = spans[best][0]
         start = _cut_start(text, max(0, anchor - 40))
         end = _cut_end(text, start + max_chars)
+        # Never cut through a match: a half-marked word reads as a different word.
+        for a, b in spans:
+            if a < end < b:
+                end = b
+            if a < start < b:
+                start = a
     inside = [Span(max(s, start) - start, min(e, end) - start)
               for s, e in spans if e > start and s < end]
     body = markup(text[start:end], inside)

@@ -33,3 +33,12 @@ def test_snippet_picks_the_window_with_matches():
     out = snippet(text, hl.spans(text), max_chars=120)
     assert "<mark>داعش</mark>" in out and out.startswith("… ") and out.endswith(" …")
     assert len(out) < 200
+
+
+def test_snippet_never_cuts_through_a_match():
+    text = "كلام " * 60 + "داعش " + "كلام " * 10 + "ضد داعش" + "وكلام" * 100
+    spans = Highlighter(parse("داعش").tree).spans(text)
+    for width in range(60, 200, 7):
+        out = snippet(text, spans, max_chars=width)
+        assert out.count("<mark>") == out.count("</mark>")
+        assert "<mark>دا</mark>" not in out and "<mark>داع</mark>" not in out
