@@ -87,9 +87,9 @@ def reindex(sources, index, backend, workers, strict, report_path, corrections, 
     _check_corrections(corrections)
     be = _backend(backend, index)
     progress = Progress(label="indexed", enabled=not quiet, every_s=progress_every)
-    if progress.enabled:
-        progress.total = estimate_inputs(sources)
     try:
+        if progress.enabled:
+            progress.total = estimate_inputs(sources)
         summary = run_reindex(be, sources, workers=workers, strict=strict, corrections=corrections,
                               progress=progress)
     except KeyboardInterrupt:

@@ -12,9 +12,9 @@ import os
 import signal
 import threading
 from collections import deque
-from itertools import chain, islice
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from itertools import chain, islice
 from typing import Callable, Iterable, Iterator
 
 from indexer.extract import extract_facets, load_corrections
@@ -24,9 +24,9 @@ from search.model import StoredDocument
 CHUNK = 64
 IN_FLIGHT_PER_WORKER = 3
 SMALL_RUN_CHUNKS = 1  # inputs that fit in this many chunks are analysed in this process
-# 2,000 chunks = 128,000 documents per pool. A replacement costs ~1 s to start a worker
-# and a few seconds of slower analysis while its per-word caches warm up again: ~1% of
-# the time those documents take (docs/indexer.md, "Workers and memory").
+# 2,000 chunks = 128,000 documents per pool. A replacement (start, then analysis with
+# cold per-word caches) costs ~1 s: ~1% of the time those documents take
+# (docs/indexer.md, "Workers and memory").
 RECYCLE_CHUNKS = int(os.environ.get("INDEXER_RECYCLE_CHUNKS", 2000))
 # "spawn": workers start clean. A fork would copy the indexing process as it is then,
 # with the writer's threads running and the de-duplication tables (hundreds of MB on a
@@ -92,8 +92,9 @@ def process(docs: Iterable[SourceDocument], prepare: Callable | None = None,
             recycle_chunks: int | None = None) -> Iterator:
     """Yield ``prepare(to_stored(doc))`` for every document, in input order.
 
-    ``workers=0`` runs in this process (small inputs, tests); otherwise a process pool,
-    replaced every ``recycle_chunks`` chunks (0: never).
+    ``workers=0`` runs in this process (tests), as do inputs of at most
+    ``SMALL_RUN_CHUNKS`` chunks; otherwise a process pool, replaced every
+    ``recycle_chunks`` chunks (0: never).
     """
     workers = default_workers() if workers is None else workers
     chunks = _chunks(docs, CHUNK)
@@ -122,8 +123,7 @@ def process(docs: Iterable[SourceDocument], prepare: Callable | None = None,
     try:
         for chunk in chunks:
             if recycle and submitted >= recycle:
-                # Drain, then replace: old and new workers never hold memory at once; the
-                # pause (tail of the last chunks, ~1 s start) is well under 1% of a pool's life.
+                # Drain, then replace: old and new workers never hold memory at once.
                 while pending:
                     yield from pending.popleft().result()
                 pool.shutdown(wait=True)
@@ -147,7 +147,8 @@ def _sigint_deferred():
     cannot reach them before their initializer ignores it; in this process it is only
     delayed to the end of the block (the signal may land on another thread meanwhile)."""
     hits: list[int] = []
-    in_main = threading.current_thread() is threading.main_thread()
+    # Python handlers live in the main thread; None: a handler set outside Python, kept as is.
+    in_main = threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not None
     previous_handler = signal.signal(signal.SIGINT, lambda *_: hits.append(1)) if in_main else None
     previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:

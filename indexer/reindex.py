@@ -94,11 +94,9 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
             summary.reason = "inputs were skipped and --strict is set"
             build.abort()
         else:
-            summary.seconds = time.perf_counter() - started
             build.commit({"sources": [os.path.abspath(s) for s in sources],
                           "skipped": summary.skipped, "duplicates": summary.duplicates,
-                          "notes": summary.notes, "input_bytes": summary.input_bytes,
-                          "seconds": round(summary.seconds, 1)})
+                          "notes": summary.notes, "input_bytes": summary.input_bytes})
             summary.committed = True
             summary.generation = _generation(backend)
     if progress:

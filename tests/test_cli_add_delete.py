@@ -86,7 +86,7 @@ def test_add_during_a_reindex_waits_for_it_and_lands_in_the_new_index(tmp_path):
     big = tmp_path / "big"
     big.mkdir()
     bodies = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
-    for i in range(600):
+    for i in range(1200):
         (big / f"doc{i:04d}.txt").write_text(f"{bodies[i % len(bodies)]}\nنسخة {i}", encoding="utf-8")
     new = tmp_path / "late.txt"
     new.write_text("خبر عاجل عن سد الموصل والمهندسين الإيطاليين.", encoding="utf-8")
@@ -121,5 +121,5 @@ def test_add_during_a_reindex_waits_for_it_and_lands_in_the_new_index(tmp_path):
     assert adder.returncode == 0, adder.stderr.read()
     assert add_done >= rebuild_done > add_started
     # Everything the reindex built, plus the late document, in the live index.
-    assert TantivyBackend(index).stats()["documents"] == 601
-    assert _ids(index, "الإيطاليين") == {"late"} and "doc0599" in _ids(index, "599")
+    assert TantivyBackend(index).stats()["documents"] == 1201
+    assert _ids(index, "الإيطاليين") == {"late"} and "doc1199" in _ids(index, "1199")
