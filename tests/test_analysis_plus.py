@@ -158,3 +158,18 @@ def test_mapping_char_filter_fast_path_equals_longest_match():
         assert mapped == reference(text), text
         if index_map is not None:
             assert len(index_map) == len(mapped) + 1 and index_map[-1] == len(text)
+
+
+def test_word_caches_start_afresh_between_texts_without_changing_output(monkeypatch):
+    from search.analysis import analyzer as mod
+    from search.analysis import analyze_field, joined_terms
+
+    text = "زار الوفد الولاياتالمتحدة ثم جنوبالعراق وعاد إلى العراقوسوريا"
+    expected = {c: analyze_field(c, text) for c in ("arabic", "arabic_plus", "arabic_exact")}
+    monkeypatch.setattr(mod, "CACHE_LIMIT", 3)
+    for chain, tokens in expected.items():
+        for _ in range(3):
+            assert analyze_field(chain, text) == tokens
+            assert len(mod.get_analyzer(chain).cache) <= 3 + len(tokens) + 3
+            joined_terms(chain, text, "\ue000")
+        assert len(mod.get_analyzer(chain)._split_surfaces) <= 3

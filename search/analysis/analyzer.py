@@ -83,20 +83,20 @@ def _char_filter(name: str) -> MappingCharFilter:
 
 
 class _SurfaceCache(dict):
-    """surface word -> chain result, computed on first sight; cleared when it grows big."""
+    """surface word -> chain result, computed on first sight (bounded by the Analyzer)."""
 
-    __slots__ = ("compute", "limit")
+    __slots__ = ("compute",)
 
-    def __init__(self, compute, limit: int = 250_000):
+    def __init__(self, compute):
         super().__init__()
         self.compute = compute
-        self.limit = limit
 
     def __missing__(self, surface):
-        if len(self) >= self.limit:
-            self.clear()
         result = self[surface] = self.compute(surface)
         return result
+
+
+CACHE_LIMIT = 250_000  # surface words per chain before the cache starts afresh
 
 
 class _Parts(tuple):
@@ -120,6 +120,8 @@ class Analyzer:
         self.name = name
         self.char_filters = [_char_filter(n) for n in spec["char_filter"]]
         self.filters = [_term_filter(n) for n in spec["filter"]]
+        # Surface words this chain splits (few); a text without any takes the fast path.
+        self._split_surfaces: set[str] = set()
         self.cache = _SurfaceCache(self.analyze_word)
         splitters = [i for i, f in enumerate(self.filters) if isinstance(f, DictionaryDecompounder)]
         if len(splitters) > 1:
@@ -129,8 +131,6 @@ class Analyzer:
         self._splitter = self.filters[cut] if splitters else None
         self._after = self.filters[cut + 1 :]
         self._single = self._splitter is None
-        # Surface words this chain splits (few); a text without any takes the fast path.
-        self._split_surfaces: set[str] = set()
 
     def analyze_word(self, surface: str):
         """The chain's result for one token's surface text (see class doc)."""
@@ -165,8 +165,16 @@ class Analyzer:
         self._split_surfaces.add(surface)
         return _Parts(parts)
 
+    def _bound(self) -> None:
+        # Checked between texts, never mid-text, so the split-word set always describes
+        # every cached result; both start afresh together on a long run.
+        if len(self.cache) >= CACHE_LIMIT:
+            self.cache.clear()
+            self._split_surfaces.clear()
+
     def tokens(self, text: str) -> list[Token]:
         """Analyze ``text`` into tokens."""
+        self._bound()
         words, starts, ends = tokenize(text)
         results = list(map(self.cache.__getitem__, words))
         if self._single or self._split_surfaces.isdisjoint(words):
@@ -194,6 +202,7 @@ class Analyzer:
 
         The highlighter's fast path: no Token is built for the words that do not match.
         """
+        self._bound()
         words, starts, ends = tokenize(text)
         results = list(map(self.cache.__getitem__, words))
         out = []
@@ -212,6 +221,7 @@ class Analyzer:
         The same terms and positions as ``tokens`` without building a Token per word: the
         indexer's fast path into engines that split on whitespace.
         """
+        self._bound()
         words = tokenize(text)[0]
         results = list(map(self.cache.__getitem__, words))
         if self._single or self._split_surfaces.isdisjoint(words):
