@@ -11,6 +11,8 @@ import re
 
 import charset_normalizer
 
+from .model import Problem
+
 HEAD_BYTES = 64 * 1024
 
 _BOMS = (  # UTF-32 LE first: its BOM starts with the UTF-16 LE one
@@ -199,3 +201,12 @@ def _strict(data: bytes, encoding: str) -> str:
 
 def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
+
+
+def sniff_entry(entry, on_problem) -> str | None:
+    """The encoding of a stream entry, or None after reporting why it has none."""
+    try:
+        return sniff(entry.head, complete=len(entry.head) < HEAD_BYTES)
+    except DecodeError as err:
+        on_problem(Problem(entry.path, err.line, err.reason, err.kind))
+        return None

@@ -12,7 +12,7 @@ from typing import Iterator
 import ijson
 from ijson.common import ObjectBuilder
 
-from .encoding import HEAD_BYTES, DecodeError, sniff
+from .encoding import HEAD_BYTES, DecodeError, sniff_entry
 from .model import Entry, OnProblem, Problem, SourceDocument
 from .records import BODY_FIELDS, to_document
 from .streams import split_lines, utf8_chunks
@@ -24,10 +24,8 @@ _CLOSE = ("end_map", "end_array")
 
 def read(entry: Entry, on_problem: OnProblem) -> Iterator[tuple[SourceDocument, int | None]]:
     """Yield (document, line where its record starts) for each usable record."""
-    try:
-        encoding = sniff(entry.head, complete=len(entry.head) < HEAD_BYTES)
-    except DecodeError as err:
-        on_problem(Problem(entry.path, err.line, err.reason, err.kind))
+    encoding = sniff_entry(entry, on_problem)
+    if encoding is None:
         return
     if entry.head.isspace() and len(entry.head) < HEAD_BYTES:
         on_problem(Problem(entry.path, None, "no JSON value, only whitespace", "empty"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
-from .encoding import HEAD_BYTES, DecodeError, describe, sniff
+from .encoding import describe, sniff_entry
 from .model import Entry, OnProblem, Problem, SourceDocument
 from .records import BODY_FIELDS, to_document
 from .streams import open_lines
@@ -12,10 +12,8 @@ from .streams import open_lines
 
 def read(entry: Entry, on_problem: OnProblem) -> Iterator[tuple[SourceDocument, int | None]]:
     """Yield (document, line number) for each usable line."""
-    try:
-        encoding = sniff(entry.head, complete=len(entry.head) < HEAD_BYTES)
-    except DecodeError as err:
-        on_problem(Problem(entry.path, err.line, err.reason, err.kind))
+    encoding = sniff_entry(entry, on_problem)
+    if encoding is None:
         return
     with entry.open() as stream:
         encoding, lines = open_lines(stream, encoding)

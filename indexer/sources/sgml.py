@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from .dates import parse_date
-from .encoding import HEAD_BYTES, DecodeError, describe, sniff
+from .encoding import describe, sniff_entry
 from .ids import derived_id, own_id
 from .model import Entry, OnProblem, Problem, SourceDocument
 from .streams import open_lines
@@ -36,10 +36,8 @@ _ID_SOURCE = re.compile(r"^([A-Za-z]{2,})_[A-Za-z]{3}_\d{8}|^\d{8}_([A-Za-z]{2,}
 
 def read(entry: Entry, on_problem: OnProblem) -> Iterator[tuple[SourceDocument, int | None]]:
     """Yield (document, line of its <DOC> tag) for each usable <DOC>."""
-    try:
-        encoding = sniff(entry.head, complete=len(entry.head) < HEAD_BYTES)
-    except DecodeError as err:
-        on_problem(Problem(entry.path, err.line, err.reason, err.kind))
+    encoding = sniff_entry(entry, on_problem)
+    if encoding is None:
         return
     docs = _Splitter(entry, on_problem)
     lineno = 0
