@@ -64,9 +64,10 @@ def build_schema() -> tantivy.Schema:
 
 
 def analyze_document(doc: StoredDocument) -> dict:
-    """The picklable analysis of one document: per analyzed field, its joined terms.
+    """Everything tantivy needs for one document, as plain picklable values.
 
-    Runs in indexer worker processes, so the indexing process only copies strings.
+    Runs in indexer worker processes (analysis, date parsing and JSON encoding of the stored
+    part), so the indexing process only copies strings into tantivy.
     """
     fields = {}
     for scope, text in (("title", doc.title), ("body", doc.body)):
@@ -74,33 +75,30 @@ def analyze_document(doc: StoredDocument) -> dict:
             continue
         for chain in CHAINS:
             fields[text_field(scope, chain)] = joined_terms(chain, text, GAP)
-    return {"doc": doc, "fields": fields}
+    keywords = [("country", c) for c in doc.countries] + [("org", o) for o in doc.orgs]
+    keywords += [(name, v) for name, v in (("source", doc.source), ("month", doc.month)) if v]
+    integers = [("troops", int(t)) for t in doc.troops]
+    if doc.troops_max is not None:
+        integers.append(("troops_max", int(doc.troops_max)))
+    meta = {"title": doc.title, "body": doc.body, "date": doc.date, "url": doc.url,
+            "author": doc.author, "origin": doc.origin, "extraction": doc.extraction}
+    return {"id": doc.id, "fields": fields, "keywords": keywords, "integers": integers,
+            "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8")}
 
 
 def to_tantivy(prepared: dict) -> tantivy.Document:
-    doc: StoredDocument = prepared["doc"]
+    """The tantivy document for the output of ``analyze_document``."""
     d = tantivy.Document()
-    d.add_text("id", doc.id)
+    d.add_text("id", prepared["id"])
     for name, terms in prepared["fields"].items():
         d.add_text(name, terms)
-    for c in doc.countries:
-        d.add_text("country", c)
-    for o in doc.orgs:
-        d.add_text("org", o)
-    if doc.source:
-        d.add_text("source", doc.source)
-    if doc.month:
-        d.add_text("month", doc.month)
-    for t in doc.troops:
-        d.add_integer("troops", int(t))
-    if doc.troops_max is not None:
-        d.add_integer("troops_max", int(doc.troops_max))
-    when = parse_date(doc.date)
-    if when is not None:
-        d.add_date("date", when)
-    meta = {"title": doc.title, "body": doc.body, "date": doc.date, "url": doc.url,
-            "author": doc.author, "origin": doc.origin, "extraction": doc.extraction}
-    d.add_bytes("meta", json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+    for name, value in prepared["keywords"]:
+        d.add_text(name, value)
+    for name, value in prepared["integers"]:
+        d.add_integer(name, value)
+    if prepared["date"] is not None:
+        d.add_date("date", prepared["date"])
+    d.add_bytes("meta", prepared["meta"])
     return d
 
 
