@@ -122,18 +122,21 @@ def test_missing_index_is_a_backend_error(tmp_path):
 
 
 def test_joined_terms_carry_the_analyzer_terms_and_position_gaps():
-    from search.analysis import CHAINS, analyze_field, joined_terms
+    from search.analysis import CHAINS, analyze_field, joined_terms, joined_terms_all
     from search.backends.tantivy_schema import GAP
 
-    text = 'قال إن "داعش" في الولاياتالمتحدة ـــ و1,200 جندي من العراق'
-    for chain in CHAINS:
-        tokens = analyze_field(chain, text)
-        words = joined_terms(chain, text, GAP).split(" ")
-        # Dropping trailing gaps, the i-th word is the term at position i (or a gap).
-        expected = [GAP] * (tokens[-1].position + 1)
-        for t in tokens:
-            expected[t.position] = t.term or GAP
-        assert words[:len(expected)] == expected and set(words[len(expected):]) <= {GAP}
+    for text in ('قال إن "داعش" في الولاياتالمتحدة ـــ و1,200 جندي من العراق',
+                 "وصل 500 جندي إلى قاعدة عين الأسد في الأنبار"):
+        together = dict(zip(CHAINS, joined_terms_all(CHAINS, text, GAP)))
+        for chain in CHAINS:
+            tokens = analyze_field(chain, text)
+            assert together[chain] == joined_terms(chain, text, GAP)
+            words = together[chain].split(" ")
+            # Dropping trailing gaps, the i-th word is the term at position i (or a gap).
+            expected = [GAP] * (tokens[-1].position + 1)
+            for t in tokens:
+                expected[t.position] = t.term or GAP
+            assert words[:len(expected)] == expected and set(words[len(expected):]) <= {GAP}
 
 
 def test_phrase_across_a_stopword_gap_needs_the_gap(be, tmp_path):

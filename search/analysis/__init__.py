@@ -15,7 +15,7 @@ words were removed).
 from __future__ import annotations
 
 from . import definition, resources
-from .analyzer import Token, get_analyzer
+from .analyzer import Token, get_analyzer, joined_terms_all
 from .definition import CHAINS, ES_ANALYZER_NAMES
 from .es_settings import elasticsearch_analysis_settings
 
@@ -29,6 +29,7 @@ __all__ = [
     "analyze_field",
     "analyze_query_terms",
     "joined_terms",
+    "joined_terms_all",
     "matching_spans",
     "elasticsearch_analysis_settings",
 ]

@@ -235,6 +235,47 @@ class Analyzer:
         return " ".join(out)
 
 
+class _CombinedCache(dict):
+    """surface word -> the results of several chains at once (one lookup per word)."""
+
+    __slots__ = ("analyzers", "split")
+
+    def __init__(self, analyzers: list[Analyzer]):
+        super().__init__()
+        self.analyzers = analyzers
+        self.split: set[str] = set()  # surfaces some chain decompounds
+
+    def __missing__(self, surface):
+        result = self[surface] = tuple(a.analyze_word(surface) for a in self.analyzers)
+        if any(r.__class__ is _Parts for r in result):
+            self.split.add(surface)
+        return result
+
+
+_COMBINED: dict[tuple[str, ...], _CombinedCache] = {}
+
+
+def joined_terms_all(chains: tuple[str, ...], text: str, gap: str) -> list[str]:
+    """``Analyzer.joined_terms`` for several chains over one text, looking each word up once."""
+    cache = _COMBINED.get(chains)
+    if cache is None or len(cache) >= CACHE_LIMIT:
+        cache = _COMBINED[chains] = _CombinedCache([get_analyzer(c) for c in chains])
+    words = tokenize(text)[0]
+    columns = list(zip(*map(cache.__getitem__, words))) or [() for _ in chains]
+    if cache.split.isdisjoint(words):
+        return [" ".join([r or gap for r in column]) for column in columns]
+    out = []
+    for column in columns:
+        terms: list[str] = []
+        for r in column:
+            if r.__class__ is _Parts:
+                terms.extend([t or gap for t, _, _ in r])
+            else:
+                terms.append(r or gap)
+        out.append(" ".join(terms))
+    return out
+
+
 _ANALYZERS: dict[str, Analyzer] = {}
 
 

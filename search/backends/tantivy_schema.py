@@ -15,7 +15,7 @@ import json
 
 import tantivy
 
-from search.analysis import CHAINS, joined_terms
+from search.analysis import CHAINS, joined_terms_all
 from search.backends.common import parse_date
 from search.fields import TEXT_SCOPES, text_field
 from search.model import StoredDocument
@@ -73,8 +73,8 @@ def analyze_document(doc: StoredDocument) -> dict:
     for scope, text in (("title", doc.title), ("body", doc.body)):
         if not text:
             continue
-        for chain in CHAINS:
-            fields[text_field(scope, chain)] = joined_terms(chain, text, GAP)
+        for chain, terms in zip(CHAINS, joined_terms_all(CHAINS, text, GAP)):
+            fields[text_field(scope, chain)] = terms
     keywords = [("country", c) for c in doc.countries] + [("org", o) for o in doc.orgs]
     keywords += [(name, v) for name, v in (("source", doc.source), ("month", doc.month)) if v]
     integers = [("troops", int(t)) for t in doc.troops]
