@@ -14,6 +14,7 @@ from collections import defaultdict
 
 import click
 
+from indexer.extract.cli import extract_command
 from search.backends import DEFAULT_INDEX, BackendError, open_backend
 
 EXIT_OK, EXIT_SKIPPED_STRICT, EXIT_USAGE, EXIT_NO_DOCUMENTS, EXIT_BACKEND, EXIT_FAILED, EXIT_INTERRUPTED = \
@@ -252,15 +253,7 @@ def delete(ids, index, backend):
         click.echo(f"warning: {len(ids) - found:,} ids were not in the index: {shown}", err=True)
 
 
-def _register_optional() -> None:
-    try:
-        from indexer.extract.cli import extract_command
-    except ImportError:  # extraction CLI not installed in this build
-        return
-    main.add_command(extract_command)
-
-
-_register_optional()
+main.add_command(extract_command)
 
 if __name__ == "__main__":
     main()

@@ -130,7 +130,6 @@ def find_troops(doc, countries=()) -> list[Troop]:
     cfg = _config()
     if doc.words.isdisjoint(cfg["triggers"]):
         return []       # no personnel noun, no purpose/strength word: nothing can count troops
-    norm = doc.norm
     numbers = find_numbers(doc)
     if not numbers:
         return []

@@ -224,15 +224,8 @@ class Analyzer:
         self._bound()
         words = tokenize(text)[0]
         results = list(map(self.cache.__getitem__, words))
-        if self._single or self._split_surfaces.isdisjoint(words):
-            return " ".join([r or gap for r in results])
-        out: list[str] = []
-        for r in results:
-            if r.__class__ is _Parts:
-                out.extend([t or gap for t, _, _ in r])
-            else:
-                out.append(r or gap)
-        return " ".join(out)
+        may_split = not (self._single or self._split_surfaces.isdisjoint(words))
+        return _join(results, gap, may_split)
 
 
 class _CombinedCache(dict):
@@ -262,18 +255,21 @@ def joined_terms_all(chains: tuple[str, ...], text: str, gap: str) -> list[str]:
         cache = _COMBINED[chains] = _CombinedCache([get_analyzer(c) for c in chains])
     words = tokenize(text)[0]
     columns = list(zip(*map(cache.__getitem__, words))) or [() for _ in chains]
-    if cache.split.isdisjoint(words):
-        return [" ".join([r or gap for r in column]) for column in columns]
-    out = []
-    for column in columns:
-        terms: list[str] = []
-        for r in column:
-            if r.__class__ is _Parts:
-                terms.extend([t or gap for t, _, _ in r])
-            else:
-                terms.append(r or gap)
-        out.append(" ".join(terms))
-    return out
+    may_split = not cache.split.isdisjoint(words)
+    return [_join(column, gap, may_split) for column in columns]
+
+
+def _join(results, gap: str, may_split: bool) -> str:
+    """Per-word chain results as space-joined terms, ``gap`` for each empty position."""
+    if not may_split:
+        return " ".join([r or gap for r in results])
+    terms: list[str] = []
+    for r in results:
+        if r.__class__ is _Parts:
+            terms.extend([t or gap for t, _, _ in r])
+        else:
+            terms.append(r or gap)
+    return " ".join(terms)
 
 
 _ANALYZERS: dict[str, Analyzer] = {}

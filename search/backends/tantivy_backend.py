@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -223,8 +224,6 @@ class TantivyBuild(IndexBuild):
         if self._done:
             return
         try:
-            import shutil
-
             shutil.rmtree(self.path, ignore_errors=True)
         finally:
             self._release()
