@@ -62,6 +62,8 @@ FACETS = {
     "org": TermsFacet("org", "org", "المنظمة"),
     "troops": RangeFacet("troops", "troops_max", "عدد القوات", TROOP_BUCKETS),
     "month": TermsFacet("month", "month", "التاريخ", order="key"),
+    # Days of the month the date filter narrows to (asked for only then: docs/ui.md).
+    "day": TermsFacet("day", "day", "اليوم", order="key"),
     "source": TermsFacet("source", "source", "المصدر"),
 }
 

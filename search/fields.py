@@ -9,7 +9,11 @@ TEXT_SCOPES = ("title", "body")
 SCOPE_BOOST = {"title": 2.0, "body": 1.0}
 CHAIN_BOOST = {"arabic": 1.0, "arabic_plus": 0.5, "arabic_exact": 1.0}
 
-KEYWORD_FIELDS = ("country", "org", "source", "month")
+KEYWORD_FIELDS = ("country", "org", "source", "month", "day")
+# Story fields (docs/stories.md): the story id (keyword), a 64-bit number derived from it
+# (tantivy collapses on this fast field), the LSH band keys (keywords, for `indexer add`) and
+# the MinHash signature (stored, never searched).
+STORY_FIELD, STORY_KEY_FIELD, STORY_BANDS_FIELD, STORY_SIG_FIELD = "story", "story_key", "story_bands", "story_sig"
 NUMERIC_FIELDS = ("troops", "troops_max")
 DATE_FIELD = "date"
 

@@ -35,6 +35,7 @@ class SearchRequest:
     facets: tuple[str, ...] = ("country", "org", "troops", "month", "source")
     facet_size: int = 50
     highlight: bool = True
+    collapse: bool = True  # one hit per story (its best-ranked version); False: every version
 
     @property
     def offset(self) -> int:
@@ -57,6 +58,15 @@ class FacetResult:
 
 
 @dataclass
+class Version:
+    """Another version of a hit's story among the same matches (shown under the hit)."""
+
+    id: str
+    date: str | None = None
+    source: str | None = None
+
+
+@dataclass
 class Hit:
     id: str
     score: float | None
@@ -70,6 +80,9 @@ class Hit:
     troops: list[int] = field(default_factory=list)
     title_html: str | None = None
     lead: str | None = None  # the article's opening words (names an untitled article)
+    story: str | None = None  # id of the story's earliest version (docs/stories.md)
+    versions: list[Version] = field(default_factory=list)  # other matching versions, earliest first
+    version_count: int = 1  # matching versions of the story, this one included
 
 
 LEAD_CHARS = 160
@@ -90,6 +103,8 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, FacetResult]
     took_ms: float = 0.0
+    stories: int | None = None  # distinct stories among the matches (None: not counted)
+    stories_exact: bool = True  # False: an estimate (cardinality aggregation) on large results
 
 
 @dataclass
@@ -109,17 +124,22 @@ class StoredDocument:
     troops: list[int] = field(default_factory=list)
     troops_max: int | None = None
     extraction: dict = field(default_factory=dict)  # full evidence, as `indexer extract` prints it
+    story: str | None = None  # id of the story's earliest version; None: not yet grouped (its own id)
 
     @property
     def month(self) -> str | None:
         return self.date[:7] if self.date and len(self.date) >= 7 else None
+
+    @property
+    def day(self) -> str | None:
+        return self.date[:10] if self.date and len(self.date) >= 10 else None
 
     def to_dict(self) -> dict:
         return {
             "id": self.id, "title": self.title, "body": self.body, "date": self.date,
             "source": self.source, "url": self.url, "author": self.author, "origin": self.origin,
             "countries": self.countries, "orgs": self.orgs, "troops": self.troops,
-            "troops_max": self.troops_max, "extraction": self.extraction,
+            "troops_max": self.troops_max, "extraction": self.extraction, "story": self.story,
         }
 
     @classmethod

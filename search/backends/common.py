@@ -68,7 +68,8 @@ def highlighted_hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:
     body_spans = body_hl.spans(doc.body) if body_hl else []
     return Hit(id=doc.id, score=score, title=doc.title, snippet=snippet(doc.body, body_spans),
                date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
-               orgs=doc.orgs, troops=doc.troops, title_html=title_html, lead=lead_of(doc.body))
+               orgs=doc.orgs, troops=doc.troops, title_html=title_html, lead=lead_of(doc.body),
+               story=doc.story or doc.id)
 
 
 def parse_date(value: str | None) -> dt.datetime | None:

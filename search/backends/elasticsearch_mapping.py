@@ -16,8 +16,10 @@ import datetime as dt
 
 from search.backends.common import parse_date
 from search.analysis import ANALYZER_VERSION, ES_ANALYZER_NAMES, elasticsearch_analysis_settings
-from search.fields import CHAIN_SUFFIX, DATE_FIELD, KEYWORD_FIELDS, TEXT_SCOPES, text_field
+from search.fields import (CHAIN_SUFFIX, DATE_FIELD, KEYWORD_FIELDS, STORY_BANDS_FIELD, STORY_FIELD,
+                           STORY_SIG_FIELD, TEXT_SCOPES, text_field)
 from search.model import MAX_PAGE, PAGE_SIZE, StoredDocument
+from search.stories import StoryInfo, sig_bytes, sig_text, story_fields
 
 # Query-time analyzer for PhraseTerms: the plan's terms are already analyzed, joined by
 # spaces, and each missing position (a removed stop word) is written as GAP_TOKEN, which
@@ -95,6 +97,10 @@ def mappings(meta: dict | None = None) -> dict:
                 props[text_field(scope, chain)] = {"type": "alias", "path": concrete_field(scope, chain)}
     for name in KEYWORD_FIELDS:
         props[name] = {"type": "keyword"}
+    # The story id: collapse and cardinality read its doc values (docs/stories.md).
+    props[STORY_FIELD] = {"type": "keyword"}
+    props[STORY_BANDS_FIELD] = {"type": "keyword", "doc_values": False}
+    props[STORY_SIG_FIELD] = {"type": "binary"}  # kept in _source for `indexer add`, never searched
     props["troops"] = {"type": "integer"}
     props["troops_max"] = {"type": "integer"}
     props[DATE_FIELD] = {"type": "date"}
@@ -121,6 +127,13 @@ def to_source(doc: StoredDocument) -> dict:
         src["source"] = doc.source
     if doc.month:
         src["month"] = doc.month
+    if doc.day:
+        src["day"] = doc.day
+    story, sig, bands = story_fields(doc)
+    src[STORY_FIELD] = story
+    src[STORY_BANDS_FIELD] = bands
+    if sig:
+        src[STORY_SIG_FIELD] = sig_text(sig)
     src["troops"] = [int(t) for t in doc.troops]
     if doc.troops_max is not None:
         src["troops_max"] = int(doc.troops_max)
@@ -145,8 +158,19 @@ def from_source(src: dict) -> StoredDocument:
         countries=list(src.get("country") or []), orgs=list(src.get("org") or []),
         troops=[int(t) for t in src.get("troops") or []],
         troops_max=int(troops_max) if troops_max is not None else None,
-        extraction=src.get("extraction") or {},
+        extraction=src.get("extraction") or {}, story=src.get(STORY_FIELD),
     )
+
+
+def story_info(action: dict) -> StoryInfo:
+    """Story detection's view of a bulk action (``to_action``) or of a hit's ``_source``."""
+    src = action.get("_source", action)
+    return StoryInfo(src["id"], (src.get("meta") or {}).get("date"), sig_bytes(src.get(STORY_SIG_FIELD)),
+                     tuple(src.get(STORY_BANDS_FIELD) or ()), src.get(STORY_FIELD))
+
+
+def set_story(action: dict, story: str) -> None:
+    action["_source"][STORY_FIELD] = story
 
 
 def es_date(value: str | None) -> str | None:

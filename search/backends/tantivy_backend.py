@@ -16,7 +16,10 @@ from search.backends.common import facet_agg_spec, facet_result, highlighted_hit
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
 from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, build_schema, create_index,
-                                            from_tantivy, open_index, to_tantivy)
+                                            from_tantivy, open_index, set_story, story_info, stored_story_info,
+                                            to_tantivy)
+from search.fields import STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD
+from search.stories import StoryInfo
 from search.highlight import Highlighter
 from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument
 from search.query.plan import Plan, build_plan, with_filters
@@ -24,12 +27,15 @@ from search.query.plan import Plan, build_plan, with_filters
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 1))
 SORT_FIELDS = {"date": "date", "troops": "troops_max"}
+SHOWN_VERSIONS = 5  # other versions listed under a collapsed hit
 
 
 class TantivyBackend(Backend):
     name = "tantivy"
     # Worker processes call this to analyze documents before they reach the writer.
     prepare = staticmethod(analyze_document)
+    story_info = staticmethod(story_info)
+    set_story = staticmethod(set_story)
 
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
@@ -74,31 +80,111 @@ class TantivyBackend(Backend):
         query = compile_clause(self.schema, plan.full())
         order_field = SORT_FIELDS.get(request.sort)
         kwargs = {"order_by_field": order_field} if order_field else {}
-        result = searcher.search(query, limit=request.page_size, offset=request.offset, count=True, **kwargs)
+        stories = None
+        if request.collapse:
+            total, page, stories = self._collapsed(searcher, query, request, kwargs)
+        else:
+            result = searcher.search(query, limit=request.page_size, offset=request.offset, count=True, **kwargs)
+            total, page = result.count, result.hits
         hits = []
         title_hl = Highlighter(request.query, "title") if request.highlight else None
         body_hl = Highlighter(request.query, "body") if request.highlight else None
-        for score, addr in result.hits:
+        for score, addr in page:
             doc = from_tantivy(searcher.doc(addr).to_dict())
-            hits.append(highlighted_hit(doc, None if order_field else float(score), title_hl, body_hl))
-        facets = self._facets(searcher, plan, request)
-        return SearchResult(total=result.count, hits=hits, facets=facets,
-                            took_ms=(time.perf_counter() - started) * 1000)
+            hit = highlighted_hit(doc, None if order_field else float(score), title_hl, body_hl)
+            hits.append(hit)
+        if request.collapse and hits:
+            self._attach_versions(searcher, query, hits)
+        facets, estimate = self._facets(searcher, plan, request, count_stories=request.collapse and stories is None)
+        exact = stories is not None
+        if request.collapse and stories is None:
+            stories = max(estimate or 0, request.offset + len(hits))
+        return SearchResult(total=total, hits=hits, facets=facets, took_ms=(time.perf_counter() - started) * 1000,
+                            stories=stories if request.collapse else None, stories_exact=exact)
 
-    def _facets(self, searcher, plan: Plan, request: SearchRequest) -> dict[str, FacetResult]:
+    def _collapsed(self, searcher, query, request: SearchRequest, kwargs) -> tuple[int, list, int | None]:
+        """The page's hits with one hit per story: the best-ranked version of each, in rank order.
+
+        Walks the ranked hits, reading each one's story from a fast field (no stored
+        document), until ``offset + page_size`` distinct stories are seen; so page N holds
+        stories (N-1)*size+1 .. N*size exactly. The search is repeated with a 4x larger
+        limit when a page's stories lie deeper. Returns (articles, page hits, the exact
+        number of stories when every hit was walked, else None).
+        """
+        need = request.offset + request.page_size
+        seen: set = set()
+        reps: list = []
+        limit, scanned, total = max(need * 4, 64), 0, None
+        while True:
+            res = searcher.search(query, limit=limit, count=total is None, **kwargs)
+            if total is None:
+                total = res.count
+            batch = res.hits[scanned:]
+            keys = searcher.fast_field_values(STORY_KEY_FIELD, [addr for _, addr in batch])
+            for hit, key in zip(batch, keys):
+                key = (hit[1].segment_ord, hit[1].doc) if key is None else key
+                if key not in seen:
+                    seen.add(key)
+                    reps.append(hit)
+            scanned = len(res.hits)
+            if len(reps) >= need or scanned >= total or scanned < limit:
+                break
+            limit = min(limit * 4, total)
+        exhausted = scanned >= total or scanned < limit
+        return total, reps[request.offset:need], (len(reps) if exhausted else None)
+
+    def _attach_versions(self, searcher, query, hits: list) -> None:
+        """Each hit's other matching versions (earliest first, at most SHOWN_VERSIONS) and their count."""
+        from search.model import Version
+
+        labels = sorted({h.story for h in hits if h.story})
+        if not labels:
+            return
+        in_stories = tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, query),
+            (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, STORY_FIELD, labels))])
+        raw = searcher.aggregate(in_stories, {"n": {"terms": {"field": STORY_FIELD, "size": len(labels)}}})
+        counts = {str(b["key"]): int(b["doc_count"]) for b in raw.get("n", {}).get("buckets", [])}
+        res = searcher.search(in_stories, limit=len(labels) * SHOWN_VERSIONS * 4, count=False,
+                              order_by_field="date", order=tantivy.Order.Asc)
+        shown: dict[str, list] = {}
+        ids = {h.id for h in hits}
+        for _, addr in res.hits:
+            d = searcher.doc(addr).to_dict()
+            story, doc_id = (d.get(STORY_FIELD) or [None])[0], d["id"][0]
+            bucket = shown.setdefault(story, [])
+            if doc_id in ids or len(bucket) >= SHOWN_VERSIONS:
+                continue
+            when = (d.get("date") or [None])[0]
+            bucket.append(Version(doc_id, when.isoformat() if when is not None else None,
+                                  (d.get("source") or [None])[0]))
+        for h in hits:
+            h.version_count = counts.get(h.story, 1)
+            h.versions = shown.get(h.story, [])
+
+    def _facets(self, searcher, plan: Plan, request: SearchRequest,
+                count_stories: bool = False) -> tuple[dict[str, FacetResult], int | None]:
         # Disjunctive counts: each facet is counted with every filter but its own.
-        groups: dict[str | None, list[str]] = {}
+        groups: dict[tuple, list[str]] = {}
         for name in request.facets:
-            key = name if name in plan.facet_filters else None
-            groups.setdefault(key, []).append(name)
+            key = plan.own_filter(name)
+            scoped = name if plan.facet_scope([name]) else None
+            groups.setdefault((key if key in plan.facet_filters else None, scoped), []).append(name)
+        if count_stories:
+            groups.setdefault((None, None), [])
         out: dict[str, FacetResult] = {}
-        for excluded, names in groups.items():
-            clause = with_filters(plan.query, plan.filters_except(excluded))
+        stories = None
+        for (excluded, _), names in groups.items():
+            clause = with_filters(plan.query, plan.filters_except(excluded) + plan.facet_scope(names))
             aggs = {name: facet_agg_spec(name, request.facet_size) for name in names}
+            if excluded is None and not plan.facet_scope(names) and count_stories:
+                aggs["_stories"] = {"cardinality": {"field": STORY_KEY_FIELD}}
             raw = searcher.aggregate(compile_clause(self.schema, clause), aggs)
             for name in names:
                 out[name] = facet_result(name, raw.get(name, {}), request)
-        return {name: out[name] for name in request.facets}
+            if "_stories" in aggs:
+                stories = int(raw.get("_stories", {}).get("value") or 0)
+        return {name: out[name] for name in request.facets}, stories
 
     def get(self, doc_id: str) -> StoredDocument | None:
         searcher = self._index().searcher()
@@ -107,6 +193,19 @@ class TantivyBackend(Backend):
         if not res.hits:
             return None
         return from_tantivy(searcher.doc(res.hits[0][1]).to_dict())
+
+    def story_candidates(self, bands: list[str], limit: int = 500) -> list[StoryInfo]:
+        """Documents sharing at least one LSH band key with ``bands`` (for ``indexer add``)."""
+        if not bands:
+            return []
+        searcher = self._index().searcher()
+        res = searcher.search(tantivy.Query.term_set_query(self.schema, STORY_BANDS_FIELD, list(bands)),
+                              limit=limit, count=False)
+        return [stored_story_info(searcher.doc(addr).to_dict()) for _, addr in res.hits]
+
+    def story_versions(self, stories: list[str], limit: int = 10_000) -> list[StoredDocument]:
+        """Every version of the given stories, earliest (date, then id) first."""
+        return _story_docs(self.schema, self._index().searcher(), stories, limit)
 
     def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[StoredDocument]:
         searcher = self._index().searcher()  # one searcher: a consistent snapshot for the export
@@ -210,6 +309,17 @@ class TantivyBuild(IndexBuild):
         self.writer.add_document(to_tantivy(prepared))
         self.count += 1
 
+    def relabel(self, mapping: dict[str, str]) -> None:
+        """Give the versions written under story id ``old`` the id ``mapping[old]`` (re-analysed)."""
+        self.writer.commit()
+        self.index.reload()
+        searcher = self.index.searcher()
+        for old, new in mapping.items():
+            for doc in _story_docs(self.backend.schema, searcher, [old]):
+                doc.story = new
+                self.writer.delete_documents_by_term("id", doc.id)
+                self.writer.add_document(to_tantivy(analyze_document(doc)))
+
     def commit(self, info: dict) -> None:
         try:
             self.writer.commit()
@@ -232,6 +342,18 @@ class TantivyBuild(IndexBuild):
         if not self._done:
             self._done = True
             self._lock_cm.__exit__(None, None, None)
+
+
+def _story_docs(schema, searcher, stories: list[str], limit: int = 10_000) -> list[StoredDocument]:
+    """Every version of the given stories (at most ``limit``), earliest first."""
+    from search.stories import order_key
+
+    if not stories:
+        return []
+    q = tantivy.Query.term_set_query(schema, STORY_FIELD, list(stories))
+    res = searcher.search(q, limit=limit, count=False)
+    docs = [from_tantivy(searcher.doc(addr).to_dict()) for _, addr in res.hits]
+    return sorted(docs, key=lambda d: order_key(d.id, d.date))
 
 
 STATS_FACETS = ("country", "org", "source", "troops")

@@ -17,13 +17,14 @@ import tantivy
 
 from search.analysis import CHAINS, joined_terms_all
 from search.backends.common import parse_date
-from search.fields import TEXT_SCOPES, text_field
+from search.fields import STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD, STORY_SIG_FIELD, TEXT_SCOPES, text_field
 from search.model import StoredDocument
+from search.stories import StoryInfo, story_fields, story_key
 
 
 # Bump when the schema or the way fields are written changes: an index of another layout
 # cannot be read correctly and must be rebuilt.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3  # 3: story fields (story, story_key, story_bands, story_sig) and day
 PRETOKENIZED = "pretokenized"
 # A private-use character: never a term of any chain (UAX#29 skips it). It also stands for
 # the empty term Lucene keeps for a word of only tatweel, which whitespace cannot carry.
@@ -54,8 +55,13 @@ def build_schema() -> tantivy.Schema:
         for chain in CHAINS:
             # The original text is stored once, in "meta"; these fields only index terms.
             sb.add_text_field(text_field(scope, chain), tokenizer_name=PRETOKENIZED)
-    for name in ("country", "org", "source", "month"):
+    for name in ("country", "org", "source", "month", "day"):
         sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field(STORY_FIELD, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    # Collapsing reads this per hit with fast_field_values (numeric fast fields only).
+    sb.add_integer_field(STORY_KEY_FIELD, stored=False, indexed=False, fast=True)
+    sb.add_text_field(STORY_BANDS_FIELD, stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_bytes_field(STORY_SIG_FIELD, stored=True, indexed=False)
     sb.add_integer_field("troops", stored=True, indexed=True, fast=True)
     sb.add_integer_field("troops_max", stored=True, indexed=True, fast=True)
     sb.add_date_field("date", stored=True, indexed=True, fast=True)
@@ -76,14 +82,26 @@ def analyze_document(doc: StoredDocument) -> dict:
         for chain, terms in zip(CHAINS, joined_terms_all(CHAINS, text, GAP)):
             fields[text_field(scope, chain)] = terms
     keywords = [("country", c) for c in doc.countries] + [("org", o) for o in doc.orgs]
-    keywords += [(name, v) for name, v in (("source", doc.source), ("month", doc.month)) if v]
+    keywords += [(name, v) for name, v in (("source", doc.source), ("month", doc.month), ("day", doc.day)) if v]
+    story, sig, bands = story_fields(doc)
     integers = [("troops", int(t)) for t in doc.troops]
     if doc.troops_max is not None:
         integers.append(("troops_max", int(doc.troops_max)))
     meta = {"title": doc.title, "body": doc.body, "date": doc.date, "url": doc.url,
             "author": doc.author, "origin": doc.origin, "extraction": doc.extraction}
     return {"id": doc.id, "fields": fields, "keywords": keywords, "integers": integers,
-            "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8")}
+            "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
+            "story": story, "story_sig": sig, "story_bands": bands, "raw_date": doc.date}
+
+
+def story_info(prepared: dict) -> StoryInfo:
+    """What story detection needs from ``analyze_document``'s output."""
+    return StoryInfo(prepared["id"], prepared["raw_date"], prepared["story_sig"], tuple(prepared["story_bands"]),
+                     prepared["story"])
+
+
+def set_story(prepared: dict, story: str) -> None:
+    prepared["story"] = story
 
 
 def to_tantivy(prepared: dict) -> tantivy.Document:
@@ -99,6 +117,13 @@ def to_tantivy(prepared: dict) -> tantivy.Document:
     if prepared["date"] is not None:
         d.add_date("date", prepared["date"])
     d.add_bytes("meta", prepared["meta"])
+    story = prepared.get("story") or prepared["id"]
+    d.add_text(STORY_FIELD, story)
+    d.add_integer(STORY_KEY_FIELD, story_key(story))
+    for band in prepared.get("story_bands") or ():
+        d.add_text(STORY_BANDS_FIELD, band)
+    if prepared.get("story_sig"):
+        d.add_bytes(STORY_SIG_FIELD, prepared["story_sig"])
     return d
 
 
@@ -118,5 +143,14 @@ def from_tantivy(d: dict) -> StoredDocument:
         countries=list(d.get("country") or []), orgs=list(d.get("org") or []),
         troops=[int(t) for t in d.get("troops") or []],
         troops_max=int(troops_max) if troops_max is not None else None,
-        extraction=meta.get("extraction") or {},
+        extraction=meta.get("extraction") or {}, story=first(STORY_FIELD),
     )
+
+
+def stored_story_info(d: dict) -> StoryInfo:
+    """Story detection's view of a stored document (``to_dict()`` form), without its text."""
+    meta_date = None
+    if d.get("meta"):
+        meta_date = json.loads(bytes(d["meta"][0]).decode("utf-8")).get("date")
+    sig = d.get(STORY_SIG_FIELD)
+    return StoryInfo(d["id"][0], meta_date, bytes(sig[0]) if sig else None, (), (d.get(STORY_FIELD) or [None])[0])
