@@ -144,6 +144,12 @@ def test_two_active_facet_filters_give_a_post_filter_and_per_facet_filtered_aggr
         .bucket("values", "terms", field="month", size=1000, order={"_key": "asc"})
     s.aggs.bucket("source", A("filter", filter=Q("bool", filter=[country_f, troops_f]))) \
         .bucket("values", "terms", field="source", size=50)
+    # Stories among the hits: counted under every filter, like the hits (docs/stories.md).
+    s.aggs.bucket("_stories", A("filter", filter=Q("bool", filter=[country_f, troops_f]))) \
+        .metric("values", "cardinality", field="story", precision_threshold=40000)
+    s = s.collapse("story", inner_hits={"name": "versions", "size": 6,
+                                        "sort": [{"date": {"order": "asc", "missing": "_last"}}, {"id": {"order": "asc"}}],
+                                        "_source": {"includes": ["id", "source", "meta.date"]}})
     s = s.sort({"_score": {"order": "desc"}}, {"id": {"order": "asc"}}) \
         .extra(from_=0, size=10, track_total_hits=True).source(excludes=["extraction"])
     s = s.highlight_options(type="unified", pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html",
@@ -165,7 +171,11 @@ def test_without_filters_aggregations_are_plain_and_there_is_no_post_filter():
     request = req("داعش", facets=("country",))
     body = search_body(request, build_plan(request), highlight=False)
     assert "post_filter" not in body and "highlight" not in body
-    assert body["aggs"] == {"country": A("terms", field="country", size=50).to_dict()}
+    assert body["aggs"] == {"country": A("terms", field="country", size=50).to_dict(),
+                            "_stories": A("cardinality", field="story", precision_threshold=40000).to_dict()}
+    every = req("داعش", facets=("country",), collapse=False)
+    body = search_body(every, build_plan(every), highlight=False)
+    assert "collapse" not in body and body["aggs"] == {"country": A("terms", field="country", size=50).to_dict()}
 
 
 def test_sorts_have_a_unique_tiebreaker_and_put_missing_values_last():

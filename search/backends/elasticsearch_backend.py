@@ -19,13 +19,15 @@ from typing import Callable, Iterable, Iterator
 from search.analysis import ANALYZER_VERSION
 from search.backends.base import Backend, BackendError, IndexBuild
 from search.backends.elasticsearch_mapping import (DEFAULT_MAX_RESULT_WINDOW, from_source, index_settings,
-                                                   live_settings, mappings, to_action)
-from search.backends.elasticsearch_query import (MARK_CLOSE, MARK_OPEN, SNIPPET_CHARS, SORT_FIELDS,
-                                                 scan_body, search_body)
+                                                   live_settings, mappings, set_story, story_info, to_action)
+from search.backends.elasticsearch_query import (MARK_CLOSE, MARK_OPEN, SHOWN_VERSIONS, SNIPPET_CHARS, SORT_FIELDS,
+                                                 STORIES_PRECISION, scan_body, search_body)
 from search.backends.common import facet_result
 from search.backends.common import highlighted_hit as python_highlighted_hit
 from search.highlight import Highlighter, snippet
-from search.model import Hit, SearchRequest, SearchResult, StoredDocument, lead_of
+from search.fields import STORY_BANDS_FIELD, STORY_FIELD
+from search.model import Hit, SearchRequest, SearchResult, StoredDocument, Version, lead_of
+from search.stories import StoryInfo, order_key
 from search.query.plan import Plan, build_plan
 
 log = logging.getLogger(__name__)
@@ -132,6 +134,8 @@ class ElasticsearchBackend(Backend):
     name = "elasticsearch"
     # Worker processes turn each document into its bulk action (plain, picklable dicts).
     prepare = staticmethod(to_action)
+    story_info = staticmethod(story_info)
+    set_story = staticmethod(set_story)
 
     def __init__(self, client, config: EsConfig | None = None,
                  on_rejected: Callable[[Rejection], None] = log_rejection):
@@ -189,8 +193,12 @@ class ElasticsearchBackend(Backend):
         hits = self._hits(raw_hits, request)
         aggs = resp.get("aggregations") or {}
         facets = {name: facet_result(name, _unwrap(aggs.get(name, {})), request) for name in request.facets}
+        stories = None
+        if request.collapse:
+            stories = max(int(_unwrap(aggs.get("_stories", {})).get("value") or 0), request.offset + len(hits))
         return SearchResult(total=int(resp["hits"]["total"]["value"]), hits=hits, facets=facets,
-                            took_ms=(time.perf_counter() - started) * 1000)
+                            took_ms=(time.perf_counter() - started) * 1000, stories=stories,
+                            stories_exact=stories is not None and stories < STORIES_PRECISION)
 
     def _deep_page(self, request: SearchRequest, plan: Plan, es_highlight: bool) -> list[dict]:
         window = self.config.max_result_window
@@ -226,14 +234,15 @@ class ElasticsearchBackend(Backend):
             score = raw.get("_score") if scored else None
             score = None if score is None else float(score)
             if python_hl or not request.highlight:
-                out.append(python_highlighted_hit(doc, score, title_hl, body_hl))
+                out.append(_with_versions(python_highlighted_hit(doc, score, title_hl, body_hl), raw))
                 continue
             marked = raw.get("highlight") or {}
             title_html = title_markup(doc.title, marked.get("title")) if doc.title else None
             out.append(Hit(id=doc.id, score=score, title=doc.title, snippet=body_snippet(doc.body, marked.get("body")),
                            date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
                            orgs=doc.orgs, troops=doc.troops, title_html=title_html,
-                           lead=lead_of(doc.body)))
+                           lead=lead_of(doc.body), story=doc.story or doc.id))
+            _with_versions(out[-1], raw)
         return out
 
     def get(self, doc_id: str) -> StoredDocument | None:
@@ -249,6 +258,27 @@ class ElasticsearchBackend(Backend):
                     return None
                 raise
         return from_source(resp["_source"])
+
+    def story_candidates(self, bands: list[str], limit: int = 500) -> list[StoryInfo]:
+        """Documents sharing at least one LSH band key with ``bands`` (for ``indexer add``)."""
+        if not bands:
+            return []
+        body = {"query": {"terms": {STORY_BANDS_FIELD: list(bands)}}, "size": limit,
+                "_source": {"includes": ["id", "meta.date", "story", "story_sig", "story_bands"]}}
+        with self._errors("story candidates"):
+            hits = self.client.search(index=self.alias, body=body)["hits"]["hits"]
+        return [story_info(h["_source"]) for h in hits]
+
+    def story_versions(self, stories: list[str], limit: int = 10_000) -> list[StoredDocument]:
+        """Every version of the given stories, earliest (date, then id) first."""
+        if not stories:
+            return []
+        body = {"query": {"terms": {STORY_FIELD: list(stories)}}, "size": limit,
+                "_source": {"excludes": ["extraction"]}}
+        with self._errors("story versions"):
+            hits = self.client.search(index=self.alias, body=body)["hits"]["hits"]
+        docs = [from_source(h["_source"]) for h in hits]
+        return sorted(docs, key=lambda d: order_key(d.id, d.date))
 
     def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[StoredDocument]:
         """Every match in sort order, over one point in time (a consistent snapshot, no depth limit)."""
@@ -395,6 +425,20 @@ class ElasticsearchBackend(Backend):
             pit.close()
 
 
+def _with_versions(hit: Hit, raw: dict) -> Hit:
+    """The other versions of a collapsed hit, from its ``inner_hits``."""
+    inner = ((raw.get("inner_hits") or {}).get("versions") or {}).get("hits")
+    if not inner:
+        return hit
+    total = inner.get("total")
+    hit.version_count = int(total["value"] if isinstance(total, dict) else total or 1)
+    for h in inner.get("hits", []):
+        src = h.get("_source") or {}
+        if src.get("id") != hit.id and len(hit.versions) < SHOWN_VERSIONS:
+            hit.versions.append(Version(src.get("id"), (src.get("meta") or {}).get("date"), src.get("source")))
+    return hit
+
+
 class _PointInTime:
     """A point-in-time snapshot; each response may carry a newer id, which later pages use."""
 
@@ -453,6 +497,21 @@ class ElasticsearchBuild(IndexBuild):
         self._buffer.append(_as_action(prepared))
         if len(self._buffer) >= self.backend.config.bulk_chunk:
             self.flush()
+
+    def relabel(self, mapping: dict[str, str]) -> None:
+        """Give the versions indexed under story id ``old`` the id ``mapping[old]`` (partial updates)."""
+        self.flush()
+        with self.backend._errors("refreshing the new index"):
+            self.client.indices.refresh(index=self.index)
+        for old, new in mapping.items():
+            body = {"query": {"term": {STORY_FIELD: old}}, "size": 10_000, "_source": False}
+            with self.backend._errors("story relabel"):
+                hits = self.client.search(index=self.index, body=body)["hits"]["hits"]
+            actions = [{"_op_type": "update", "_index": self.index, "_id": h["_id"], "doc": {STORY_FIELD: new}}
+                       for h in hits]
+            for ok, _op, info in self.backend.bulk(actions):
+                if not ok:
+                    self.on_rejected(rejection(info))
 
     def flush(self) -> None:
         if not self._buffer:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from search.backends.elasticsearch_mapping import (GAP_TOKEN, PLAN_ANALYZER, concrete_field, es_date,
                                                    multi_field_name)
 from search.backends.common import facet_agg_spec, gap_text
-from search.fields import TEXT_SCOPES
+from search.fields import STORY_FIELD, TEXT_SCOPES
 from search.model import SearchRequest
 from search.query.plan import (All, Bool, Clause, Keyword, Nothing, NumRange, PhraseTerms, Plan,
                                PrefixTerm, Term)
@@ -19,6 +19,8 @@ SNIPPET_CHARS = 260  # search.highlight.snippet's default window
 MAX_ANALYZED_OFFSET = 1_000_000  # Elasticsearch's default index.highlight.max_analyzed_offset
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 SORT_FIELDS = {"date": "date", "troops": "troops_max"}
+SHOWN_VERSIONS = 5  # other versions listed under a collapsed hit (as the embedded engine)
+STORIES_PRECISION = 40_000  # cardinality counts below this are close to exact (Elasticsearch's maximum)
 TIEBREAK = {"id": {"order": "asc"}}  # a unique key: pages never overlap, search_after can resume
 
 
@@ -108,11 +110,29 @@ def facet_aggs(plan: Plan, request: SearchRequest) -> dict:
     aggs = {}
     for name in request.facets:
         spec = facet_agg_spec(name, request.facet_size)
-        if plan.facet_filters:
-            aggs[name] = {"filter": filter_clause(plan.filters_except(name)), "aggs": {"values": spec}}
+        scope = plan.facet_scope([name])
+        if plan.facet_filters or scope:
+            aggs[name] = {"filter": filter_clause(plan.filters_except(plan.own_filter(name)) + scope),
+                          "aggs": {"values": spec}}
         else:
             aggs[name] = spec
     return aggs
+
+
+def collapse_spec() -> dict:
+    """One hit per story (its best by the sort), with the story's other matching versions."""
+    return {"field": STORY_FIELD,
+            "inner_hits": {"name": "versions", "size": SHOWN_VERSIONS + 1,
+                           "sort": [{"date": {"order": "asc", "missing": "_last"}}, TIEBREAK],
+                           "_source": {"includes": ["id", "source", "meta.date"]}}}
+
+
+def stories_agg(plan: Plan) -> dict:
+    """Distinct stories among the hits (under every filter, like the hits themselves)."""
+    spec = {"cardinality": {"field": STORY_FIELD, "precision_threshold": STORIES_PRECISION}}
+    if plan.facet_filters:
+        return {"filter": filter_clause(plan.filters_except(None)), "aggs": {"values": spec}}
+    return spec
 
 
 def sort_spec(sort: str) -> list:
@@ -153,6 +173,9 @@ def search_body(request: SearchRequest, plan: Plan, *, highlight: bool) -> dict:
     if plan.facet_filters:
         body["post_filter"] = filter_clause(plan.filters_except(None))
     aggs = facet_aggs(plan, request)
+    if request.collapse:
+        aggs["_stories"] = stories_agg(plan)
+        body["collapse"] = collapse_spec()
     if aggs:
         body["aggs"] = aggs
     body["sort"] = sort_spec(request.sort)
