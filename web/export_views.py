@@ -14,7 +14,8 @@ from web.params import parse_state
 
 bp = Blueprint("export", __name__)
 
-COLUMNS = ("id", "title", "date", "source", "url", "countries", "organizations", "troops")
+# Every matching article, one row each; "story" is its story's id (docs/stories.md).
+COLUMNS = ("id", "story", "title", "date", "source", "url", "countries", "organizations", "troops")
 FLUSH_ROWS = 200
 BOM = "\ufeff"  # Excel reads UTF-8 only with it
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -27,7 +28,7 @@ def cell(value) -> str:
 
 
 def row(doc) -> list[str]:
-    return [cell(doc.id), cell(doc.title), cell(doc.date), cell(doc.source), cell(doc.url),
+    return [cell(doc.id), cell(doc.story or doc.id), cell(doc.title), cell(doc.date), cell(doc.source), cell(doc.url),
             cell("; ".join(doc.countries or ())), cell("; ".join(doc.orgs or ())),
             "; ".join(str(t) for t in doc.troops or ())]
 

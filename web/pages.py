@@ -40,6 +40,11 @@ class HitView:
             "orgs": [{"name": o, "search_url": search_url(state.adding("org", o))} for o in h.orgs],
             "troops": h.troops,
             "doc_url": url_for("doc.page", doc_id=h.id) + qs(self.doc_qs),
+            "story": h.story,
+            "version_count": h.version_count,
+            "versions": [{"id": v.id, "date": v.date, "source": v.source,
+                          "doc_url": url_for("doc.page", doc_id=v.id) + qs(self.doc_qs)} for v in h.versions],
+            "story_url": url_for("doc.page", doc_id=h.story or h.id) + "#versions",
         }
 
 
@@ -52,10 +57,30 @@ class SearchPage:
     chips: list[Chip]
     pagination: Pagination
     relaxation: Relaxation | None
+    trend: object = None  # web.trend.TrendChart of the current query (small chart), or None
 
     @property
     def canonical(self) -> str:
         return search_url(self.state.query_string())
+
+    @property
+    def collapsed(self) -> bool:
+        return self.result.stories is not None
+
+    @property
+    def other_mode_url(self) -> str:
+        """The same search with every version (or back to one hit per story)."""
+        return search_url(self.state.query_string(versions="" if self.state.versions else "all", page=1))
+
+    @property
+    def trend_svg(self):
+        from web.chart import render
+
+        return render(self.trend, height=110, small=True, chart_id="mini-trend") if self.trend else None
+
+    @property
+    def trend_url(self) -> str:
+        return url_for("trend.page") + qs(self.state.query_string(page=1, sort="relevance", versions=""))
 
     def to_json(self) -> dict:
         base = url_for("search.page")
@@ -64,7 +89,14 @@ class SearchPage:
             "url_version": 1,
             "query": s.q,
             "canonical_url": self.canonical,
+            # total counts articles; stories the distinct stories among them (docs/stories.md)
             "total": self.result.total,
+            "stories": self.result.stories,
+            "stories_exact": self.result.stories_exact if self.collapsed else None,
+            "versions": s.versions or "stories",
+            "versions_url": self.other_mode_url,
+            "trend_url": self.trend_url,
+            "trend": self.trend.to_json() if self.trend else None,
             "page": s.page,
             "sort": s.sort,
             "notices": s.notices,
@@ -99,12 +131,18 @@ def hit_view(hit: Hit, state: SearchState, doc_qs: str, lead: str | None = None)
 
 def build_search_page(state: SearchState, backend) -> SearchPage:
     result = backend.search(state.request(PAGE_SIZE))
-    pagination = Pagination(state.page, PAGE_SIZE, result.total)
+    # One hit per story: pages are pages of stories.
+    pagination = Pagination(state.page, PAGE_SIZE, result.total if result.stories is None else result.stories)
     doc_qs = state.query_string()
     # The snippet may start mid-article; an untitled article is named by its first words.
     hits = [hit_view(h, state, doc_qs, h.lead) for h in result.hits]
     relaxation = best_relaxation(state, backend) if result.total == 0 else None
-    return SearchPage(state, result, hits, blocks(result.facets, state), state.chips(), pagination, relaxation)
+    trend = None
+    if result.total:
+        from web.trend import small_chart
+
+        trend = small_chart(state, backend)
+    return SearchPage(state, result, hits, blocks(result.facets, state), state.chips(), pagination, relaxation, trend)
 
 
 def troops_links(values: list[int], state: SearchState) -> list[tuple[str, str]]:

@@ -1,7 +1,7 @@
 """Search state <-> URL parameters: parse and validate, and write the canonical URL.
 
 URL format version 1 (documented in docs/ui.md). Canonical parameters, in this order:
-``q, country*, org*, source*, troops, date, sort, page``; repeated values sorted and
+``q, country*, org*, source*, troops, date, sort, versions, page``; repeated values sorted and
 deduplicated, defaults (sort=relevance, page=1) omitted, so two people who reach the same
 results share one URL. ``v=1`` may be given and is dropped; a future incompatible format
 adds ``v=2`` and keeps reading v1. Form helpers (``troops_min``/``troops_max``,
@@ -22,7 +22,8 @@ from search.query.parser import clean
 from search.query.tree import Node
 
 URL_VERSION = 1
-CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "date", "sort", "page")
+CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "date", "sort", "versions", "page")
+VERSIONS = ("", "all")  # "": one hit per story (default); "all": every version (docs/stories.md)
 MULTI = ("country", "org", "source")
 MAX_VALUES = 20  # selected values per facet
 MAX_VALUE_CHARS = 200
@@ -60,6 +61,7 @@ class SearchState:
     troops: str = ""  # "low-high" with either side optional
     date: str = ""  # "from..to" with YYYY, YYYY-MM or YYYY-MM-DD
     sort: str = "relevance"
+    versions: str = ""  # "all": every version of a story, not one hit per story
     page: int = 1
     notices: list[str] = field(default_factory=list)
     tree: Node | None = None
@@ -78,6 +80,8 @@ class SearchState:
                 out.append((name, s[name]))
         if s["sort"] != "relevance":
             out.append(("sort", s["sort"]))
+        if s["versions"]:
+            out.append(("versions", s["versions"]))
         if s["page"] != 1:
             out.append(("page", str(s["page"])))
         return out
@@ -112,6 +116,16 @@ class SearchState:
         return self.query_string(country=(), org=(), source=(), troops="", date="", page=1)
 
     @property
+    def day_month(self) -> str | None:
+        """The month whose days the date facet lists: the date filter lies within one month."""
+        if not self.date:
+            return None
+        low, high = date_bounds(self.date)
+        if low and high and low[:7] == high[:7]:
+            return low[:7]
+        return None
+
+    @property
     def has_filters(self) -> bool:
         return bool(self.country or self.org or self.source or self.troops or self.date)
 
@@ -131,8 +145,12 @@ class SearchState:
             ranges["troops"] = Range(*troops_bounds(self.troops))
         if self.date:
             ranges["date"] = Range(*date_bounds(self.date))
+        facets = SearchRequest.__dataclass_fields__["facets"].default
+        if self.day_month:
+            facets = facets + ("day",)
         kw = {"query": self.tree if self.tree is not None else parse("").tree, "filters": filters,
-              "ranges": ranges, "sort": self.sort, "page": self.page, "page_size": page_size}
+              "ranges": ranges, "sort": self.sort, "page": self.page, "page_size": page_size,
+              "collapse": self.versions != "all", "facets": facets}
         kw.update(overrides)
         return SearchRequest(**kw)
 
@@ -169,6 +187,10 @@ def parse_state(args) -> SearchState:
     if sort not in SORTS:
         raise ParamError(f"ترتيب غير معروف: {sort!r}؛ القيم الممكنة: relevance، date، troops.")
     state.sort = sort
+    versions = args.get("versions", "").strip()
+    if versions not in VERSIONS:
+        raise ParamError(f"قيمة versions غير معروفة: {versions!r}؛ القيمة الممكنة: all (كل نسخ القصة).")
+    state.versions = versions
     page = (args.get("page", "1") or "1").strip()
     if not page.isascii() or not page.isdigit() or int(page) < 1:
         raise ParamError(f"رقم الصفحة غير صالح: {page!r}؛ يجب أن يكون عددًا صحيحًا موجبًا.")

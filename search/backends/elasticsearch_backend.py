@@ -21,8 +21,9 @@ from search.backends.base import Backend, BackendError, IndexBuild
 from search.backends.elasticsearch_mapping import (DEFAULT_MAX_RESULT_WINDOW, from_source, index_settings,
                                                    live_settings, mappings, set_story, story_info, to_action)
 from search.backends.elasticsearch_query import (MARK_CLOSE, MARK_OPEN, SHOWN_VERSIONS, SNIPPET_CHARS, SORT_FIELDS,
-                                                 STORIES_PRECISION, scan_body, search_body)
-from search.backends.common import facet_result
+                                                 STORIES_PRECISION, period_body, scan_body, search_body,
+                                                 span_body)
+from search.backends.common import facet_result, period_buckets, span_value
 from search.backends.common import highlighted_hit as python_highlighted_hit
 from search.highlight import Highlighter, snippet
 from search.fields import STORY_BANDS_FIELD, STORY_FIELD
@@ -258,6 +259,18 @@ class ElasticsearchBackend(Backend):
                     return None
                 raise
         return from_source(resp["_source"])
+
+    def date_span(self, request: SearchRequest) -> tuple[int, str | None, str | None]:
+        with self._errors("date span"):
+            resp = self.client.search(index=self.alias, body=span_body(build_plan(request)))
+        aggs = resp.get("aggregations") or {}
+        total = int(resp["hits"]["total"]["value"])
+        return total, span_value(aggs.get("first")), span_value(aggs.get("last"))
+
+    def period_counts(self, request: SearchRequest, field: str, size: int) -> dict[str, int]:
+        with self._errors("period counts"):
+            resp = self.client.search(index=self.alias, body=period_body(build_plan(request), field, size))
+        return period_buckets((resp.get("aggregations") or {}).get("p"))
 
     def story_candidates(self, bands: list[str], limit: int = 500) -> list[StoryInfo]:
         """Documents sharing at least one LSH band key with ``bands`` (for ``indexer add``)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from search.backends.elasticsearch_mapping import (GAP_TOKEN, PLAN_ANALYZER, concrete_field, es_date,
                                                    multi_field_name)
-from search.backends.common import facet_agg_spec, gap_text
+from search.backends.common import date_span_spec, facet_agg_spec, gap_text, period_counts_spec
 from search.fields import STORY_FIELD, TEXT_SCOPES
 from search.model import SearchRequest
 from search.query.plan import (All, Bool, Clause, Keyword, Nothing, NumRange, PhraseTerms, Plan,
@@ -193,3 +193,14 @@ def scan_body(plan: Plan, sort: str, size: int) -> dict:
     return {"query": compile_clause(plan.full()), "sort": sort_spec(sort), "size": size,
             "track_total_hits": False}
 
+
+
+def span_body(plan: Plan) -> dict:
+    """Matches counted, and their first and last date (coverage over time: web/trend.py)."""
+    return {"query": compile_clause(plan.full()), "size": 0, "track_total_hits": True, "aggs": date_span_spec()}
+
+
+def period_body(plan: Plan, field: str, size: int) -> dict:
+    """Matches per day or month (the ``day`` / ``month`` keyword fields)."""
+    return {"query": compile_clause(plan.full()), "size": 0, "track_total_hits": False,
+            "aggs": {"p": period_counts_spec(field, size)}}

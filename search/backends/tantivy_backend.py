@@ -12,7 +12,8 @@ import tantivy
 
 from search.analysis import ANALYZER_VERSION
 from search.backends.base import Backend, BackendError, IndexBuild
-from search.backends.common import facet_agg_spec, facet_result, highlighted_hit
+from search.backends.common import (date_span_spec, facet_agg_spec, facet_result, highlighted_hit,
+                                   period_buckets, period_counts_spec, span_value)
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
 from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, build_schema, create_index,
@@ -193,6 +194,20 @@ class TantivyBackend(Backend):
         if not res.hits:
             return None
         return from_tantivy(searcher.doc(res.hits[0][1]).to_dict())
+
+    def date_span(self, request: SearchRequest) -> tuple[int, str | None, str | None]:
+        searcher = self._index().searcher()
+        query = compile_clause(self.schema, build_plan(request).full())
+        total = searcher.search(query, limit=1, count=True).count
+        if not total:
+            return 0, None, None
+        raw = searcher.aggregate(query, date_span_spec())
+        return total, span_value(raw.get("first")), span_value(raw.get("last"))
+
+    def period_counts(self, request: SearchRequest, field: str, size: int) -> dict[str, int]:
+        searcher = self._index().searcher()
+        query = compile_clause(self.schema, build_plan(request).full())
+        return period_buckets(searcher.aggregate(query, {"p": period_counts_spec(field, size)}).get("p"))
 
     def story_candidates(self, bands: list[str], limit: int = 500) -> list[StoryInfo]:
         """Documents sharing at least one LSH band key with ``bands`` (for ``indexer add``)."""
