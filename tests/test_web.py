@@ -384,10 +384,11 @@ def test_csv_streams_every_match_with_bom(web_client):
     raw = resp.get_data()
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["id", "title", "date", "source", "url", "countries", "organizations", "troops"]
+    assert rows[0] == ["id", "story", "title", "date", "source", "url", "countries", "organizations", "troops"]
     assert len(rows) - 1 == api(web_client, "q=" + q(DAESH))["total"]  # all of them, not one page
     seed = next(r for r in rows if r[0] == "seed-0")
-    assert "IQ" in seed[5].split("; ") and DAESH in seed[6] and "1000" in seed[7]
+    assert seed[1] == "seed-0"  # its own story
+    assert "IQ" in seed[6].split("; ") and DAESH in seed[7] and "1000" in seed[8]
 
 
 def test_csv_export_is_not_capped(web_app, monkeypatch):

@@ -195,9 +195,15 @@ def _day(iso: str | None) -> date | None:
 def compute(state: TrendState, be) -> TrendChart:
     """Counts per period for every query, over one common span of periods."""
     requests = [q.request(facets=(), highlight=False, collapse=False) for q in state.queries]
-    spans = [be.date_span(r) for r in requests]
     low, high = date_bounds(state.shared.date) if state.shared.date else (None, None)
     asked = low is not None and high is not None
+    if asked:  # refused before any search
+        a, b = _day(low), _day(high)
+        interval = state.interval or choose_interval(a, b)
+        if bucket_count(interval, a, b) > MAX_BUCKETS:
+            raise ParamError(f"المدة من {a} إلى {b} تعطي أكثر من {MAX_BUCKETS} {INTERVAL_NAMES[interval]}؛ "
+                             "ضيّق نطاق التاريخ أو اختر فترة أطول (interval=month).")
+    spans = [be.date_span(r) for r in requests]
     firsts = [_day(s[1]) for s in spans if s[1]]
     lasts = [_day(s[2]) for s in spans if s[2]]
     first = _day(low) if low else min(firsts, default=None)
