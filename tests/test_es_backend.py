@@ -761,3 +761,70 @@ def test_indexer_reindex_builds_and_switches_through_the_cli(cluster, monkeypatc
     assert meta["documents"] == 5 and meta["sources"] == [seeds]
     stats = CliRunner().invoke(main, ["stats", "--backend", "elasticsearch", "--json"])
     assert stats.exit_code == 0 and '"documents": 5' in stats.output
+
+
+# ---- stories and coverage over time (docs/stories.md) ------------------------------------------
+
+def test_collapsed_search_reads_versions_from_inner_hits_and_stories_from_the_cardinality(backend, cluster):
+    build(backend)
+    cluster.calls.clear()
+    src_a = {**backend.prepare(DOCS[0])["_source"], "story": "b"}
+    src_b = {"id": "b", "source": "alriyadh", "meta": {"date": "2014-06-09"}}
+    cluster.search_responses.append({
+        "took": 1, "hits": {"total": {"value": 7, "relation": "eq"}, "hits": [
+            {"_id": "a", "_score": 2.0, "_source": src_a, "fields": {"story": ["b"]},
+             "inner_hits": {"versions": {"hits": {"total": {"value": 3, "relation": "eq"}, "hits": [
+                 {"_id": "b", "_source": src_b}, {"_id": "a", "_source": {"id": "a", "source": "aawsat"}},
+                 {"_id": "c", "_source": {"id": "c", "source": "okaz", "meta": {"date": None}}}]}}}}]},
+        "aggregations": {"_stories": {"value": 5}}})
+    res = backend.search(req("داعش", facets=()))
+    body = cluster.calls[-1][2]
+    assert body["collapse"]["field"] == "story" and body["aggs"]["_stories"]["cardinality"]["field"] == "story"
+    assert res.total == 7 and res.stories == 5 and res.stories_exact
+    (hit,) = res.hits
+    assert hit.story == "b" and hit.version_count == 3
+    assert [(v.id, v.source, v.date) for v in hit.versions] == [("b", "alriyadh", "2014-06-09"), ("c", "okaz", None)]
+
+
+def test_every_version_is_a_plain_search(backend, cluster):
+    build(backend)
+    cluster.calls.clear()
+    res = backend.search(req("", collapse=False, facets=()))
+    body = [b for m, p, b in cluster.calls if p.endswith("/_search")][-1]
+    assert "collapse" not in body and "aggs" not in body and res.stories is None
+
+
+def test_story_fields_are_indexed_and_a_build_relabels_by_partial_updates(backend, cluster):
+    b = backend.new_build()
+    for d in DOCS:
+        b.add(backend.prepare(d))
+    b.flush()
+    src = cluster.indices[b.index]["docs"]["a"]
+    assert src["story"] == "a" and src["day"] == "2014-06-10"
+    assert len(src["story_bands"]) in (0, 16) and (not src["story_bands"]) == ("story_sig" not in src)
+    cluster.search_responses.append({"hits": {"total": {"value": 1}, "hits": [{"_id": "b", "_index": b.index}]}})
+    cluster.calls.clear()
+    b.relabel({"b": "a"})
+    search = [body for m, p, body in cluster.calls if p.endswith("/_search")]
+    assert search == [{"query": {"term": {"story": "b"}}, "size": 10_000, "_source": False}]
+    bulk = [body for m, p, body in cluster.calls if p.endswith("/_bulk")][-1]
+    assert bulk == [{"update": {"_index": b.index, "_id": "b"}}, {"doc": {"story": "a"}}]
+    b.abort()
+
+
+def test_trend_counts_are_one_aggregation_per_request(backend, cluster):
+    build(backend)
+    cluster.calls.clear()
+    cluster.search_responses += [
+        {"hits": {"total": {"value": 4}, "hits": []},
+         "aggregations": {"first": {"value": 1.4339e12, "value_as_string": "2015-06-10T00:00:00.000Z"},
+                          "last": {"value": 1.4349e12, "value_as_string": "2015-06-21T10:00:00.000Z"}}},
+        {"hits": {"total": {"value": 4}, "hits": []},
+         "aggregations": {"p": {"buckets": [{"key": "2015-06-10", "doc_count": 3},
+                                            {"key": "2015-06-21", "doc_count": 1}]}}}]
+    request = req("داعش", facets=(), collapse=False)
+    assert backend.date_span(request) == (4, "2015-06-10", "2015-06-21")
+    assert backend.period_counts(request, "day", 12) == {"2015-06-10": 3, "2015-06-21": 1}
+    span, counts = [body for m, p, body in cluster.calls if p.endswith("/_search")]
+    assert span["size"] == 0 and span["aggs"] == {"first": {"min": {"field": "date"}}, "last": {"max": {"field": "date"}}}
+    assert counts["aggs"] == {"p": {"terms": {"field": "day", "size": 12, "order": {"_key": "asc"}}}}

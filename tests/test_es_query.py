@@ -208,3 +208,39 @@ def test_no_user_text_ever_reaches_a_query_parser(q):
     request = req(q, filters={"org": ("a\"b",)})
     text = json.dumps(search_body(request, build_plan(request), highlight=True))
     assert "query_string" not in text and "simple_query_string" not in text
+
+
+def test_collapse_on_the_story_with_its_versions_as_inner_hits():
+    from search.backends.elasticsearch_query import collapse_spec
+
+    s = Search().collapse("story", inner_hits={
+        "name": "versions", "size": 6, "sort": [{"date": {"order": "asc", "missing": "_last"}}, {"id": {"order": "asc"}}],
+        "_source": {"includes": ["id", "source", "meta.date"]}})
+    assert {"collapse": collapse_spec()} == s.to_dict()
+
+
+def test_the_day_facet_is_counted_within_the_month_drilled_into():
+    request = req("", ranges={"date": Range("2015-07-01", "2015-07-31T23:59:59")}, facets=("month", "day"))
+    aggs = facet_aggs(build_plan(request), request)
+    assert aggs["month"]["filter"] == {"match_all": {}}
+    s = Search()
+    s.aggs.bucket("day", A("filter", filter=Q("bool", filter=[Q("term", month={"value": "2015-07"})]))) \
+        .bucket("values", "terms", field="day", size=1000, order={"_key": "asc"})
+    assert aggs["day"] == s.to_dict()["aggs"]["day"]
+
+
+def test_trend_bodies_count_matches_per_period_without_hits():
+    from search.backends.elasticsearch_query import period_body, span_body
+
+    request = req("داعش", filters={"source": ("okaz",)}, collapse=False, facets=())
+    plan = build_plan(request)
+    full = Q("bool", must=[word_q("داعش")], filter=[Q("term", source={"value": "okaz"})])
+    s = Search().query(full).extra(size=0, track_total_hits=True)
+    s.aggs.metric("first", "min", field="date")
+    s.aggs.metric("last", "max", field="date")
+    assert span_body(plan) == s.to_dict()
+    s = Search().query(full).extra(size=0, track_total_hits=False)
+    s.aggs.bucket("p", "terms", field="month", size=24, order={"_key": "asc"})
+    assert period_body(plan, "month", 24) == s.to_dict()
+    with pytest.raises(ValueError):
+        period_body(plan, "title", 5)

@@ -63,7 +63,7 @@ def test_pages_are_pages_of_stories(c):
 
 def test_results_page_says_articles_in_stories_and_offers_every_version(c):
     html = c.get("/search?q=" + q(SOME)).get_data(as_text=True)
-    assert re.search(r"<strong>6</strong> مقالًا في <strong class=\"stories\">3</strong> قصة", html)
+    assert re.search(r"<strong>6</strong> مقالًا في <b class=\"stories\">3</b> قصة", html)
     assert "versions=all" in html and "نسخ أخرى من القصة نفسها" in html
     assert html.count('<li class="hit">') == 3
     every = c.get("/search?q=" + q(SOME) + "&versions=all").get_data(as_text=True)
