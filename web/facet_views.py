@@ -52,7 +52,7 @@ def build_facet_page(name: str) -> FacetPage:
     if len(facet_q) > MAX_FACET_Q:
         raise ParamError(f"نص البحث في القيم طويل جدًا؛ الحد الأقصى {MAX_FACET_Q} حرف.")
     result = backend().search(state.request(page_size=1, facets=(name,), facet_size=FACET_PAGE_SIZE,
-                                            highlight=False))
+                                            highlight=False, collapse=False))
     block = VIEWS[name].block(result.facets[name], state)
     return FacetPage(state, block, facet_q, block.filtered(facet_q))
 
