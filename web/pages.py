@@ -138,7 +138,7 @@ def build_search_page(state: SearchState, backend) -> SearchPage:
     hits = [hit_view(h, state, doc_qs, h.lead) for h in result.hits]
     relaxation = best_relaxation(state, backend) if result.total == 0 else None
     trend = None
-    if result.total:
+    if result.total and state.page == 1:  # the small chart only heads the first page
         from web.trend import small_chart
 
         trend = small_chart(state, backend)
