@@ -178,6 +178,8 @@ def _stats_text(info: dict) -> str:
     if info.get("size_bytes") is not None:
         lines.append(f"size:       {info['size_bytes'] / 1e6:,.1f} MB"
                      + (f" in {info['segments']} segment{'s' * (info['segments'] != 1)}" if info.get("segments") else ""))
+    if build.get("stories") is not None:
+        lines.append(f"stories:    {build['stories']:,} when built (versions of one text grouped: docs/stories.md)")
     if build:
         lines.append(f"built:      {build.get('built_at', '?')} from {', '.join(build.get('sources') or ['?'])}")
         lines.append(f"            skipped {_counts(build.get('skipped') or {})}; "
