@@ -185,7 +185,7 @@ class ElasticsearchBackend(Backend):
         with self._errors("search"):
             if deep:
                 # Beyond the from/size window: total and facets here, the page by search_after.
-                counts = {k: v for k, v in body.items() if k not in ("highlight", "sort", "from")}
+                counts = {k: v for k, v in body.items() if k not in ("highlight", "sort", "from", "collapse")}
                 resp = self.client.search(index=self.alias, body={**counts, "size": 0})
                 raw_hits = self._deep_page(request, plan, es_highlight)
             else:
