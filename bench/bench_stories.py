@@ -159,16 +159,29 @@ def indexing(args) -> dict:
     for _ in stream.drain():
         pass
     main_us = (time.perf_counter() - t) / len(sample) * 1e6
+    # Memory of the story tables (the prepared documents exist before, so are not counted).
+    import tracemalloc
+
+    tracemalloc.start()
+    measured = StoryStream(TantivyBackend.story_info, TantivyBackend.set_story, window=0)
+    for p in prepared:
+        for _ in measured.push(p):
+            pass
+    table_bytes = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    per_story = table_bytes / max(len(measured.index), 1)
     report = {"docs": n, "runs": runs, "seconds_without": off, "seconds_with": on,
               "added_per_doc_ms": round((statistics.median(on) - statistics.median(off)) / n * 1000, 3),
               "ratio": round(statistics.median(on) / statistics.median(off), 3),
               "worker_signature_ms_per_doc": round(worker_ms, 3),
               "worker_analyze_document_ms_per_doc": round(analyze_ms, 3),
-              "main_process_us_per_doc": round(main_us, 1), "sample": len(sample)}
+              "main_process_us_per_doc": round(main_us, 1), "sample": len(sample),
+              "story_table_bytes_per_story": round(per_story), "sample_stories": len(measured.index)}
     print(f"rebuild {n:,} docs: without stories {statistics.median(off):.1f}s, with {statistics.median(on):.1f}s "
           f"(x{report['ratio']}, +{report['added_per_doc_ms']} ms/doc wall); per doc: signature+bands "
           f"{worker_ms:.3f} ms in a worker (of {analyze_ms:.3f} ms for the whole prepare), "
-          f"{main_us:.1f} us in the indexing process")
+          f"{main_us:.1f} us in the indexing process; story table {per_story:,.0f} bytes per story "
+          f"({len(measured.index):,} stories of {len(sample):,} documents)")
     return report
 
 
