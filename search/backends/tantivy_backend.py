@@ -108,8 +108,8 @@ class TantivyBackend(Backend):
 
         Walks the ranked hits, reading each one's story from a fast field (no stored
         document), until ``offset + page_size`` distinct stories are seen; so page N holds
-        stories (N-1)*size+1 .. N*size exactly. The search is repeated with a 4x larger
-        limit when a page's stories lie deeper. Returns (articles, page hits, the exact
+        stories (N-1)*size+1 .. N*size exactly. The search is repeated with a larger limit
+        (4x, or what the hits per story seen so far call for) when a page's stories lie deeper. Returns (articles, page hits, the exact
         number of stories when every hit was walked, else None).
         """
         need = request.offset + request.page_size
@@ -130,7 +130,9 @@ class TantivyBackend(Backend):
             scanned = len(res.hits)
             if len(reps) >= need or scanned >= total or scanned < limit:
                 break
-            limit = min(limit * 4, total)
+            # Deeper: at least 4x, or as far as the hits per story seen so far say is needed.
+            per_story = scanned / max(len(reps), 1)
+            limit = min(max(limit * 4, int(need * per_story * 1.5)), total)
         exhausted = scanned >= total or scanned < limit
         return total, reps[request.offset:need], (len(reps) if exhausted else None)
 
