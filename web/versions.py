@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 MAX_VERSIONS = 30  # listed; the rest are counted
+MAX_FETCHED = 1000  # versions read to order and count them (a bound on one page's work)
 MAX_WORDS = 2000
 MAX_PASSAGES = 12
 MAX_PASSAGE_WORDS = 40
@@ -70,7 +71,7 @@ def story_rows(doc, be) -> tuple[list[VersionRow], int]:
     """The story's versions, earliest first, each compared with the earliest; and how many there are."""
     if not doc.story or not hasattr(be, "story_versions"):
         return [], 1
-    versions = be.story_versions([doc.story])
+    versions = be.story_versions([doc.story], limit=MAX_FETCHED)
     if len(versions) <= 1:
         return [], len(versions) or 1
     earliest = versions[0]
