@@ -175,3 +175,16 @@ def test_trend_csv_and_the_small_chart_on_results(c):
 def test_dates_outside_the_engines_range_are_clamped_not_a_500(c):
     data = c.get("/api/search?date=1000..2900").get_json()
     assert data["total"] == len(ARTICLES)
+
+
+def test_word_changes_are_bounded_for_long_articles():
+    from web.versions import MAX_PASSAGE_WORDS, MAX_PASSAGES, word_changes
+
+    base = " ".join(f"كلمة{i}" for i in range(5000))
+    other = " ".join(f"كلمة{i}" if i % 50 else f"بديل{i}" for i in range(5000))
+    change = word_changes(base, other)
+    assert change.truncated and len(change.added) == MAX_PASSAGES == len(change.dropped)
+    assert change.added[0] == "بديل0" and change.dropped[0] == "كلمة0"
+    long_insert = word_changes("أ ب", "أ " + " ".join(["ج"] * 100) + " ب")
+    assert long_insert.added[0].endswith("…") and len(long_insert.added[0].split()) == MAX_PASSAGE_WORDS + 1
+    assert word_changes("نص واحد", "نص  واحد").same
