@@ -109,8 +109,9 @@ class TantivyBackend(Backend):
         Walks the ranked hits, reading each one's story from a fast field (no stored
         document), until ``offset + page_size`` distinct stories are seen; so page N holds
         stories (N-1)*size+1 .. N*size exactly. The search is repeated with a larger limit
-        (4x, or what the hits per story seen so far call for) when a page's stories lie deeper. Returns (articles, page hits, the exact
-        number of stories when every hit was walked, else None).
+        (4x, or what the hits per story seen so far call for) when a page's stories lie
+        deeper. Returns (articles, page hits, the exact number of stories when every hit
+        was walked, else None).
         """
         need = request.offset + request.page_size
         seen: set = set()
@@ -148,19 +149,24 @@ class TantivyBackend(Backend):
             (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, STORY_FIELD, labels))])
         raw = searcher.aggregate(in_stories, {"n": {"terms": {"field": STORY_FIELD, "size": len(labels)}}})
         counts = {str(b["key"]): int(b["doc_count"]) for b in raw.get("n", {}).get("buckets", [])}
-        res = searcher.search(in_stories, limit=len(labels) * SHOWN_VERSIONS * 4, count=False,
-                              order_by_field="date", order=tantivy.Order.Asc)
         shown: dict[str, list] = {}
-        ids = {h.id for h in hits}
-        for _, addr in res.hits:
-            d = searcher.doc(addr).to_dict()
-            story, doc_id = (d.get(STORY_FIELD) or [None])[0], d["id"][0]
-            bucket = shown.setdefault(story, [])
-            if doc_id in ids or len(bucket) >= SHOWN_VERSIONS:
+        for h in hits:
+            if counts.get(h.story, 1) < 2 or h.story in shown:
                 continue
-            when = (d.get("date") or [None])[0]
-            bucket.append(Version(doc_id, when.isoformat() if when is not None else None,
-                                  (d.get("source") or [None])[0]))
+            # One small search per story: the story term has few documents, so it is cheap.
+            one = tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, query),
+                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, STORY_FIELD, h.story, index_option="basic"))])
+            res = searcher.search(one, limit=SHOWN_VERSIONS + 1, count=False, order_by_field="date",
+                                  order=tantivy.Order.Asc)
+            bucket = shown[h.story] = []
+            for _, addr in res.hits:
+                d = searcher.doc(addr).to_dict()
+                if d["id"][0] == h.id or len(bucket) >= SHOWN_VERSIONS:
+                    continue
+                when = (d.get("date") or [None])[0]
+                bucket.append(Version(d["id"][0], when.isoformat() if when is not None else None,
+                                      (d.get("source") or [None])[0]))
         for h in hits:
             h.version_count = counts.get(h.story, 1)
             h.versions = shown.get(h.story, [])
