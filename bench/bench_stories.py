@@ -203,7 +203,7 @@ def web(args) -> dict:
         ("/search word, stories", "/search", {"q": "السعودية"}),
         ("/search word, versions=all", "/search", {"q": "السعودية", "versions": "all"}),
         ("/search word p50, stories", "/search", {"q": "السعودية", "page": "50"}),
-        ("/search word p50, versions=all", "/search", {"q": "السعودية", "page": "50", "versions": "all"}),
+        ("/search word p50, versions=all", "/search", {"q": "السعودية", "versions": "all", "page": "50"}),
         ("/search date sort p200, stories", "/search", {"sort": "date", "page": "200"}),
         ("/api/search word, stories", "/api/search", {"q": "اليمن"}),
         ("/trend 1 query", "/trend", {"q": "اليمن"}),
@@ -225,7 +225,7 @@ def web(args) -> dict:
             path, params = f"/doc/{versioned.id}", {}
         url = path + ("?" + urlencode(params, doseq=True) if params else "")
         resp = client.get(url)
-        assert resp.status_code == 200, (url, resp.status_code)
+        assert resp.status_code == 200, (url, resp.status_code)  # canonical URLs: no redirect
         times = []
         for _ in range(args.rounds):
             t = time.perf_counter()
