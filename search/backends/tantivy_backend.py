@@ -44,6 +44,17 @@ class TantivyBackend(Backend):
         path = self.gens.current_path()
         return bool(path and path.exists())
 
+    def generation_stamp(self) -> str | None:
+        """The live generation and its last commit (meta.json is replaced on every commit)."""
+        name = self.gens.current_name()
+        if not name:
+            return None
+        try:
+            st = (self.gens.dir / name / "meta.json").stat()
+        except FileNotFoundError:
+            return None
+        return f"{name}:{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+
     def _index(self) -> tantivy.Index:
         """The live index, reopened when CURRENT moves and reloaded after incremental commits."""
         name = self.gens.current_name()
