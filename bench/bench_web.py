@@ -6,6 +6,9 @@ Builds the index at --index when it is missing (with ``indexer reindex`` when th
 extractor is installed; otherwise from ``indexer.sources`` without entity facets, and says
 so), then for each query measures, through Flask's test client in one process:
 the backend's ``search()`` alone, the ``/search`` HTML page and ``/api/search``; p50 and p95.
+Pages are timed twice: with the result cache off (``SEARCH_CACHE_MB=0``: every request
+does the whole search, as a new URL would) and on (the default: the URL was asked before
+in this index generation). ``--cache off`` skips the second.
 """
 from __future__ import annotations
 
@@ -94,6 +97,8 @@ def main() -> None:
     ap.add_argument("--source", default=str(SOURCE), help="SaudiNewsNet directory of zips")
     ap.add_argument("--rounds", type=int, default=40)
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--cache", choices=("both", "off"), default="both",
+                    help="also time pages with the result cache on (default: both)")
     args = ap.parse_args()
 
     from search.backends.tantivy_backend import TantivyBackend
@@ -110,14 +115,18 @@ def main() -> None:
     from app import create_app
     from web.params import parse_state
 
-    app = create_app({"SEARCH_INDEX": str(index), "SECRET_KEY": "bench"})
+    app = create_app({"SEARCH_INDEX": str(index), "SECRET_KEY": "bench", "SEARCH_CACHE_MB": 0})
     client = app.test_client()
+    cached_client = None
+    if args.cache == "both":
+        cached_client = create_app({"SEARCH_INDEX": str(index), "SECRET_KEY": "bench"}).test_client()
     backend = app.extensions["search_backend"]
     stats = backend.stats()
     print(f"index: {stats['documents']} documents ({how})")
-    print(f"{'query':32} {'hits':>7}  {'backend p50/p95':>16}  {'HTML p50/p95':>14}  {'API p50/p95':>14}")
+    print(f"{'query':32} {'hits':>7}  {'backend p50/p95':>16}  {'HTML p50/p95':>14}  {'API p50/p95':>14}"
+          + ("  cached: HTML p50/p95    API p50/p95" if cached_client else ""))
     rows = []
-    html_all, api_all = [], []
+    html_all, api_all, html_cached_all, api_cached_all = [], [], [], []
     for label, params in QUERIES:
         qs = urlencode(params)
         state = parse_state(MultiDict(params))
@@ -133,19 +142,36 @@ def main() -> None:
                "backend_ms": [round(pct(t_backend, 50), 1), round(pct(t_backend, 95), 1)],
                "html_ms": [round(pct(t_html, 50), 1), round(pct(t_html, 95), 1)],
                "api_ms": [round(pct(t_api, 50), 1), round(pct(t_api, 95), 1)]}
+        line = (f"{label:32} {total:7d}  {row['backend_ms'][0]:7.1f}/{row['backend_ms'][1]:<7.1f}  "
+                f"{row['html_ms'][0]:6.1f}/{row['html_ms'][1]:<6.1f}  {row['api_ms'][0]:6.1f}/{row['api_ms'][1]:<6.1f}")
+        if cached_client:
+            t_html_c = timed(lambda q=qs: fetch(cached_client, "/search", q), args.rounds)
+            t_api_c = timed(lambda q=qs: fetch(cached_client, "/api/search", q), args.rounds)
+            html_cached_all += t_html_c
+            api_cached_all += t_api_c
+            row["html_cached_ms"] = [round(pct(t_html_c, 50), 1), round(pct(t_html_c, 95), 1)]
+            row["api_cached_ms"] = [round(pct(t_api_c, 50), 1), round(pct(t_api_c, 95), 1)]
+            line += (f"  {row['html_cached_ms'][0]:14.1f}/{row['html_cached_ms'][1]:<6.1f} "
+                     f"{row['api_cached_ms'][0]:6.1f}/{row['api_cached_ms'][1]:<6.1f}")
         rows.append(row)
-        print(f"{label:32} {total:7d}  {row['backend_ms'][0]:7.1f}/{row['backend_ms'][1]:<7.1f}  "
-              f"{row['html_ms'][0]:6.1f}/{row['html_ms'][1]:<6.1f}  {row['api_ms'][0]:6.1f}/{row['api_ms'][1]:<6.1f}")
+        print(line, flush=True)
     doc_id = backend.search(parse_state(MultiDict({"q": "داعش"})).request()).hits[0].id
     t_doc = timed(lambda: fetch(client, f"/doc/{doc_id}", urlencode({"q": "داعش"})), args.rounds)
     summary = {"documents": stats["documents"], "built": how, "rounds": args.rounds, "queries": rows,
                "all_html_ms": [round(pct(html_all, 50), 1), round(pct(html_all, 95), 1)],
                "all_api_ms": [round(pct(api_all, 50), 1), round(pct(api_all, 95), 1)],
                "doc_html_ms": [round(pct(t_doc, 50), 1), round(pct(t_doc, 95), 1)],
-               "mean_html_ms": round(statistics.fmean(html_all), 1)}
+               "mean_html_ms": round(statistics.fmean(html_all), 1),
+               "machine": f"load {os.getloadavg()[0]:.1f}", "date": time.strftime("%Y-%m-%d %H:%M")}
+    if cached_client:
+        summary["all_html_cached_ms"] = [round(pct(html_cached_all, 50), 1), round(pct(html_cached_all, 95), 1)]
+        summary["all_api_cached_ms"] = [round(pct(api_cached_all, 50), 1), round(pct(api_cached_all, 95), 1)]
     print(f"all queries: /search p50 {summary['all_html_ms'][0]} ms, p95 {summary['all_html_ms'][1]} ms; "
           f"/api/search p50 {summary['all_api_ms'][0]} ms, p95 {summary['all_api_ms'][1]} ms; "
-          f"/doc p50 {summary['doc_html_ms'][0]} ms, p95 {summary['doc_html_ms'][1]} ms")
+          f"/doc p50 {summary['doc_html_ms'][0]} ms, p95 {summary['doc_html_ms'][1]} ms (cache off)")
+    if cached_client:
+        print(f"cache on: /search p50 {summary['all_html_cached_ms'][0]} ms, p95 {summary['all_html_cached_ms'][1]} ms; "
+              f"/api/search p50 {summary['all_api_cached_ms'][0]} ms, p95 {summary['all_api_cached_ms'][1]} ms")
     if args.json:
         Path(args.json).write_text(json.dumps(summary, ensure_ascii=False, indent=2))
 

@@ -173,3 +173,41 @@ def test_html_page_and_json_twin_share_one_entry(fresh_index):
     hits = cached.hits
     data = client.get("/api/search?q=" + DAESH).get_json()
     assert cached.hits == hits + 1 and data["total"] > 0
+
+
+# ---- Elasticsearch: the same layer in front of the fake cluster (tests/test_es_backend.py) ----
+def test_elasticsearch_results_are_cached_per_refresh_and_send_only_missing_aggregations(monkeypatch):
+    from search.backends import elasticsearch_backend
+    from test_es_backend import DOCS, FakeCluster, build, fake_client
+    from search.backends.elasticsearch_backend import ElasticsearchBackend, EsConfig
+
+    monkeypatch.setattr(elasticsearch_backend, "STAMP_SECONDS", 0.0)
+    cluster = FakeCluster()
+    es = ElasticsearchBackend(fake_client(cluster), EsConfig(prefix="news"))
+    build(es)
+    cached = CachedBackend(es)
+
+    def searches():
+        return [body for method, path, body in cluster.calls if path.endswith("/_search")]
+
+    first = cached.search(_req())
+    assert set(searches()[-1]["aggs"]) == {"country", "org", "troops", "month", "source"}
+    n = len(searches())
+    assert cached.search(_req()).total == first.total == 3 and len(searches()) == n  # from memory
+    cached.search(_req(filters={"country": ("IQ",)}))
+    # The country counts are archive-wide, already known: only the other four are asked for.
+    assert set(searches()[-1]["aggs"]) == {"org", "troops", "month", "source"}
+
+    es.upsert([StoredDocument(id="d", body="نص جديد", source="newsource")])  # refreshes: a new stamp
+    again = cached.search(_req())
+    assert again.total == 4 and len(searches()) == n + 2
+    # The fake node does not aggregate; what matters is that the new generation's counts are asked for.
+    assert set(searches()[-1]["aggs"]) == {"country", "org", "troops", "month", "source"}
+
+
+def test_elasticsearch_stamp_is_none_when_the_cluster_cannot_say():
+    from test_es_backend import FakeCluster, fake_client
+    from search.backends.elasticsearch_backend import ElasticsearchBackend, EsConfig
+
+    es = ElasticsearchBackend(fake_client(FakeCluster()), EsConfig(prefix="news"))
+    assert es.generation_stamp() is None  # no index yet: not cached, search() reports the error
