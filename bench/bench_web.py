@@ -91,6 +91,20 @@ def fetch(client, path: str, qs: str) -> None:
     resp.get_data()
 
 
+def _memory_mb() -> dict:
+    """This process's memory from smaps_rollup: anonymous (private heap), USS, PSS, and the
+    mapped files (tantivy reads its segments through mmap: page cache, reclaimable)."""
+    raw = {}
+    with open("/proc/self/smaps_rollup") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+                raw[parts[0][:-1]] = int(parts[1])
+    return {"rss": raw.get("Rss", 0) // 1024, "anon": raw.get("Anonymous", 0) // 1024,
+            "uss": (raw.get("Private_Clean", 0) + raw.get("Private_Dirty", 0)) // 1024,
+            "pss": raw.get("Pss", 0) // 1024, "file": raw.get("Pss_File", 0) // 1024}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", default="/tmp/snn-index", help="index directory (built if missing)")
@@ -172,6 +186,9 @@ def main() -> None:
     if cached_client:
         print(f"cache on: /search p50 {summary['all_html_cached_ms'][0]} ms, p95 {summary['all_html_cached_ms'][1]} ms; "
               f"/api/search p50 {summary['all_api_cached_ms'][0]} ms, p95 {summary['all_api_cached_ms'][1]} ms")
+    summary["serving_memory_mb"] = _memory_mb()
+    print("this process after the run (MB): " + ", ".join(f"{k} {v}" for k, v in summary["serving_memory_mb"].items())
+          + "  (anon: own heap; file: mapped index files, i.e. page cache)")
     if args.json:
         Path(args.json).write_text(json.dumps(summary, ensure_ascii=False, indent=2))
 
