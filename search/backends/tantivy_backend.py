@@ -15,6 +15,7 @@ from search.backends.base import Backend, BackendError, IndexBuild
 from search.backends.common import facet_agg_spec, facet_result, highlighted_hit
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
+from search.backends.tantivy_seek import SEEK_FROM, DateSeek
 from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, build_schema, create_index,
                                             from_tantivy, open_index, to_tantivy)
 from search.highlight import Highlighter
@@ -38,6 +39,7 @@ class TantivyBackend(Backend):
         self._lock = threading.Lock()
         self._open: tuple[str, float, tantivy.Index] | None = None
         self._saved = None
+        self._seek = DateSeek(self.schema)
 
     # ---- reading -------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -79,21 +81,29 @@ class TantivyBackend(Backend):
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
+        order_field = SORT_FIELDS.get(request.sort)
+        seek = order_field == "date" and request.offset >= SEEK_FROM
+        stamp = self.generation_stamp() if seek else None  # read before the searcher: see DateSeek
         index = self._index()
         searcher = index.searcher()
         plan = build_plan(request)
         query = compile_clause(self.schema, plan.full())
-        order_field = SORT_FIELDS.get(request.sort)
         kwargs = {"order_by_field": order_field} if order_field else {}
-        result = searcher.search(query, limit=request.page_size, offset=request.offset, count=True, **kwargs)
+        if seek:
+            total = searcher.search(query, limit=1, count=True).count
+            found = [(None, addr) for addr in self._seek.page(searcher, query, (stamp, plan.full()), request.offset,
+                                                              request.page_size)] if request.offset < total else []
+        else:
+            result = searcher.search(query, limit=request.page_size, offset=request.offset, count=True, **kwargs)
+            total, found = result.count, result.hits
         hits = []
         title_hl = Highlighter(request.query, "title") if request.highlight else None
         body_hl = Highlighter(request.query, "body") if request.highlight else None
-        for score, addr in result.hits:
+        for score, addr in found:
             doc = from_tantivy(searcher.doc(addr).to_dict())
             hits.append(highlighted_hit(doc, None if order_field else float(score), title_hl, body_hl))
         facets = self._facets(searcher, plan, request)
-        return SearchResult(total=result.count, hits=hits, facets=facets,
+        return SearchResult(total=total, hits=hits, facets=facets,
                             took_ms=(time.perf_counter() - started) * 1000)
 
     def _facets(self, searcher, plan: Plan, request: SearchRequest) -> dict[str, FacetResult]:
