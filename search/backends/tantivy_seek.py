@@ -11,6 +11,7 @@ last, in address order: the page is the same, hit for hit (tests/test_tantivy_se
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections import OrderedDict
 
@@ -18,7 +19,7 @@ import tantivy
 
 Q = tantivy.Query
 Occur = tantivy.Occur
-SEEK_FROM = 1000  # shallower pages: tantivy's own offset is as cheap
+SEEK_FROM = int(os.environ.get("TANTIVY_SEEK_FROM", 1000))  # shallower pages: tantivy's own offset is as cheap
 CROWDED = 2000  # a day with more matches than this is ranked hour by hour
 LEVELS = (("1d", 86_400), ("1h", 3_600))
 MEMO_SIZE = 64  # histograms kept (a few KB each)
