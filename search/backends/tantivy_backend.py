@@ -81,21 +81,13 @@ class TantivyBackend(Backend):
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        order_field = SORT_FIELDS.get(request.sort)
-        seek = order_field == "date" and request.offset >= SEEK_FROM
-        stamp = self.generation_stamp() if seek else None  # read before the searcher: see DateSeek
+        stamp = self.generation_stamp()  # before the searcher: see _page
         index = self._index()
         searcher = index.searcher()
         plan = build_plan(request)
         query = compile_clause(self.schema, plan.full())
-        kwargs = {"order_by_field": order_field} if order_field else {}
-        if seek:
-            total = searcher.search(query, limit=1, count=True).count
-            found = [(None, addr) for addr in self._seek.page(searcher, query, (stamp, plan.full()), request.offset,
-                                                              request.page_size)] if request.offset < total else []
-        else:
-            result = searcher.search(query, limit=request.page_size, offset=request.offset, count=True, **kwargs)
-            total, found = result.count, result.hits
+        order_field = SORT_FIELDS.get(request.sort)
+        total, found = self._page(searcher, query, plan, request, stamp)
         hits = []
         title_hl = Highlighter(request.query, "title") if request.highlight else None
         body_hl = Highlighter(request.query, "body") if request.highlight else None
@@ -105,6 +97,25 @@ class TantivyBackend(Backend):
         facets = self._facets(searcher, plan, request)
         return SearchResult(total=total, hits=hits, facets=facets,
                             took_ms=(time.perf_counter() - started) * 1000)
+
+    def _page(self, searcher, query, plan: Plan, request: SearchRequest, stamp) -> tuple[int, list]:
+        """The total and the (score, address) hits of the requested page.
+
+        Deep date-sorted pages go through DateSeek, whose memo is keyed by ``stamp``: read
+        before the searcher was taken, so a searcher newer than its stamp can only file an
+        entry under a stamp no later request will look up.
+        """
+        order_field = SORT_FIELDS.get(request.sort)
+        if order_field == "date" and request.offset >= SEEK_FROM:
+            total = searcher.search(query, limit=1, count=True).count
+            if request.offset >= total:
+                return total, []
+            key = None if stamp is None else (stamp, plan.full())
+            return total, [(None, addr) for addr in self._seek.page(searcher, query, key, request.offset,
+                                                                    request.page_size)]
+        kwargs = {"order_by_field": order_field} if order_field else {}
+        result = searcher.search(query, limit=request.page_size, offset=request.offset, count=True, **kwargs)
+        return result.count, result.hits
 
     def _facets(self, searcher, plan: Plan, request: SearchRequest) -> dict[str, FacetResult]:
         # Disjunctive counts: each facet is counted with every filter but its own.
