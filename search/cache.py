@@ -52,17 +52,22 @@ def request_key(request: SearchRequest) -> tuple:
 
 
 def facet_key(plan: Plan, request: SearchRequest, name: str) -> tuple:
-    """What facet ``name``'s counts depend on: the scored query and every filter but its own."""
-    others = frozenset((k, c) for k, c in plan.facet_filters.items() if k != name)
+    """What facet ``name``'s counts depend on: the scored query, every filter but its own,
+    any scope the plan counts it under, and request fields this module does not know."""
+    # A plan may name a facet's own filter differently or scope its counts (e.g. a day
+    # facet inside the month drilled into): ask the plan when it can say.
+    own = plan.own_filter(name) if hasattr(plan, "own_filter") else name
+    scope = tuple(plan.facet_scope([name])) if hasattr(plan, "facet_scope") else ()
+    others = frozenset((k, c) for k, c in plan.facet_filters.items() if k != own)
     extra = tuple((f.name, _freeze(getattr(request, f.name))) for f in dataclasses.fields(request)
                   if f.name not in _NOT_FOR_COUNTS)
-    return ("facet", name, plan.query, others, extra)
+    return ("facet", name, plan.query, others, scope, extra)
 
 
 def is_archive_wide(key: tuple) -> bool:
     """Counts over every document: no query, no other filter (the browse page's sidebar)."""
-    _, _, query, others, _ = key
-    return isinstance(query, All) and not others
+    _, _, query, others, scope, _ = key
+    return isinstance(query, All) and not others and not scope
 
 
 def _size(value) -> int:
@@ -120,9 +125,10 @@ class CachedBackend:
         for name in missing:
             counted[name] = without_selection(fresh.facets[name])
             self._put_facet(keys[name], counted[name])
-        result = SearchResult(total=fresh.total, hits=fresh.hits,
-                              facets={name: with_selection(counted[name], request) for name in request.facets},
-                              took_ms=(time.perf_counter() - started) * 1000)
+        # replace(): any other field of the result (added by a backend) is kept as it came.
+        result = dataclasses.replace(
+            fresh, facets={name: with_selection(counted[name], request) for name in request.facets},
+            took_ms=(time.perf_counter() - started) * 1000)
         self._put(key, result)
         return result
 
