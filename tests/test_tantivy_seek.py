@@ -55,7 +55,7 @@ def test_every_page_equals_the_offset_page(index, q, monkeypatch):
     seek = tantivy_seek.DateSeek(backend.schema)
     for offset in [0, 1, 7, 10, 33, total - 10, total - 3, total - 1, total, total + 5] + list(range(0, total, 17)):
         for limit in (1, 10):
-            got = [(a.segment_ord, a.doc) for a in seek.page(searcher, query, ("k", q), offset, limit)]
+            got = [(a.segment_ord, a.doc) for a in seek.page(searcher, query, ("k", q), offset, limit, eager=True)]
             assert got == full[offset:offset + limit], (q, offset, limit)
 
 
@@ -72,3 +72,18 @@ def test_backend_search_uses_it_for_deep_date_pages(index, monkeypatch):
         assert got.total == ref.total and [h.id for h in got.hits] == [h.id for h in ref.hits], p
         assert all(h.score is None for h in got.hits)
     assert len(calls) == sum(1 for r in reference if r.hits) and calls[0] == 0
+
+
+def test_a_querys_first_deep_page_uses_the_offset_then_the_histogram(index, monkeypatch):
+    backend = TantivyBackend(index)
+    monkeypatch.setattr(tantivy_backend, "SEEK_FROM", 0)
+    histograms = []
+    real = backend._seek._histogram
+    backend._seek._histogram = lambda *a: histograms.append(a[3][0]) or real(*a)
+    request = SearchRequest(parse("داعش").tree, sort="date", page=2, page_size=10)
+    first = backend.search(request)
+    assert histograms == []  # declined: tantivy's offset ranked it
+    second = backend.search(request)
+    assert histograms == ["1d"] and [h.id for h in first.hits] == [h.id for h in second.hits]
+    backend.search(SearchRequest(parse("").tree, sort="date", page=3, page_size=10))
+    assert histograms[-1] == "1d"  # the whole archive's: at once

@@ -20,7 +20,7 @@ from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, bu
                                             from_tantivy, open_index, to_tantivy)
 from search.highlight import Highlighter
 from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument
-from search.query.plan import Plan, build_plan, with_filters
+from search.query.plan import All, Plan, build_plan, with_filters
 
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 1))
@@ -111,8 +111,11 @@ class TantivyBackend(Backend):
             if request.offset >= total:
                 return total, []
             key = None if stamp is None else (stamp, plan.full())
-            return total, [(None, addr) for addr in self._seek.page(searcher, query, key, request.offset,
-                                                                    request.page_size)]
+            # The whole archive's histogram serves every browse-by-date page: build it at once.
+            found = self._seek.page(searcher, query, key, request.offset, request.page_size,
+                                    eager=isinstance(plan.full(), All))
+            if found is not None:
+                return total, [(None, addr) for addr in found]
         kwargs = {"order_by_field": order_field} if order_field else {}
         result = searcher.search(query, limit=request.page_size, offset=request.offset, count=True, **kwargs)
         return result.count, result.hits

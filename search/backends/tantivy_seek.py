@@ -32,11 +32,27 @@ class DateSeek:
         self.schema = schema
         self.field = field
         self._memo: OrderedDict = OrderedDict()
+        self._seen: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def page(self, searcher, query: tantivy.Query, key, offset: int, limit: int) -> list:
+    def page(self, searcher, query: tantivy.Query, key, offset: int, limit: int, eager: bool = False) -> list | None:
         """Doc addresses of ranks ``offset .. offset+limit-1`` of ``query`` sorted by date
-        (newest first). ``key`` names the query and generation for the memo (None: no memo)."""
+        (newest first); ``key`` names the query and generation for the memo.
+
+        None (the caller ranks with tantivy's offset) for a query's first deep page unless
+        ``eager``: its day histogram costs about what it saves once (measured at 1M: 49 ms
+        against 33 ms for the offset), and pays off from the second deep page of the same
+        query on (10 ms). ``eager`` suits histograms shared by many requests (the whole
+        archive's)."""
+        if key is None:
+            return None
+        with self._lock:
+            known = (key, LEVELS[0][0]) in self._memo
+            if not known and not eager and key not in self._seen:
+                self._seen[key] = True
+                while len(self._seen) > MEMO_SIZE * 4:
+                    self._seen.popitem(last=False)
+                return None
         out: list = []
         buckets, dated = self._histogram(searcher, query, key, LEVELS[0])
         skip = offset
@@ -46,7 +62,7 @@ class DateSeek:
             if skip >= count:
                 skip -= count
                 continue
-            out += self._in_bucket(searcher, query, start, LEVELS[0][1], count, skip, limit - len(out))
+            out += self._in_bucket(searcher, query, key, start, LEVELS[0][1], count, skip, limit - len(out))
             skip = 0
         if len(out) < limit:  # documents without a date come last, in address order
             undated = Q.boolean_query([(Occur.Must, query), (Occur.MustNot, Q.exists_query(self.field))])
@@ -55,18 +71,18 @@ class DateSeek:
             out += [addr for _, addr in res.hits]
         return out
 
-    def _in_bucket(self, searcher, query, start: int, seconds: int, count: int, skip: int, want: int) -> list:
+    def _in_bucket(self, searcher, query, key, start: int, seconds: int, count: int, skip: int, want: int) -> list:
         within = self._range(query, start, seconds)
         if count > CROWDED and seconds > LEVELS[-1][1]:
             finer = LEVELS[[s for _, s in LEVELS].index(seconds) + 1]
             out = []
-            for sub_start, sub_count in self._histogram(searcher, within, None, finer)[0]:
+            for sub_start, sub_count in self._histogram(searcher, within, (key, start), finer)[0]:
                 if len(out) >= want:
                     break
                 if skip >= sub_count:
                     skip -= sub_count
                     continue
-                out += self._in_bucket(searcher, query, sub_start, finer[1], sub_count, skip, want - len(out))
+                out += self._in_bucket(searcher, query, key, sub_start, finer[1], sub_count, skip, want - len(out))
                 skip = 0
             return out
         res = searcher.search(within, limit=want, offset=skip, count=False, order_by_field=self.field)
