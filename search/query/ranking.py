@@ -1,0 +1,49 @@
+"""How query words and phrases are scored: the ranking parameters of the planner.
+
+The values of ``RANKING`` were chosen on the development half of the relevance set in
+``bench/relevance/ranking/`` and checked once on its held-out half (docs/analysis.md,
+"Scoring"). The benchmark builds other ``Ranking`` values to compare variants; the product
+uses ``RANKING`` only. Recency is never part of the score: it is a sort (``sort=date``).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from search.fields import text_field
+
+
+@dataclass(frozen=True)
+class Ranking:
+    # Each query word matches in title and body, in Lucene's chain and in the lenient plus
+    # chain. "dismax": the word scores its best (field, chain) match plus tie_breaker times
+    # the others; "sum": every match adds up (the scoring before issue 16).
+    combine: str = "dismax"
+    title: float = 2.0  # a title match relative to a body match
+    plus: float = 0.5  # a plus-chain match relative to a Lucene-chain match
+    tie_breaker: float = 0.0
+    # A quoted phrase also matches as a phrase in the plus chain at this weight (0: exact only).
+    phrase_plus: float = 0.0
+    # Adjacent query words found together (plus chain, within proximity_slop) add this much.
+    proximity: float = 0.0
+    proximity_slop: int = 1
+    # Compound names typed spaced (عبد ربه) are one phrase-like unit matching both spellings.
+    name_pairs: bool = True
+    # Analysis chains and index field names (the benchmark points them at other fields).
+    base_chain: str = "arabic"
+    plus_chain: str = "arabic_plus"
+    exact_chain: str = "arabic_exact"
+    field: Callable[[str, str], str] = field(default=text_field, compare=False, repr=False)
+
+    @property
+    def word_chains(self) -> tuple[str, str]:
+        return (self.base_chain, self.plus_chain)
+
+    def scope_weight(self, scope: str) -> float:
+        return self.title if scope == "title" else 1.0
+
+    def chain_weight(self, chain: str) -> float:
+        return self.plus if chain == self.plus_chain else 1.0
+
+
+RANKING = Ranking()
