@@ -12,7 +12,7 @@ from search.backends.elasticsearch_mapping import (GAP_TOKEN, PLAN_ANALYZER, con
 from search.backends.common import facet_agg_spec, gap_text
 from search.fields import TEXT_SCOPES
 from search.model import SearchRequest
-from search.query.plan import (All, Bool, Clause, DisMax, Keyword, Nothing, NumRange, PhraseTerms, Plan,
+from search.query.plan import (All, AtLeast, Bool, Clause, DisMax, Keyword, Nothing, NumRange, PhraseTerms, Plan,
                                PrefixTerm, Rank, Term)
 
 SNIPPET_CHARS = 260  # search.highlight.snippet's default window
@@ -58,6 +58,9 @@ def compile_clause(clause: Clause) -> dict:
     if isinstance(clause, DisMax):
         return {"dis_max": {"queries": [compile_clause(c) for c in clause.options],
                             "tie_breaker": clause.tie_breaker}}
+    if isinstance(clause, AtLeast):
+        return {"bool": {"should": [compile_clause(c) for c in clause.clauses],
+                         "minimum_should_match": clause.minimum}}
     if isinstance(clause, Rank):
         # Beside must, a should without minimum_should_match is optional: it only scores.
         return {"bool": {"must": [compile_clause(clause.match)],

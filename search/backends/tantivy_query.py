@@ -6,7 +6,7 @@ import re
 import tantivy
 
 from search.backends.tantivy_schema import parse_date
-from search.query.plan import (All, Bool, Clause, DisMax, Keyword, Nothing, NumRange, PhraseTerms,
+from search.query.plan import (All, AtLeast, Bool, Clause, DisMax, Keyword, Nothing, NumRange, PhraseTerms,
                                PrefixTerm, Rank, Term)
 
 Q = tantivy.Query
@@ -46,6 +46,9 @@ def compile_clause(schema: tantivy.Schema, clause: Clause) -> tantivy.Query:
     if isinstance(clause, DisMax):
         return Q.disjunction_max_query([compile_clause(schema, c) for c in clause.options],
                                        tie_breaker=clause.tie_breaker)
+    if isinstance(clause, AtLeast):
+        return Q.boolean_query([(Occur.Should, compile_clause(schema, c)) for c in clause.clauses],
+                               minimum_number_should_match=clause.minimum)
     if isinstance(clause, Rank):
         # Beside a Must, tantivy's Should clauses are optional: they only add to the score.
         return Q.boolean_query([(Occur.Must, compile_clause(schema, clause.match))]

@@ -80,6 +80,15 @@ class DisMax(Clause):
 
 
 @dataclass(frozen=True)
+class AtLeast(Clause):
+    """Matches where at least ``minimum`` of ``clauses`` match; the matching ones add up
+    (a bool ``should`` with ``minimum_should_match``)."""
+
+    clauses: tuple[Clause, ...]
+    minimum: int
+
+
+@dataclass(frozen=True)
 class Rank(Clause):
     """Matches exactly what ``match`` matches; each ``bonus`` clause a document also
     matches adds its score (ranking only, never which documents match)."""
@@ -183,18 +192,26 @@ class _Lowering:
                 inner = self.lower(child.child)
                 if inner is not None:
                     must_not.append(inner)
+        words: list[Clause] = []  # plain words and compound names: may be relaxed
         i = 0
         while i < len(positives):
             child = positives[i]
             nxt = positives[i + 1] if i + 1 < len(positives) else None
             if self.r.name_pairs and _name_pair(child, nxt):
-                low = self.name_pair(child, nxt)
+                low, plain = self.name_pair(child, nxt), True
                 i += 2
             else:
-                low = self.lower(child)
+                low, plain = self.lower(child), isinstance(child, Word)
                 i += 1
             if low is not None:
-                must.append(low)
+                (words if plain else must).append(low)
+        relax = self.r.relax_from
+        if relax and len(words) >= relax:
+            # A long question: an article may lack one of its plain words (quoted phrases,
+            # prefixes, filters and exclusions stay strict); fuller matches score higher.
+            must.append(AtLeast(tuple(words), len(words) - 1))
+        else:
+            must = words + must
         if not must and not must_not:
             return None
         if not must:

@@ -29,6 +29,8 @@ class Ranking:
     proximity_slop: int = 1
     # Compound names typed spaced (عبد ربه) are one phrase-like unit matching both spellings.
     name_pairs: bool = True
+    # From this many plain words on, an article may lack one of them (0: every word required).
+    relax_from: int = 0
     # Analysis chains and index field names (the benchmark points them at other fields).
     base_chain: str = "arabic"
     plus_chain: str = "arabic_plus"

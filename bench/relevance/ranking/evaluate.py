@@ -40,7 +40,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import systems as S  # noqa: E402
-from stories import STORY_THRESHOLD, Stories  # noqa: E402
+from stories import STORY_THRESHOLD, STRICT_THRESHOLD, Stories  # noqa: E402
 
 from metrics import load_qrels, load_queries  # noqa: E402
 
@@ -52,7 +52,7 @@ DEPTH = 100
 FOLDS = 5
 FOLD_SEED = 16
 BASELINE = "es_default"
-METRIC_NAMES = ("nDCG@10", "story-nDCG@10", "collapsed-nDCG@10", "P@10", "R@100", "judged@10")
+METRIC_NAMES = ("nDCG@10", "story-nDCG@10", "collapsed-nDCG@10", "P@10", "R@100", "judged@10", "story-nDCG@10(0.5)")
 
 
 # ---- configurations beyond the pooled ones ---------------------------------------------------
@@ -83,14 +83,24 @@ class Scorer:
         self.stories = stories
         self._story_ideal: dict[str, float] = {}
 
-    def story_ideal(self, qid: str) -> float:
-        if qid not in self._story_ideal:
+    def story_ideal(self, qid: str, threshold: float = STORY_THRESHOLD) -> float:
+        """DCG@10 of the best ranking that shows each judged relevant story once."""
+        key = (qid, threshold)
+        if key not in self._story_ideal:
             judged = self.qrels.get(qid, {})
             relevant = sorted(d for d, g in judged.items() if g > 0)
-            groups = self.stories.groups(relevant, STORY_THRESHOLD)
+            groups = self.stories.groups(relevant, threshold)
             best = sorted((max(judged[d] for d in grp) for grp in groups), reverse=True)
-            self._story_ideal[qid] = dcg(best)
-        return self._story_ideal[qid]
+            self._story_ideal[key] = dcg(best)
+        return self._story_ideal[key]
+
+    def story_ndcg(self, qid: str, ranking: list[str], gains: list[int], threshold: float) -> tuple[float, float]:
+        """(story-nDCG@10, collapsed-nDCG@10) at a near-duplicate threshold."""
+        repeats = self.stories.repeats(ranking[:40], threshold)
+        story_gains = [0 if rep else g for g, rep in zip(gains, repeats)]
+        collapsed = [g for g, rep in zip(gains, repeats) if not rep]
+        ideal = self.story_ideal(qid, threshold)
+        return (dcg(story_gains) / ideal if ideal else 0.0, dcg(collapsed) / ideal if ideal else 0.0)
 
     def score(self, qid: str, ranking: list[str], condensed: bool = False) -> dict[str, float]:
         judged = self.qrels.get(qid, {})
@@ -99,15 +109,14 @@ class Scorer:
         gains = [judged.get(d, 0) for d in ranking]
         ideal = dcg(sorted((g for g in judged.values() if g > 0), reverse=True))
         top = ranking[:10]
-        repeats = self.stories.repeats(ranking[:40])
-        story_gains = [0 if rep else g for g, rep in zip(gains, repeats)]
-        collapsed = [g for g, rep in zip(gains, repeats) if not rep]
-        s_ideal = self.story_ideal(qid)
+        story, collapsed = self.story_ndcg(qid, ranking, gains, STORY_THRESHOLD)
+        strict, _ = self.story_ndcg(qid, ranking, gains, STRICT_THRESHOLD)
         relevant = {d for d, g in judged.items() if g > 0}
         return {
             "nDCG@10": dcg(gains) / ideal if ideal else 0.0,
-            "story-nDCG@10": dcg(story_gains) / s_ideal if s_ideal else 0.0,
-            "collapsed-nDCG@10": dcg(collapsed) / s_ideal if s_ideal else 0.0,
+            "story-nDCG@10": story,
+            "collapsed-nDCG@10": collapsed,
+            "story-nDCG@10(0.5)": strict,
             "P@10": sum(1 for g in gains[:10] if g > 0) / 10,
             "R@100": len(relevant.intersection(ranking[:100])) / len(relevant) if relevant else 0.0,
             "judged@10": sum(1 for d in top if d in judged) / max(len(top), 1),
@@ -207,12 +216,12 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
         half_out = {"queries": len(qids), "scored_queries": len(scored),
                     "unscored": sorted(set(qids) - set(scored)), "configs": {}}
         print(f"\n=== {half}: {len(scored)} of {len(qids)} queries have a relevant judged document ===")
-        print(f"{'configuration':<18}" + "".join(f"{m:>22}" for m in METRIC_NAMES))
+        print(f"{'configuration':<18}" + "".join(f"{m:>20}" for m in METRIC_NAMES))
         for c in configs:
             summary = summarize(per[c.name], parts)
             half_out["configs"][c.name] = {"label": c.label, "summary": summary,
                                            "per_query": per[c.name]}
-            print(f"{c.name:<18}" + "".join(f"{summary[m]['mean']:>14.3f} ±{summary[m]['fold_sd']:.3f}"
+            print(f"{c.name:<18}" + "".join(f"{summary[m]['mean']:>12.3f} ±{summary[m]['fold_sd']:.3f}"
                                               for m in METRIC_NAMES))
         print(f"\nvs {BASELINE} (mean diff, sd of {FOLDS} fold diffs, 95% bootstrap, wins/losses):")
         for c in configs:
