@@ -77,7 +77,8 @@ CHAIN_DEFINITIONS: dict[str, dict] = {
         "filter": ["lowercase", "decimal_digit", "arabic_stop", "arabic_normalization", "arabic_stemmer"],
     },
     # Better recall on messy press text: variants folded, numbers unified, run-together
-    # words and joined compound names split, leading و ف ب ل stripped from known words. The stop list still runs before normalization, as in Lucene, because it
+    # words and joined compound names split, leading و ب ل (and لل فال ...) stripped from
+    # known words. The stop list still runs before normalization, as in Lucene, because it
     # is not normalized (normalized, على would become علي and drop the name Ali).
     "arabic_plus": {
         "char_filter": ["arabic_variants"],

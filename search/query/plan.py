@@ -155,8 +155,9 @@ def build_plan(request: SearchRequest) -> Plan:
 class _Lowering:
     """The lowering of one query under one set of ranking parameters (``Ranking``)."""
 
-    def __init__(self, ranking: Ranking):
+    def __init__(self, ranking: Ranking, scale: float = 1.0):
         self.r = ranking
+        self.scale = scale  # every word weight times this (the coverage bonus re-lowers at its weight)
 
     def lower(self, node: Node) -> Clause | None:
         if isinstance(node, MatchAll):
@@ -193,43 +194,54 @@ class _Lowering:
                 if inner is not None:
                     must_not.append(inner)
         words: list[Clause] = []  # plain words and compound names: may be relaxed
+        units: list[tuple[Node, ...]] = []
         i = 0
         while i < len(positives):
             child = positives[i]
             nxt = positives[i + 1] if i + 1 < len(positives) else None
             if self.r.name_pairs and _name_pair(child, nxt):
+                unit: tuple[Node, ...] = (child, nxt)
                 low, plain = self.name_pair(child, nxt), True
                 i += 2
             else:
+                unit = (child,)
                 low, plain = self.lower(child), isinstance(child, Word)
                 i += 1
             if low is not None:
-                (words if plain else must).append(low)
+                must.append(low)
+                if plain:
+                    words.append(low)
+                    units.append(unit)
         relax = self.r.relax_from
+        bonus: list[Clause] = []
         if relax and len(words) >= relax:
             # A long question: an article may lack one of its plain words (quoted phrases,
-            # prefixes, filters and exclusions stay strict); fuller matches score higher.
-            must.append(AtLeast(tuple(words), len(words) - 1))
-        else:
-            must = words + must
+            # prefixes, filters and exclusions stay strict); fuller matches score higher,
+            # and with ``coverage`` an article with every word gets that share more.
+            plain_ids = {id(c) for c in words}
+            must = [c for c in must if id(c) not in plain_ids] + [AtLeast(tuple(words), len(words) - 1)]
+            if self.r.coverage > 0:
+                scaled = _Lowering(self.r, self.scale * self.r.coverage)
+                bonus.append(Bool(must=tuple(
+                    scaled.name_pair(*u) if len(u) == 2 else scaled.lower(u[0]) for u in units)))
         if not must and not must_not:
             return None
         if not must:
             must = [All()]
         core = must[0] if len(must) == 1 and not must_not else Bool(must=tuple(must), must_not=tuple(must_not))
-        bonus = self.proximity(positives)
-        return Rank(core, bonus) if bonus else core
+        bonus += self.proximity(positives)
+        return Rank(core, tuple(bonus)) if bonus else core
 
     # ---- words -------------------------------------------------------------------------
 
-    def _options(self, fields, text: str, chains, scale: float = 1.0) -> list[Clause]:
+    def _options(self, fields, text: str, chains) -> list[Clause]:
         """One term (or phrase, for a word the chain splits) per field and chain."""
         r = self.r
         options: list[Clause] = []
         for scope in fields:
             for chain in chains:
                 tokens = analyze_field(chain, text)
-                boost = r.scope_weight(scope) * r.chain_weight(chain) * scale
+                boost = r.scope_weight(scope) * r.chain_weight(chain) * self.scale
                 fld = r.field(scope, chain)
                 if len(tokens) == 1:
                     options.append(Term(fld, tokens[0].term, boost))
@@ -247,8 +259,10 @@ class _Lowering:
     def word(self, node: Word) -> Clause | None:
         options = self._options(node.fields, node.text, self.r.word_chains)
         if self.r.name_pairs and options and (parts := compound_name_parts(node.text)):
-            # عبدربه also as the spaced عبد ربه in Lucene's chain (the plus chain splits it)
-            options += self._options(node.fields, " ".join(parts), (self.r.base_chain,))
+            # عبدربه also as the spaced عبد ربه in Lucene's chain (the plus chain splits it),
+            # أبوبكر also as أبو بكر, أبي بكر and أبا بكر
+            for first in _case_forms(parts[0]):
+                options += self._options(node.fields, " ".join((first, *parts[1:])), (self.r.base_chain,))
             options = list(dict.fromkeys(options))
         return self._combine(options)  # None: only stopwords
 
@@ -282,7 +296,7 @@ class _Lowering:
                 continue
             for scope in a.fields:
                 bonus.append(_phrase(r.field(scope, r.plus_chain), tokens,
-                                     r.proximity * r.scope_weight(scope), r.proximity_slop))
+                                     r.proximity * r.scope_weight(scope) * self.scale, r.proximity_slop))
         return tuple(dict.fromkeys(bonus))
 
     # ---- phrases and prefixes ----------------------------------------------------------------
@@ -302,8 +316,13 @@ class _Lowering:
             elif tokens:
                 options.append(_phrase(fld, tokens, boost))
         if r.phrase_plus > 0 and options:
-            options += self._options(node.fields, node.text, (r.plus_chain,),
-                                     scale=r.phrase_plus / r.chain_weight(r.plus_chain))
+            for scope in node.fields:
+                tokens = analyze_field(r.plus_chain, node.text)
+                fld, boost = r.field(scope, r.plus_chain), r.scope_weight(scope) * r.phrase_plus
+                if len(tokens) == 1:
+                    options.append(Term(fld, tokens[0].term, boost))
+                elif tokens:
+                    options.append(_phrase(fld, tokens, boost))
         if not options:
             return None
         if r.combine == "sum":

@@ -19,18 +19,20 @@ class Ranking:
     # chain. "dismax": the word scores its best (field, chain) match plus tie_breaker times
     # the others; "sum": every match adds up (the scoring before issue 16).
     combine: str = "dismax"
-    title: float = 2.0  # a title match relative to a body match
-    plus: float = 0.5  # a plus-chain match relative to a Lucene-chain match
-    tie_breaker: float = 0.0
+    title: float = 1.5  # a title match relative to a body match
+    plus: float = 0.8  # a plus-chain match relative to a Lucene-chain match
+    tie_breaker: float = 0.1
     # A quoted phrase also matches as a phrase in the plus chain at this weight (0: exact only).
-    phrase_plus: float = 0.0
+    phrase_plus: float = 0.7
     # Adjacent query words found together (plus chain, within proximity_slop) add this much.
-    proximity: float = 0.0
-    proximity_slop: int = 1
+    proximity: float = 2.0
+    proximity_slop: int = 0
     # Compound names typed spaced (عبد ربه) are one phrase-like unit matching both spellings.
     name_pairs: bool = True
     # From this many plain words on, an article may lack one of them (0: every word required).
-    relax_from: int = 0
+    relax_from: int = 3
+    # With relax_from: an article with every word gets its words' score again times this.
+    coverage: float = 1.0
     # Analysis chains and index field names (the benchmark points them at other fields).
     base_chain: str = "arabic"
     plus_chain: str = "arabic_plus"

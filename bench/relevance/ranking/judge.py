@@ -27,8 +27,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))  # first: this folder's evaluate.py, not bench/relevance's
 
 import systems as S  # noqa: E402
 from stories import SAME_TEXT_THRESHOLD, Stories  # noqa: E402

@@ -32,7 +32,7 @@ from search.backends.tantivy_query import compile_clause  # noqa: E402
 from search.backends.tantivy_schema import GAP, PRETOKENIZED, create_index, open_index  # noqa: E402
 from search.fields import TEXT_SCOPES, text_field  # noqa: E402
 from search.query.plan import Bool, Clause, DisMax, Term, lower_query  # noqa: E402
-from search.query.ranking import RANKING, Ranking  # noqa: E402
+from search.query.ranking import Ranking  # noqa: E402
 from search.query.tree import Phrase, Prefix, Word, positive_text_nodes  # noqa: E402
 
 PRODUCTION_CHAINS = ("arabic", "arabic_plus", "arabic_exact")
@@ -168,16 +168,22 @@ class System:
 
 
 def _r(**kw) -> Ranking:
-    return dataclasses.replace(RANKING, field=field_name, **kw)
+    """A ranking with every parameter given (none inherited from the production RANKING)."""
+    missing = {f.name for f in dataclasses.fields(Ranking)} - set(kw) - {"field", "base_chain"}
+    if missing:
+        raise TypeError(f"unset ranking parameters: {sorted(missing)}")
+    return Ranking(field=field_name, **kw)
 
 
 # The scoring before issue 16: every word a sum over title (x2) / body x Lucene / plus (x0.5)
 # chains, quoted phrases on the exact chain, neither compound names nor the proclitic filter.
 BEFORE = _r(combine="sum", title=2.0, plus=0.5, tie_breaker=0.0, phrase_plus=0.0, proximity=0.0,
-            name_pairs=False, plus_chain=PREFIX + "plus0", exact_chain=PREFIX + "exact0")
+            proximity_slop=1, name_pairs=False, relax_from=0, coverage=0.0,
+            plus_chain=PREFIX + "plus0", exact_chain=PREFIX + "exact0")
 # Lucene's chain alone in our query language (words ANDed, phrases as stemmed phrases).
 LUCENE_AND = _r(combine="sum", title=2.0, plus=1.0, tie_breaker=0.0, phrase_plus=0.0, proximity=0.0,
-                name_pairs=False, plus_chain="arabic", exact_chain="arabic")
+                proximity_slop=1, name_pairs=False, relax_from=0, coverage=0.0,
+                plus_chain="arabic", exact_chain="arabic")
 NEW_CHAINS = dict(plus_chain="arabic_plus", exact_chain="arabic_exact", name_pairs=True)
 
 # Pooled at depth 20 before any tuning (the variants this study tries, each on its own and
