@@ -193,44 +193,71 @@ class _Lowering:
                 inner = self.lower(child.child)
                 if inner is not None:
                     must_not.append(inner)
-        words: list[Clause] = []  # plain words and compound names: may be relaxed
+        # Units: plain words and compound names (عبد ربه; with name_chains also محمد بن
+        # سلمان) may be relaxed; phrases, prefixes and filters are always required.
         units: list[tuple[Node, ...]] = []
+        unit_ids: set[int] = set()
         i = 0
         while i < len(positives):
-            child = positives[i]
-            nxt = positives[i + 1] if i + 1 < len(positives) else None
-            if self.r.name_pairs and _name_pair(child, nxt):
-                unit: tuple[Node, ...] = (child, nxt)
-                low, plain = self.name_pair(child, nxt), True
-                i += 2
+            unit = self._unit_at(positives, i)
+            if unit:
+                low = self.unit(unit)
+                i += len(unit)
+                if low is not None:
+                    units.append(unit)
+                    unit_ids.add(id(low))
             else:
-                unit = (child,)
-                low, plain = self.lower(child), isinstance(child, Word)
+                low = self.lower(positives[i])
                 i += 1
             if low is not None:
                 must.append(low)
-                if plain:
-                    words.append(low)
-                    units.append(unit)
-        relax = self.r.relax_from
+        words = [c for c in must if id(c) in unit_ids]
+        r = self.r
+        relaxed = bool(r.relax_from) and len(words) >= r.relax_from
         bonus: list[Clause] = []
-        if relax and len(words) >= relax:
-            # A long question: an article may lack one of its plain words (quoted phrases,
-            # prefixes, filters and exclusions stay strict); fuller matches score higher,
-            # and with ``coverage`` an article with every word gets that share more.
-            plain_ids = {id(c) for c in words}
-            must = [c for c in must if id(c) not in plain_ids] + [AtLeast(tuple(words), len(words) - 1)]
-            if self.r.coverage > 0:
-                scaled = _Lowering(self.r, self.scale * self.r.coverage)
-                bonus.append(Bool(must=tuple(
-                    scaled.name_pair(*u) if len(u) == 2 else scaled.lower(u[0]) for u in units)))
+        if relaxed:
+            # A long question: an article may lack one of its units; fuller matches score
+            # higher, and with ``coverage`` an article with every unit gets its units'
+            # score again times ``coverage``.
+            must = [c for c in must if id(c) not in unit_ids] + [AtLeast(tuple(words), len(words) - 1)]
+            if r.coverage > 0:
+                scaled = _Lowering(r, self.scale * r.coverage)
+                bonus.append(Bool(must=tuple(scaled.unit(u) for u in units)))
         if not must and not must_not:
             return None
         if not must:
             must = [All()]
         core = must[0] if len(must) == 1 and not must_not else Bool(must=tuple(must), must_not=tuple(must_not))
-        bonus += self.proximity(positives)
+        near = self.proximity(positives)
+        if near and relaxed and r.proximity_complete:
+            # words standing together only count in an article that has all of them
+            near = (Bool(filter=tuple(words), should=near),)
+        bonus += near
         return Rank(core, tuple(bonus)) if bonus else core
+
+    def _unit_at(self, positives: list[Node], i: int) -> tuple[Node, ...]:
+        """The relaxable unit starting at ``positives[i]``: a compound name (2 words), with
+        ``name_chains`` a given name + بن + name (3 words), a plain word; () for the rest."""
+        child = positives[i]
+        if not isinstance(child, Word):
+            return ()
+        nxt = positives[i + 1:i + 3]
+        if self.r.name_pairs:
+            if _name_pair(child, nxt[0] if nxt else None):
+                return (child, nxt[0])
+            if (self.r.name_chains and len(nxt) == 2 and nxt[0].__class__ is Word and child.fields == nxt[0].fields
+                    and nxt[0].text in _PATRONYMIC and _name_pair(nxt[0], nxt[1])):
+                return (child, nxt[0], nxt[1])
+        return (child,)
+
+    def unit(self, unit: tuple[Node, ...]) -> Clause | None:
+        if len(unit) == 1:
+            return self.lower(unit[0])
+        if len(unit) == 2:
+            return self.name_pair(*unit)
+        first, pair = self.lower(unit[0]), self.name_pair(*unit[1:])
+        parts = tuple(c for c in (first, pair) if c is not None)
+        return None if not parts else parts[0] if len(parts) == 1 else Bool(must=parts)
 
     # ---- words -------------------------------------------------------------------------
 
@@ -353,6 +380,7 @@ def _name_pair(a: Node, b: Node | None) -> bool:
             and is_name_word(a.text) and not is_name_word(b.text))
 
 
+_PATRONYMIC = frozenset({"بن", "ابن", "إبن", "بنت"})  # محمد بن سلمان: one person
 _CASE_FORMS = (("أبو", "أبي", "أبا"), ("ابو", "ابي", "ابا"), ("ذو", "ذي", "ذا"))
 
 

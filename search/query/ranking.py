@@ -25,14 +25,18 @@ class Ranking:
     # A quoted phrase also matches as a phrase in the plus chain at this weight (0: exact only).
     phrase_plus: float = 0.7
     # Adjacent query words found together (plus chain, within proximity_slop) add this much.
-    proximity: float = 2.0
+    proximity: float = 3.0
     proximity_slop: int = 0
     # Compound names typed spaced (عبد ربه) are one phrase-like unit matching both spellings.
     name_pairs: bool = True
+    # A given name before بن + name (محمد بن سلمان) belongs to the same unit (one person).
+    name_chains: bool = False
     # From this many plain words on, an article may lack one of them (0: every word required).
-    relax_from: int = 3
+    relax_from: int = 2
     # With relax_from: an article with every word gets its words' score again times this.
-    coverage: float = 1.0
+    coverage: float = 2.0
+    # With relax_from: the proximity bonus only for articles that have every word.
+    proximity_complete: bool = True
     # Analysis chains and index field names (the benchmark points them at other fields).
     base_chain: str = "arabic"
     plus_chain: str = "arabic_plus"
