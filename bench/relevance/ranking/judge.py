@@ -50,11 +50,18 @@ def open_index(path: Path = INDEX):
     return index.searcher(), S.build_schema()
 
 
-def pooled_systems(extra: list[str] = ()) -> list[S.System]:
+# The final needs (f01-f40) are pooled from the systems the final check reports: the
+# baseline, the two references and the two choices (README, "A second, final check").
+FINAL_POOLED = ("es_default", "lucene_and", "before", "production_v1", "production")
+
+
+def pooled_systems(extra: list[str] = (), qid: str = "n") -> list[S.System]:
+    from evaluate import named_configs
+
+    if qid.startswith("f"):
+        return [c for c in S.POOLED + named_configs() if c.name in FINAL_POOLED]
     systems = list(S.POOLED)
     if extra:
-        from evaluate import named_configs
-
         systems += [c for c in named_configs() if c.name in extra]
     return systems
 
@@ -95,7 +102,6 @@ def cmd_sheet(args) -> None:
     searcher, schema = open_index()
     qrels = load_qrels(QRELS)
     SHEETS.mkdir(parents=True, exist_ok=True)
-    systems = pooled_systems(args.extra)
     metas: dict[str, dict] = {}
 
     def meta(doc_id):
@@ -107,7 +113,7 @@ def cmd_sheet(args) -> None:
     for q in load_queries(QUERIES):
         if args.qids and q["id"] not in args.qids:
             continue
-        docs = pool(searcher, schema, q["query"], systems)
+        docs = pool(searcher, schema, q["query"], pooled_systems(args.extra, q["id"]))
         todo = sorted(d for d in docs if d not in qrels.get(q["id"], {}))
         random.Random(f"{q['id']}-sheet").shuffle(todo)
         items = stories.groups(todo, SAME_TEXT_THRESHOLD)
@@ -160,10 +166,9 @@ def cmd_show(args) -> None:
 def cmd_stats(args) -> None:
     searcher, schema = open_index()
     qrels = load_qrels(QRELS)
-    systems = pooled_systems(args.extra)
     total = unjudged = 0
     for q in load_queries(QUERIES):
-        docs = set(pool(searcher, schema, q["query"], systems))
+        docs = set(pool(searcher, schema, q["query"], pooled_systems(args.extra, q["id"])))
         judged = qrels.get(q["id"], {})
         missing = len(docs - set(judged))
         rel = sum(1 for g in judged.values() if g > 0)
