@@ -9,6 +9,8 @@
         query words.
     .venv/bin/python bench/relevance/ranking/judge.py record QID "1:2 2:0 3-7:0 ..."
         writes the grades of the last sheet of QID to qrels.tsv (every copy of an item)
+    .venv/bin/python bench/relevance/ranking/judge.py regrade QID "N:g ..."
+        corrects items of the last sheet of QID already recorded (a slip noticed later)
     .venv/bin/python bench/relevance/ranking/judge.py show QID N [N ...]
         the whole text of items of the last sheet of QID (for items the sheet cannot decide)
     .venv/bin/python bench/relevance/ranking/judge.py stats
@@ -163,6 +165,23 @@ def cmd_show(args) -> None:
         print(f"[{n}] T: {m.get('title')}\n   {body[:args.chars]}\n")
 
 
+def cmd_regrade(args) -> None:
+    """Correct the grade of items of the last sheet of QID (a slip noticed while judging)."""
+    items = json.loads((SHEETS / f"{args.qid}.json").read_text(encoding="utf-8"))
+    new: dict[str, int] = {}
+    for tok in args.grades.split():
+        n, _, g = tok.partition(":")
+        for d in items[int(n) - 1]:
+            new[d] = int(g)
+    lines = QRELS.read_text(encoding="utf-8").splitlines()
+    out = []
+    for line in lines:
+        q, z, d, g = line.split()
+        out.append(f"{q} {z} {d} {new[d]}" if q == args.qid and d in new else line)
+    QRELS.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(f"{args.qid}: regraded {len(new)} judgments")
+
+
 def cmd_stats(args) -> None:
     searcher, schema = open_index()
     qrels = load_qrels(QRELS)
@@ -190,6 +209,9 @@ def main(argv=None) -> None:
     r = sub.add_parser("record")
     r.add_argument("qid")
     r.add_argument("grades")
+    rg = sub.add_parser("regrade")
+    rg.add_argument("qid")
+    rg.add_argument("grades")
     sh = sub.add_parser("show")
     sh.add_argument("qid")
     sh.add_argument("items", nargs="+", type=int)
@@ -197,7 +219,8 @@ def main(argv=None) -> None:
     st = sub.add_parser("stats")
     st.add_argument("--extra", nargs="*", default=[])
     args = p.parse_args(argv)
-    {"sheet": cmd_sheet, "record": cmd_record, "show": cmd_show, "stats": cmd_stats}[args.cmd](args)
+    {"sheet": cmd_sheet, "record": cmd_record, "regrade": cmd_regrade, "show": cmd_show,
+     "stats": cmd_stats}[args.cmd](args)
 
 
 if __name__ == "__main__":
