@@ -44,9 +44,10 @@ class Highlighter:
                     elif terms:
                         self.word_seqs[chain].append(terms)
             elif isinstance(n, Phrase):
+                exact = tuple(t.term for t in analyze_field(PHRASE_CHAIN, n.text))
                 for chain in PHRASE_CHAINS:
-                    terms = tuple(t.term for t in analyze_field(chain, n.text))
-                    if terms:
+                    terms = exact if chain == PHRASE_CHAIN else tuple(t.term for t in analyze_field(chain, n.text))
+                    if terms and (chain == PHRASE_CHAIN or len(exact) > 1):  # a quoted word stays exact
                         self.phrases[chain].append(terms)
             elif isinstance(n, Prefix):
                 terms = [t.term for t in analyze_field(PHRASE_CHAIN, n.text)]

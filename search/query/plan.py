@@ -342,7 +342,8 @@ class _Lowering:
                 options.append(Term(fld, tokens[0].term, boost))
             elif tokens:
                 options.append(_phrase(fld, tokens, boost))
-        if r.phrase_plus > 0 and options:
+        if r.phrase_plus > 0 and options and len(analyze_field(r.exact_chain, node.text)) > 1:
+            # (a quoted single word stays exact: there is no phrase to forgive, only stemming)
             for scope in node.fields:
                 tokens = analyze_field(r.plus_chain, node.text)
                 fld, boost = r.field(scope, r.plus_chain), r.scope_weight(scope) * r.phrase_plus

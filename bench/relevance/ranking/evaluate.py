@@ -215,8 +215,14 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
     halves_ids = split()
     results = {"date": time.strftime("%Y-%m-%d"), "story_threshold": STORY_THRESHOLD, "folds": FOLDS,
                "halves": {}}
+    from judge import FINAL_POOLED
+
+    all_configs_ = configs
     for half in halves:
         qids = halves_ids[half]
+        # The final needs were pooled from FINAL_POOLED only: the other systems' lists are
+        # mostly unjudged there, so they are not scored on them.
+        configs = [c for c in all_configs_ if half != "final" or c.name in FINAL_POOLED]
         per = {c.name: runner.evaluate(c, qids) for c in configs}
         scored = sorted(set().union(*(set(p) for p in per.values())))
         parts = folds(scored)
@@ -240,6 +246,21 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
                 f"  {m} {v['diff']:+.3f} (sd {v['fold_sd']:.3f}, {v['ci95'][0]:+.3f}..{v['ci95'][1]:+.3f}, "
                 f"{v['wins']}/{v['losses']})" for m, v in cmp_.items() if m in ("nDCG@10", "story-nDCG@10", "R@100")))
         results["halves"][half] = half_out
+        # Evidence for tests/test_ranking_set.py, which recomputes the stored metrics of the
+        # baseline and the production ranking from qrels.tsv: their top 10, which of those
+        # repeat a story above them, and the stories of each query's judged relevant articles.
+        evidence = results.setdefault("evidence", {"runs": {}, "relevant_stories": {}})
+        for c in configs:
+            if c.name not in (BASELINE, "production"):
+                continue
+            runs = runner.rankings(c, scored)
+            evidence["runs"].setdefault(half, {})[c.name] = {
+                q: {"top10": runs[q][:10], "repeats10": runner.stories.repeats(runs[q][:10], STORY_THRESHOLD)}
+                for q in scored}
+        for q in scored:
+            judged = runner.qrels.get(q, {})
+            relevant = sorted(d for d, g in judged.items() if g > 0)
+            evidence["relevant_stories"][q] = runner.stories.groups(relevant, STORY_THRESHOLD)
     return results
 
 
