@@ -333,26 +333,20 @@ class _Lowering:
         that weight, which forgives clitics and inflection (بمسجد الإمام الصادق) but still
         wants the words together and in order."""
         r = self.r
+        exact = analyze_field(r.exact_chain, node.text)
+        if not exact:
+            return None
+        chains = [(r.exact_chain, exact, 1.0)]
+        if r.phrase_plus > 0 and len(exact) > 1:  # a quoted single word stays exact
+            chains.append((r.plus_chain, analyze_field(r.plus_chain, node.text), r.phrase_plus))
         options: list[Clause] = []
-        for scope in node.fields:
-            tokens = analyze_field(r.exact_chain, node.text)
-            fld = r.field(scope, r.exact_chain)
-            boost = r.scope_weight(scope)
-            if len(tokens) == 1:
-                options.append(Term(fld, tokens[0].term, boost))
-            elif tokens:
-                options.append(_phrase(fld, tokens, boost))
-        if r.phrase_plus > 0 and options and len(analyze_field(r.exact_chain, node.text)) > 1:
-            # (a quoted single word stays exact: there is no phrase to forgive, only stemming)
+        for chain, tokens, weight in chains:
             for scope in node.fields:
-                tokens = analyze_field(r.plus_chain, node.text)
-                fld, boost = r.field(scope, r.plus_chain), r.scope_weight(scope) * r.phrase_plus
+                fld, boost = r.field(scope, chain), r.scope_weight(scope) * weight
                 if len(tokens) == 1:
                     options.append(Term(fld, tokens[0].term, boost))
                 elif tokens:
                     options.append(_phrase(fld, tokens, boost))
-        if not options:
-            return None
         if r.combine == "sum":
             return Bool(should=tuple(options))
         return options[0] if len(options) == 1 else DisMax(tuple(dict.fromkeys(options)), r.tie_breaker)

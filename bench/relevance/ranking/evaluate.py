@@ -245,6 +245,12 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
             print(f"{c.name:<18}" + "".join(
                 f"  {m} {v['diff']:+.3f} (sd {v['fold_sd']:.3f}, {v['ci95'][0]:+.3f}..{v['ci95'][1]:+.3f}, "
                 f"{v['wins']}/{v['losses']})" for m, v in cmp_.items() if m in ("nDCG@10", "story-nDCG@10", "R@100")))
+        if "production" in per and "before" in per:
+            cmp_ = compare(per["before"], per["production"], parts)
+            half_out["configs"]["production"]["vs_before"] = cmp_
+            print("production vs before (the ranking before issue 16): " + "  ".join(
+                f"{m} {v['diff']:+.3f} (sd {v['fold_sd']:.3f}, {v['ci95'][0]:+.3f}..{v['ci95'][1]:+.3f}, "
+                f"{v['wins']}/{v['losses']})" for m, v in cmp_.items() if m in ("nDCG@10", "story-nDCG@10", "R@100")))
         results["halves"][half] = half_out
         # Evidence for tests/test_ranking_set.py, which recomputes the stored metrics of the
         # baseline and the production ranking from qrels.tsv: their top 10, which of those
