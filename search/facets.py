@@ -6,6 +6,8 @@ from functools import lru_cache
 
 from babel import Locale
 
+from search.outlets import outlet_name
+
 
 @dataclass(frozen=True)
 class TermsFacet:
@@ -24,6 +26,12 @@ class TermsFacet:
 class CountryFacet(TermsFacet):
     def label(self, value: str) -> str:
         return country_name(value)
+
+
+@dataclass(frozen=True)
+class SourceFacet(TermsFacet):
+    def label(self, value: str) -> str:
+        return outlet_name(value)
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ FACETS = {
     "org": TermsFacet("org", "org", "المنظمة"),
     "troops": RangeFacet("troops", "troops_max", "عدد القوات", TROOP_BUCKETS),
     "month": TermsFacet("month", "month", "التاريخ", order="key"),
-    "source": TermsFacet("source", "source", "المصدر"),
+    "source": SourceFacet("source", "source", "المصدر"),
 }
 
 

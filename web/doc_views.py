@@ -8,6 +8,7 @@ from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
 from search.facets import country_name
 from search.model import StoredDocument
+from search.outlets import outlet_name
 from web import backend
 from web.entities import Entity, annotate, summary
 from web.formatting import first_words
@@ -52,6 +53,7 @@ class DocPage:
             "display_title": self.display_title, "title_html": self.title_html or None,
             "body_html": self.body_html, "query": self.state.q, "canonical_url": self.canonical,
             "back_url": self.back_url,
+            "source_name": outlet_name(self.doc.source) if self.doc.source else None,
             "countries": [{"code": c, "name": country_name(c)} for c in self.doc.countries],
             "entities": {k: [e.to_json(base) for e in v] for k, v in self.entities.items()},
         })

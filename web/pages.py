@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask import url_for
 
 from search.facets import country_name
+from search.outlets import outlet_name
 from search.model import PAGE_SIZE, Hit, SearchResult
 from web.entities import troops_range
 from web.facets import FacetBlock, blocks
@@ -34,7 +35,8 @@ class HitView:
         h = self.hit
         return {
             "id": h.id, "title": h.title, "display_title": self.display_title, "title_html": h.title_html,
-            "snippet": h.snippet, "date": h.date, "source": h.source, "url": h.url, "score": h.score,
+            "snippet": h.snippet, "date": h.date, "source": h.source,
+            "source_name": outlet_name(h.source) if h.source else None, "url": h.url, "score": h.score,
             "countries": [{"code": c, "name": country_name(c), "search_url": search_url(state.adding("country", c))}
                           for c in h.countries],
             "orgs": [{"name": o, "search_url": search_url(state.adding("org", o))} for o in h.orgs],

@@ -16,6 +16,7 @@ from functools import lru_cache
 from urllib.parse import quote_plus
 
 from search.facets import FACETS, TROOP_BUCKETS, country_name, is_country_code
+from search.outlets import outlet_name
 from search.model import MAX_PAGE, PAGE_SIZE, SORTS, Range, SearchRequest
 from search.query import MAX_QUERY_CHARS, parse
 from search.query.parser import clean
@@ -280,7 +281,9 @@ def _checked(y: int, m: int, d: int) -> date:
 
 # ---- labels shared by chips, facets and the JSON twin ----------------------------------------
 def _value_label(facet: str, value: str) -> str:
-    return country_name(value) if facet == "country" else value
+    if facet == "country":
+        return country_name(value)
+    return outlet_name(value) if facet == "source" else value
 
 
 def troops_label(value: str) -> str:
