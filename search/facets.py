@@ -65,10 +65,22 @@ TROOP_BUCKETS = (
     RangeBucket("10000-", 10000, None, "10,000 فأكثر"),
 )
 
+# Casualty counts are smaller than force sizes: their own buckets.
+CASUALTY_BUCKETS = (
+    RangeBucket("1-9", 1, 9, "أقل من 10"),
+    RangeBucket("10-99", 10, 99, "10–99"),
+    RangeBucket("100-999", 100, 999, "100–999"),
+    RangeBucket("1000-", 1000, None, "1,000 فأكثر"),
+)
+RANGE_BUCKETS = {"troops": TROOP_BUCKETS, "casualties": CASUALTY_BUCKETS}
+
 FACETS = {
     "country": CountryFacet("country", "country", "الدولة"),
     "org": TermsFacet("org", "org", "المنظمة"),
+    # force sizes only (the article's largest), flagged numbers left out
     "troops": RangeFacet("troops", "troops_max", "عدد القوات", TROOP_BUCKETS),
+    # killed, wounded, captured, arrested, executed, missing (the article's largest count)
+    "casualties": RangeFacet("casualties", "casualties_max", "الخسائر البشرية", CASUALTY_BUCKETS),
     "month": TermsFacet("month", "month", "التاريخ", order="key"),
     "source": SourceFacet("source", "source", "المصدر"),
 }

@@ -233,7 +233,8 @@ class ElasticsearchBackend(Backend):
             out.append(Hit(id=doc.id, score=score, title=doc.title, snippet=body_snippet(doc.body, marked.get("body")),
                            date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
                            orgs=doc.orgs, troops=doc.troops, title_html=title_html,
-                           lead=lead_of(doc.body)))
+                           lead=lead_of(doc.body), casualties=doc.casualties,
+                           troop_mentions=doc.troop_mentions))
         return out
 
     def get(self, doc_id: str) -> StoredDocument | None:

@@ -23,7 +23,7 @@ from search.query.plan import Plan, build_plan, with_filters
 
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 1))
-SORT_FIELDS = {"date": "date", "troops": "troops_max"}
+SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max"}
 
 
 class TantivyBackend(Backend):
@@ -94,7 +94,8 @@ class TantivyBackend(Backend):
         out: dict[str, FacetResult] = {}
         for excluded, names in groups.items():
             clause = with_filters(plan.query, plan.filters_except(excluded))
-            aggs = {name: facet_agg_spec(name, request.facet_size) for name in names}
+            aggs = {name: facet_agg_spec(name, request.facet_size, request.facet_include.get(name))
+                    for name in names}
             raw = searcher.aggregate(compile_clause(self.schema, clause), aggs)
             for name in names:
                 out[name] = facet_result(name, raw.get(name, {}), request)
@@ -234,7 +235,7 @@ class TantivyBuild(IndexBuild):
             self._lock_cm.__exit__(None, None, None)
 
 
-STATS_FACETS = ("country", "org", "source", "troops")
+STATS_FACETS = ("country", "org", "source", "troops", "casualties")
 
 
 def _facet_stats(searcher, top: int) -> dict:
