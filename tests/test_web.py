@@ -399,7 +399,8 @@ def test_csv_streams_every_match_with_bom(web_client):
     raw = resp.get_data()
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["id", "title", "date", "source", "source_name", "url", "countries", "organizations", "troops"]
+    assert rows[0] == ["id", "title", "date", "source", "source_name", "url", "countries", "organizations", "troops",
+                       "casualties"]
     assert len(rows) - 1 == api(web_client, "q=" + q(DAESH))["total"]  # all of them, not one page
     seed = next(r for r in rows if r[0] == "seed-0")
     assert "IQ" in seed[6].split("; ") and DAESH in seed[7] and "1000" in seed[8]

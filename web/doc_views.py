@@ -10,7 +10,7 @@ from search.facets import country_name
 from search.model import StoredDocument
 from search.outlets import outlet_name
 from web import backend
-from web.entities import Entity, annotate, summary
+from web.entities import FLAGGED_TITLE, Entity, annotate, summary
 from web.formatting import first_words
 from web.pages import qs, search_url
 from web.params import SearchState, parse_state
@@ -75,7 +75,7 @@ def build_doc_page(doc_id: str) -> DocPage:
 @bp.route("/doc/<path:doc_id>")
 def page(doc_id):
     model = build_doc_page(doc_id)
-    return render_template("doc.html", page=model, state=model.state)
+    return render_template("doc.html", page=model, state=model.state, flagged_title=FLAGGED_TITLE)
 
 
 @bp.route("/api/doc/<path:doc_id>")
