@@ -72,6 +72,8 @@
           var first = form.querySelector("input[type=number]");
           if (first) { first.focus(); }
         } else if (radio.checked) {
+          // a fixed range (or "all") replaces any bounds typed before
+          form.querySelectorAll("input[type=number]").forEach(function (b) { b.value = ""; });
           form.submit();
         }
       });

@@ -29,6 +29,7 @@ CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "casualties", "date
 MULTI = ("country", "org", "source")
 RANGES = ("troops", "casualties")  # one "low-high" value each
 CUSTOM = "custom"  # the range control's "other range" choice: take the min/max fields
+ANY = "any"  # the range control's "all" choice: no range, whatever the min/max fields say
 MAX_VALUES = 20  # selected values per facet
 MAX_VALUE_CHARS = 200
 _TROOPS = re.compile(r"^(\d{0,9})-(\d{0,9})$")
@@ -200,9 +201,12 @@ def _values(args, name: str) -> tuple[str, ...]:
 
 def _range_param(args, name: str = "troops") -> str:
     """``troops=low-high``; or, from the range control, the min/max fields when the "other
-    range" choice (``troops=custom``) is ticked or no choice was sent with them."""
+    range" choice (``troops=custom``) is ticked or no choice was sent with them; ``troops=any``
+    (the "all" choice) is no range."""
     value = args.get(name, "").strip()
     low_key, high_key = f"{name}_min", f"{name}_max"
+    if value == ANY:
+        return ""
     if value == CUSTOM or (not value and (low_key in args or high_key in args)):
         low, high = args.get(low_key, "").strip(), args.get(high_key, "").strip()
         for v in (low, high):
