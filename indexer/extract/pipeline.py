@@ -9,6 +9,7 @@ from .labels import country_label
 from .model import CountryFacet, Extraction, Mention, OrgFacet
 from .normalize import NormText, normalize_key
 from .numbers import triggers as number_triggers, vague_triggers
+from .org_canonical import canonical as canonical_org
 from .org_discovery import discover, triggers as discovery_triggers
 from .troops import find_troops
 
@@ -49,7 +50,8 @@ def extract_facets(text: str, corrections: Corrections | None = None) -> Extract
 
     claimed = [(m.start, m.end) for m in org_candidates]
     for name, start, end in discover(doc, claimed):
-        org_hits.append(orgs.OrgHit(name, start, end, discovered=True))
+        display, entity = canonical_org(name)      # variants merged; a gazetteer entity when it is one
+        org_hits.append(orgs.OrgHit(display, start, end, entity, discovered=entity is None))
 
     suppressed = [(h.start, h.end) for h in org_hits
                   if h.entity is not None and h.entity.suppress_countries]
