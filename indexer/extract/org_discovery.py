@@ -44,7 +44,7 @@ def _config():
         "adjectives": vocab("continuation_adjectives"), "genitives": vocab("genitive_words"),
         "standalone": vocab("standalone_domains"), "non_name": vocab("non_name_adjectives"),
         "coordinated": vocab("coordinated_words"), "titles": vocab("titles"),
-        "restricted": vocab("single_word_restricted_heads"),
+        "restricted": vocab("single_word_restricted_heads"), "idafa_armed": vocab("idafa_armed_first_words"),
         "single": {normalize_key(h): frozenset(normalize_key(w) for w in words)
                    for h, words in data["single_word_names"].items()},
     }
@@ -136,12 +136,13 @@ def _name_words(words: list[str], head: str, cfg: dict) -> list[str]:
         return []
     if first in cfg["generic"] and first not in cfg["allowed"].get(head, ()):
         return []
-    if first in cfg["adjectives"] or first in _nationalities():
-        return []                       # مجلس البلدي: an adjective cannot open a name
+    if first in _nationalities():
+        return []                       # مجلس السعودي: an adjective cannot open a name
     if _definite(first):
         name = [first]
     elif len(words) > 1 and _definite(words[1]) and words[1] not in cfg["stop"] and (
-            first in cfg["idafa"]           # قناة السويس، شهداء اليرموك
+            first in (cfg["idafa_armed"] if cfg["heads"][head].get("needs_context") else cfg["idafa"])
+            # قناة السويس، شهداء اليرموك
             or (len(first) >= 3 and not first.startswith(("لل", "بال", "وال"))
                 and (words[1] in cfg["adjectives"] or words[1] in _nationalities()))):   # سيريزا اليساري
         name = [first, words[1]]
@@ -163,7 +164,23 @@ def _name_words(words: list[str], head: str, cfg: dict) -> list[str]:
         if not _adjective(word, cfg):
             break
         name.append(word)
+    if len(words) > len(name) and _goes_on(words[len(name)], cfg) and not _complete(name, head, cfg):
+        return []                       # حزب البيت (اليهودي)، هيئة الهلال (الأحمر): cut short
     return name
+
+
+def _goes_on(word: str, cfg: dict) -> bool:
+    """Does the phrase continue with a word a name could have had (so the name may be cut)?"""
+    bare = word[1:] if word.startswith("و") and _definite(word[1:]) else word
+    if not _definite(bare):
+        return False
+    return not (bare in cfg["stop"] or bare in cfg["titles"] or bare in cfg["non_name"])
+
+
+def _complete(name: list[str], head: str, cfg: dict) -> bool:
+    if len(name) == 1:
+        return name[0] in cfg["single"].get(head, ())
+    return name[-1] in _nationalities()
 
 
 def _adjective(word: str, cfg: dict) -> bool:
