@@ -45,6 +45,9 @@ def _config():
         "standalone": vocab("standalone_domains"), "non_name": vocab("non_name_adjectives"),
         "coordinated": vocab("coordinated_words"), "titles": vocab("titles"),
         "restricted": vocab("single_word_restricted_heads"), "idafa_armed": vocab("idafa_armed_first_words"),
+        "idafa_by_head": {normalize_key(h): frozenset(normalize_key(w) for w in words)
+                          for h, words in data["idafa_by_head"].items()},
+        "after_single": vocab("after_single_adjectives"), "time": vocab("time_words"),
         "single": {normalize_key(h): frozenset(normalize_key(w) for w in words)
                    for h, words in data["single_word_names"].items()},
     }
@@ -140,17 +143,26 @@ def _name_words(words: list[str], head: str, cfg: dict) -> list[str]:
         return []                       # مجلس السعودي: an adjective cannot open a name
     if _definite(first):
         name = [first]
-    elif len(words) > 1 and _definite(words[1]) and words[1] not in cfg["stop"] and (
+    elif len(words) > 1 and _definite(words[1]) and words[1] not in cfg["stop"] \
+            and words[1] not in cfg["generic"] and (
             first in (cfg["idafa_armed"] if cfg["heads"][head].get("needs_context") else cfg["idafa"])
+            or first in cfg["idafa_by_head"].get(head, ())
             # قناة السويس، شهداء اليرموك
             or (len(first) >= 3 and not first.startswith(("لل", "بال", "وال"))
                 and (words[1] in cfg["adjectives"] or words[1] in _nationalities()))):   # سيريزا اليساري
         name = [first, words[1]]
     else:
         return []
-    for word in words[len(name):]:
+    listed = len(name) == 1 and name[0] in cfg["single"].get(head, ())
+    for k in range(len(name), len(words)):
+        word = words[k]
         if len(name) == _MAX_NAME_WORDS:
             break
+        if word in ("العام", "العامه") and k + 1 < len(words) and words[k + 1] in cfg["time"]:
+            break                       # مجلس الشورى العام الماضي: the year
+        if listed and not word.startswith("و") and word not in cfg["after_single"] \
+                and word not in _nationalities():
+            break                       # مجلس الشيوخ (الديمقراطية): a description
         if word in cfg["genitives"] and len(name) >= 2:
             name.append(word)           # منظمة الدول المصدرة للنفط
             break
@@ -171,6 +183,8 @@ def _name_words(words: list[str], head: str, cfg: dict) -> list[str]:
 
 def _goes_on(word: str, cfg: dict) -> bool:
     """Does the phrase continue with a word a name could have had (so the name may be cut)?"""
+    if word.startswith("لل") and len(word) > 4:
+        return True                     # حزب المجلس الوطني (للدفاع عن الديمقراطية)
     bare = word[1:] if word.startswith("و") and _definite(word[1:]) else word
     if not _definite(bare):
         return False
