@@ -48,6 +48,7 @@ def _config():
         "idafa_by_head": {normalize_key(h): frozenset(normalize_key(w) for w in words)
                           for h, words in data["idafa_by_head"].items()},
         "after_single": vocab("after_single_adjectives"), "time": vocab("time_words"),
+        "genitive_after": vocab("genitive_after"), "quoted_single": vocab("quoted_single_heads"),
         "single": {normalize_key(h): frozenset(normalize_key(w) for w in words)
                    for h, words in data["single_word_names"].items()},
     }
@@ -101,7 +102,7 @@ def discover(doc, taken: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
             continue
         quoted = m.start() > 0 and norm[m.start() - 1] in QUOTES
         if len(name) == 1 and head in cfg["restricted"] and name[0] not in cfg["single"].get(head, ()) \
-                and not quoted:
+                and not (quoted and head in cfg["quoted_single"]):
             continue                    # مجلس البرامج، جبهة الضباب: fragments, not names
         end = ends[len(name) - 1]
         if any(head_start < e and s < end for s, e in taken):
@@ -163,7 +164,7 @@ def _name_words(words: list[str], head: str, cfg: dict) -> list[str]:
         if listed and not word.startswith("و") and word not in cfg["after_single"] \
                 and word not in _nationalities():
             break                       # مجلس الشيوخ (الديمقراطية): a description
-        if word in cfg["genitives"] and len(name) >= 2:
+        if word in cfg["genitives"] and len(name) >= 2 and name[-1] in cfg["genitive_after"]:
             name.append(word)           # منظمة الدول المصدرة للنفط
             break
         if word.startswith("و") and _definite(word[1:]):
