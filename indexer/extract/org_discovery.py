@@ -21,6 +21,7 @@ from .normalize import fold_display, normalize_key
 from .resources import load_json
 
 _NAME_WORD = re.compile(r"[ ]+([^\W\d_]+)")
+_PAIR = re.compile(r"[ ]*[-–][ ]*([^\W\d_]+)")
 _MAX_NAME_WORDS = 4
 
 
@@ -47,7 +48,7 @@ def _config():
         "restricted": vocab("single_word_restricted_heads"), "idafa_armed": vocab("idafa_armed_first_words"),
         "idafa_by_head": {normalize_key(h): frozenset(normalize_key(w) for w in words)
                           for h, words in data["idafa_by_head"].items()},
-        "after_single": vocab("after_single_adjectives"), "time": vocab("time_words"),
+        "descriptions": vocab("descriptions_after_single"), "time": vocab("time_words"),
         "genitive_after": vocab("genitive_after"), "quoted_single": vocab("quoted_single_heads"),
         "single": {normalize_key(h): frozenset(normalize_key(w) for w in words)
                    for h, words in data["single_word_names"].items()},
@@ -105,6 +106,9 @@ def discover(doc, taken: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
                 and not (quoted and head in cfg["quoted_single"]):
             continue                    # مجلس البرامج، جبهة الضباب: fragments, not names
         end = ends[len(name) - 1]
+        pair = _PAIR.match(norm, end)
+        if pair and pair.group(1) in _nationalities():
+            end = pair.end()            # مجلس الأعمال المصري - الإيطالي
         if any(head_start < e and s < end for s, e in taken):
             continue
         before = prev_words(norm, m.start(), cfg["window"])
@@ -154,20 +158,22 @@ def _name_words(words: list[str], head: str, cfg: dict) -> list[str]:
         name = [first, words[1]]
     else:
         return []
-    listed = len(name) == 1 and name[0] in cfg["single"].get(head, ())
     for k in range(len(name), len(words)):
+        listed = len(name) == 1 and name[0] in cfg["single"].get(head, ())
         word = words[k]
         if len(name) == _MAX_NAME_WORDS:
             break
         if word in ("العام", "العامه") and k + 1 < len(words) and words[k + 1] in cfg["time"]:
             break                       # مجلس الشورى العام الماضي: the year
-        if listed and not word.startswith("و") and word not in cfg["after_single"] \
-                and word not in _nationalities():
+        if listed and word in cfg["descriptions"]:
             break                       # مجلس الشيوخ (الديمقراطية): a description
         if word in cfg["genitives"] and len(name) >= 2 and name[-1] in cfg["genitive_after"]:
             name.append(word)           # منظمة الدول المصدرة للنفط
             break
         if word.startswith("و") and _definite(word[1:]):
+            if _adjective(word[1:], cfg) and not listed:
+                name.append(word)       # مجلس الشؤون السياسية والأمنية
+                continue
             if word[1:] not in cfg["coordinated"]:
                 break                   # وزارة التعليم والمعلمين
             if cfg["heads"][head].get("coordination_check") and word[1:] in cfg["standalone"]:
