@@ -78,9 +78,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=2016)
     parser.add_argument("--show", action="store_true", help="also print the sentence text")
+    parser.add_argument("--scale", type=float, default=1.0, help="stratum sizes times this (held-out: 0.33)")
+    parser.add_argument("--exclude", type=Path, action="append", default=[],
+                        help="another sample whose sentences are not drawn again")
+    parser.add_argument("--first-id", type=int, default=0)
     args = parser.parse_args(argv)
     taken = set()
-    for name in ("troops-sample.jsonl", "troops-heldout.jsonl"):
+    for name in ("troops-sample.jsonl", "troops-heldout.jsonl", *args.exclude):
         taken |= {json.loads(line)["sha1"] for line in (HERE / name).read_text("utf-8").splitlines() if line.strip()}
     pools: dict[str, list[dict]] = {name: [] for name in STRATA}
     seen = set()
@@ -96,8 +100,9 @@ def main(argv=None) -> int:
                        "sha1": sha1, "drawn_as": kind}
                 pools[kind].append(rec | ({"text": text} if args.show else {}))
     rng = random.Random(args.seed)
-    n = 0
+    n = args.first_id
     for kind, size in STRATA.items():
+        size = round(size * args.scale)
         for rec in rng.sample(pools[kind], min(size, len(pools[kind]))):
             print(json.dumps({"id": n, **rec}, ensure_ascii=False))
             n += 1

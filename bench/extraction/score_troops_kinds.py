@@ -2,7 +2,8 @@
 
 Usage: python bench/extraction/score_troops_kinds.py [--sample PATH] [--show]
 
-troops-kinds.jsonl points to 190 sentences (zip, article, span, checksum; the text is read
+troops-kinds.jsonl (development) points to 190 sentences, troops-kinds-heldout.jsonl (drawn
+and labelled after the work was done, scored once) to 65 more (zip, article, span, checksum; the text is read
 from shared/data at run time). Each has its gold mentions, written by hand: ``value`` (or
 ``vague: true`` for عشرات / مئات / آلاف ... with a personnel noun), ``kind`` (force or
 casualties), ``casualty`` (killed, wounded, captured, arrested, executed, missing) and
@@ -30,8 +31,9 @@ sys.path.insert(0, str(HERE))
 from indexer.extract import extract_facets  # noqa: E402
 from score_troops_sample import load_sample  # noqa: E402
 
-TARGETS = {"force_precision": 0.9, "force_recall": 0.85, "casualties_precision": 0.9,
-           "casualties_recall": 0.85, "misfiled_as_force": 0.05}     # the last one is a maximum
+# Just under what both samples measure (bench/extraction/README.md); the last one is a maximum.
+TARGETS = {"force_precision": 0.9, "force_recall": 0.95, "casualties_precision": 0.97,
+           "casualties_recall": 0.92, "misfiled_as_force": 0.05}
 KINDS = ("force", "casualties")
 
 
