@@ -247,7 +247,7 @@ class TantivyBuild(IndexBuild):
             self._lock_cm.__exit__(None, None, None)
 
 
-STATS_FACETS = ("country", "org", "source", "troops", "casualties")
+STATS_FACETS = ("country", "org", "source", "troops")
 
 
 def all_terms(searcher, field: str) -> tuple[str, ...]:
