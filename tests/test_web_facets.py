@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-import pytest
 from test_web_corpus import corpus
 
 pytest_plugins = ("test_web_corpus",)

@@ -126,17 +126,11 @@ class Corrections:
         if self._troop_rx is None:
             self._troop_rx = [(re.compile(re.escape(key).replace(r"\ ", "[ ]+")), kind)
                               for key, kind in self.troop_kinds.items()]
+        # every phrase found once per document, then each mention checked against them
+        found = [(*doc.span(m.start(), m.end()), k) for rx, k in self._troop_rx for m in rx.finditer(doc.norm)]
         out = []
         for t in troops:
-            kind = None
-            for rx, k in self._troop_rx:
-                for m in rx.finditer(doc.norm):
-                    start, end = doc.span(m.start(), m.end())
-                    if start < t.end and t.start < end:
-                        kind = k
-                        break
-                if kind:
-                    break
+            kind = next((k for start, end, k in found if start < t.end and t.start < end), None)
             if kind == "ignore":
                 continue
             if kind == "force":

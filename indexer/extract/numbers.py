@@ -7,6 +7,7 @@ lists live in ``data/numbers.json``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -282,15 +283,18 @@ def find_vague(doc, taken: list[Number] = ()) -> list[Number]:
     present = doc.cache.get("present", doc.words) & triggers
     if not present:
         return []
-    spans = [(n.start, n.end) for n in taken]
+    starts = [n.start for n in taken]       # taken is in text order
     out: list[Number] = []
     covered = -1
     for p in sorted(q for w in present for q in doc.positions(w)):
         if p < covered:
             continue
         m = rx.match(doc.norm, p)
-        if m is None or any(s < m.end() and p < e for s, e in spans):
+        if m is None:
             continue
+        k = bisect_left(starts, m.end())        # numbers starting before the match ends
+        if k and taken[k - 1].end > p:
+            continue                            # inside an exact number (ثلاثة آلاف)
         word, scale = m.group("w"), m.group("s")
         end = m.end()
         if word in few:

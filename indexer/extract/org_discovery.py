@@ -81,6 +81,7 @@ def discover(doc, taken: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     found = []
     present = doc.cache.get("present", doc.words)
     starts = sorted(p for w in present & cfg["triggers"] for p in doc.positions(w))
+    org_ends = {e for _s, e in taken}   # where organizations end: a head right after one is joined to it
     for p in starts:
         m = cfg["rx"].match(norm, p)
         if m is None:
@@ -116,20 +117,22 @@ def discover(doc, taken: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
             continue
         if cfg["heads"][head].get("needs_context"):
             if not quoted and not any(in_vocab(w, cfg["context"]) for w in before) \
-                    and not _joined_to(norm, m.start(), taken + [(s, e) for _n, s, e in found]):
+                    and not _joined_to(norm, m.start(), org_ends):
                 continue
         start_o, end_o = doc.span(head_start, end)
         found.append((fold_display(doc.text[start_o:end_o]), head_start, end))
+        org_ends.add(end)
     return found
 
 
 _JOIN = re.compile(r"[ ]*(?:[،,][ ]*)?(?:و[ ]*)?$")
 
 
-def _joined_to(norm: str, start: int, spans) -> bool:
-    """Is the head (at ``start``, its clitics included) coordinated with an organization?"""
-    for s, e in spans:
-        if e <= start and start - e <= 4 and _JOIN.match(norm[e:start]) and \
+def _joined_to(norm: str, start: int, ends: set) -> bool:
+    """Is the head (at ``start``, its clitics included) coordinated with an organization that
+    ends at one of ``ends``?"""
+    for e in range(max(0, start - 4), start + 1):
+        if e in ends and _JOIN.match(norm[e:start]) and \
                 ("و" in norm[e:start + 1] or "،" in norm[e:start] or "," in norm[e:start]):
             return True
     return False

@@ -8,6 +8,8 @@ Counts joined by و in one sentence share the kind of the one that has a cue
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from .text_windows import SENTENCE_END, strip_clitic, words_after, words_before
 
 LOOKBACK_WORDS = 9
@@ -38,7 +40,9 @@ class Kinds:
 
     def __init__(self, doc, cfg, numbers, heads):
         self.doc, self.cfg, self.numbers, self.heads = doc, cfg, numbers, heads
+        self.starts = [n.start for n in numbers]
         troops = [i for i, h in enumerate(heads) if h is not None and h.personnel]
+        self.troops = troops
         cues = {i: self._cue(i) for i in troops}
         self.kinds: dict[int, tuple[str, str | None]] = {}
         for chain in self._chains(troops):
@@ -58,10 +62,10 @@ class Kinds:
     def _cue(self, i: int) -> tuple[str, str | None] | None:
         norm, cfg, num = self.doc.norm, self.cfg, self.numbers[i]
         before = words_before(norm, num.start, LOOKBACK_WORDS)
-        earlier = [n for n in self.numbers[:i]]
         for k in range(len(before) - 1, -1, -1):
             w, start = before[k]
-            inside = next((j for j, n in enumerate(earlier) if n.start <= start < n.end), None)
+            j = bisect_right(self.starts, start, 0, i) - 1        # the earlier number this word may be in
+            inside = j if j >= 0 and start < self.numbers[j].end else None
             if inside is not None:
                 if self.heads[inside] is not None and self.heads[inside].personnel:
                     break       # an earlier count: a joined count takes its kind (chains)
@@ -82,8 +86,8 @@ class Kinds:
                 return "casualties", found
         head = self.heads[i]
         end = head.end if head is not None else num.end
-        later = [n.start for n, h in zip(self.numbers[i + 1:], self.heads[i + 1:]) if h is not None and h.personnel]
-        nxt = later[0] if later else len(norm)
+        k = bisect_right(self.troops, i)
+        nxt = self.numbers[self.troops[k]].start if k < len(self.troops) else len(norm)
         after = words_after(norm, end, LOOKAHEAD_WORDS, stop=SENTENCE_END)
         for k, (w, s, _e) in enumerate(after):
             if s >= nxt or w in cfg["clause_breaks"]:

@@ -16,7 +16,7 @@ from .numbers import Number, find_numbers, find_vague
 from .troop_config import Noun, config
 from .troop_context import flags, side
 from .troop_kinds import Kinds
-from .text_windows import CLAUSE_BREAK, SENTENCE_END, strip_clitic, words_after, words_before
+from .text_windows import SENTENCE_END, strip_clitic, words_after, words_before
 
 _AFTER = re.compile(r"[ ]*(?:(من)[ ]+)?([^\W\d_]+)")
 _PERCENT = re.compile(r"[ ]*(?:%|٪)")
@@ -270,5 +270,3 @@ def _scale_like(low: int, high: int) -> int:
             return low * scale
     return low
 
-
-__all__ = ["find_troops", "Head", "CLAUSE_BREAK"]
