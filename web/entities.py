@@ -173,6 +173,13 @@ def summary(doc, search_base: str) -> dict[str, list[Entity]]:
     """Distinct countries, organizations, force sizes and casualty counts of the article,
     with mention counts (numbers: one entry per number, noun and casualty type)."""
     groups: dict[str, dict] = {"country": {}, "org": {}, "troops": {}, "casualties": {}}
+    sizes: dict[str, set] = {"troops": set(), "casualties": set()}     # numbers shown with their evidence
+    for part in ("title", "body"):
+        for t in ((doc.extraction or {}).get(part) or {}).get("troops") or []:
+            try:
+                sizes["casualties" if t.get("kind") == "casualties" else "troops"].add(mention_size(t))
+            except (TypeError, ValueError):
+                continue
     for part, text in (("title", doc.title or ""), ("body", doc.body or "")):
         for m in mentions(doc.extraction, part, text):
             key = (m.label, m.noun, m.detail, m.flagged) if m.kind in ("troops", "casualties") else m.key
@@ -191,7 +198,7 @@ def summary(doc, search_base: str) -> dict[str, list[Entity]]:
     for kind, values in (("troops", doc.troops), ("casualties", getattr(doc, "casualties", None))):
         shown = {e.label for e in groups[kind].values()}
         for value in values or []:
-            if number(value) not in shown:
+            if number(value) not in shown and value not in sizes[kind]:
                 key = range_of(value, kind)
                 groups[kind][number(value)] = Entity(kind, key, number(value), search_qs(kind, key))
 
