@@ -6,8 +6,9 @@ CHAIN_SUFFIX = {"arabic": "", "arabic_plus": "_plus", "arabic_exact": "_exact"}
 TEXT_SCOPES = ("title", "body")
 # How matches in these fields are weighted and combined: search/query/ranking.py.
 
-KEYWORD_FIELDS = ("country", "org", "source", "month")
-NUMERIC_FIELDS = ("troops", "troops_max")
+KEYWORD_FIELDS = ("country", "org", "source", "month", "flags")
+# troops / troops_max: force sizes; casualties / casualties_max: killed, wounded, captured...
+NUMERIC_FIELDS = ("troops", "troops_max", "casualties", "casualties_max")
 DATE_FIELD = "date"
 
 
