@@ -180,7 +180,7 @@ def test_html_page_and_json_twin_share_one_entry(fresh_index):
 # ---- Elasticsearch: the same layer in front of the fake cluster (tests/test_es_backend.py) ----
 def test_elasticsearch_results_are_cached_per_refresh_and_send_only_missing_aggregations(monkeypatch):
     from search.backends import elasticsearch_backend
-    from test_es_backend import DOCS, FakeCluster, build, fake_client
+    from test_es_backend import FakeCluster, build, fake_client
     from search.backends.elasticsearch_backend import ElasticsearchBackend, EsConfig
 
     monkeypatch.setattr(elasticsearch_backend, "STAMP_SECONDS", 0.0)

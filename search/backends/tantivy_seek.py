@@ -54,7 +54,7 @@ class DateSeek:
                     self._seen.popitem(last=False)
                 return None
         out: list = []
-        buckets, dated = self._histogram(searcher, query, key, LEVELS[0])
+        buckets, _ = self._histogram(searcher, query, key, LEVELS[0])
         skip = offset
         for start, count in buckets:
             if len(out) >= limit:
