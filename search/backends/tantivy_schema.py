@@ -17,14 +17,15 @@ import tantivy
 
 from search.analysis import CHAINS, joined_terms_all
 from search.backends.common import parse_date
-from search.fields import STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD, STORY_SIG_FIELD, TEXT_SCOPES, text_field
+from search.fields import (KEYWORD_FIELDS, NUMERIC_FIELDS, STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD,
+                           STORY_SIG_FIELD, TEXT_SCOPES, text_field)
 from search.model import StoredDocument
 from search.stories import StoryInfo, story_fields, story_key
 
 
 # Bump when the schema or the way fields are written changes: an index of another layout
 # cannot be read correctly and must be rebuilt.
-LAYOUT_VERSION = 3  # 3: story fields (story, story_key, story_bands, story_sig) and day
+LAYOUT_VERSION = 4  # 3: casualties, casualties_max, flags (#12); 4: story fields and day (#11)
 PRETOKENIZED = "pretokenized"
 # A private-use character: never a term of any chain (UAX#29 skips it). It also stands for
 # the empty term Lucene keeps for a word of only tatweel, which whitespace cannot carry.
@@ -55,15 +56,15 @@ def build_schema() -> tantivy.Schema:
         for chain in CHAINS:
             # The original text is stored once, in "meta"; these fields only index terms.
             sb.add_text_field(text_field(scope, chain), tokenizer_name=PRETOKENIZED)
-    for name in ("country", "org", "source", "month", "day"):
+    for name in KEYWORD_FIELDS:
         sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    for name in NUMERIC_FIELDS:
+        sb.add_integer_field(name, stored=True, indexed=True, fast=True)
     sb.add_text_field(STORY_FIELD, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     # Collapsing reads this per hit with fast_field_values (numeric fast fields only).
     sb.add_integer_field(STORY_KEY_FIELD, stored=False, indexed=False, fast=True)
     sb.add_text_field(STORY_BANDS_FIELD, stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_bytes_field(STORY_SIG_FIELD, stored=True, indexed=False)
-    sb.add_integer_field("troops", stored=True, indexed=True, fast=True)
-    sb.add_integer_field("troops_max", stored=True, indexed=True, fast=True)
     sb.add_date_field("date", stored=True, indexed=True, fast=True)
     sb.add_bytes_field("meta", stored=True, indexed=False)
     return sb.build()
@@ -83,12 +84,15 @@ def analyze_document(doc: StoredDocument) -> dict:
             fields[text_field(scope, chain)] = terms
     keywords = [("country", c) for c in doc.countries] + [("org", o) for o in doc.orgs]
     keywords += [(name, v) for name, v in (("source", doc.source), ("month", doc.month), ("day", doc.day)) if v]
+    keywords += [("flags", f) for f in doc.flags]
     story, sig, bands = story_fields(doc)
-    integers = [("troops", int(t)) for t in doc.troops]
-    if doc.troops_max is not None:
-        integers.append(("troops_max", int(doc.troops_max)))
+    integers = [("troops", int(t)) for t in doc.troops] + [("casualties", int(t)) for t in doc.casualties]
+    for name, value in (("troops_max", doc.troops_max), ("casualties_max", doc.casualties_max)):
+        if value is not None:
+            integers.append((name, int(value)))
     meta = {"title": doc.title, "body": doc.body, "date": doc.date, "url": doc.url,
-            "author": doc.author, "origin": doc.origin, "extraction": doc.extraction}
+            "author": doc.author, "origin": doc.origin, "extraction": doc.extraction,
+            "troop_mentions": doc.troop_mentions}
     return {"id": doc.id, "fields": fields, "keywords": keywords, "integers": integers,
             "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
             "story": story, "story_sig": sig, "story_bands": bands, "raw_date": doc.date}
@@ -136,6 +140,7 @@ def from_tantivy(d: dict) -> StoredDocument:
         return vals[0] if vals else None
 
     troops_max = first("troops_max")
+    casualties_max = first("casualties_max")
     return StoredDocument(
         id=first("id"), title=meta.get("title"), body=meta.get("body") or "",
         date=meta.get("date"), source=first("source"), url=meta.get("url"),
@@ -143,7 +148,11 @@ def from_tantivy(d: dict) -> StoredDocument:
         countries=list(d.get("country") or []), orgs=list(d.get("org") or []),
         troops=[int(t) for t in d.get("troops") or []],
         troops_max=int(troops_max) if troops_max is not None else None,
-        extraction=meta.get("extraction") or {}, story=first(STORY_FIELD),
+        extraction=meta.get("extraction") or {},
+        casualties=[int(t) for t in d.get("casualties") or []],
+        casualties_max=int(casualties_max) if casualties_max is not None else None,
+        flags=list(d.get("flags") or []), troop_mentions=meta.get("troop_mentions") or [],
+        story=first(STORY_FIELD),
     )
 
 
