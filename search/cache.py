@@ -35,8 +35,7 @@ from search.query.plan import All, Plan, build_plan
 DEFAULT_MAX_MB = 64
 # Request fields that never change facet counts; any other field (including ones added
 # later) is part of a facet's key.
-_NOT_FOR_COUNTS = {"query", "filters", "ranges", "sort", "page", "page_size", "facets", "highlight",
-                   "collapse"}  # facets count articles whether or not hits are one per story
+_NOT_FOR_COUNTS = {"query", "filters", "ranges", "sort", "page", "page_size", "facets", "highlight"}
 
 
 def _freeze(value) -> Hashable:
