@@ -11,7 +11,7 @@ from search.analysis import analyze_field
 from search.facets import FACETS, RangeFacet
 from search.fields import CHAIN_BOOST, SCOPE_BOOST, text_field
 from search.model import SearchRequest
-from search.query.tree import And, Filter, MatchAll, Node, Not, Or, Phrase, Prefix, Word
+from search.query.tree import And, Filter, MatchAll, MatchNone, Node, Not, Or, Phrase, Prefix, Word
 
 WORD_CHAINS = ("arabic", "arabic_plus")
 
@@ -128,6 +128,8 @@ def build_plan(request: SearchRequest) -> Plan:
 def _lower(node: Node) -> Clause | None:
     if isinstance(node, MatchAll):
         return None
+    if isinstance(node, MatchNone):
+        return Nothing()
     if isinstance(node, Word):
         return _lower_word(node)
     if isinstance(node, Phrase):
