@@ -248,11 +248,12 @@ class _Parser:
             if value.startswith('"'):
                 return self.phrase(value, (name,))
             return self.word(value, (name,))
-        if sep and name and value and _FIELD_NAME.fullmatch(name):
-            shown = " و".join(f"«{w}»" for w in (name, value.strip('"')))
-            self.notice(NOTICE_UNKNOWN_FIELD.format(name, shown))
-            return _and([self.word(name, TEXT_FIELDS), self.phrase(value, TEXT_FIELDS) if value.startswith('"')
-                         else self.word(value, TEXT_FIELDS)])
+        if sep and _FIELD_NAME.fullmatch(name) and (value[:1].isalnum() or value[:1] == '"' and len(value) > 2):
+            quoted = value.startswith('"')
+            parts = [name, value] if quoted else [p for p in tok.split(":") if p]
+            self.notice(NOTICE_UNKNOWN_FIELD.format(name, " و".join(f"«{p.strip(chr(34))}»" for p in parts)))
+            return _and([self.phrase(p, TEXT_FIELDS) if p.startswith('"') else self.word(p, TEXT_FIELDS)
+                         for p in parts])
         return self.word(tok, TEXT_FIELDS)
 
     def filter(self, name: str, value: str) -> Node | None:
