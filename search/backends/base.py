@@ -73,5 +73,9 @@ class Backend(ABC):
         """Whether a live index is there to search."""
         return True
 
+    def vocabulary(self):
+        """The live index's terms with document frequencies (search.vocabulary.Vocabulary), or None."""
+        return None
+
     def close(self) -> None:
         pass

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from search.query.noise import tidy
 from search.query.tree import (FILTER_FIELDS, TEXT_FIELDS, And, Filter, MatchAll, MatchNone, Node,
-                               Not, Or, Phrase, Prefix, Word)
+                               Not, Or, Phrase, Prefix, Word, positive_text_nodes)
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
@@ -78,8 +78,8 @@ def parse(text: str) -> ParsedQuery:
     alternatives = _read_arabic_or(lexemes, notices)
     parser = _Parser(lexemes, notices)
     tree = parser.parse()
-    if isinstance(tree, MatchAll) and cleaned.strip():
-        tree = _stopwords_as_phrase(cleaned, tidied, notices)
+    if cleaned.strip() and _searches_nothing_typed(tree):
+        tree = _stopwords_as_phrase(tree, notices)
     fallback = _words_instead(tree, parser.unclosed) if parser.unclosed else None
     return ParsedQuery(tree, notices, fallback, alternatives)
 
@@ -103,17 +103,44 @@ def _plain_term(lexeme: str) -> bool:
             and not lexeme.startswith(('"', "-")) and ":" not in lexeme)
 
 
-def _stopwords_as_phrase(cleaned: str, tidied: str, notices: list[str]) -> Node:
-    """Something was typed but nothing searchable is left: stopwords only, or punctuation."""
-    from search.analysis import analyze_field
+def _searches_nothing_typed(tree: Node) -> bool:
+    """True when the tree matches everything although words were typed (all stopwords, or none)."""
+    if isinstance(tree, MatchAll):
+        return True
+    if not positive_text_nodes(tree) or any(isinstance(n, (Filter, Not)) for n in tree.walk()):
+        return False
+    from search.query.plan import All, lower_query
 
-    words = " ".join(w for w in _LEXEME.findall(tidied.replace('"', " "))
-                     if w not in OR_WORDS | AND_WORDS | NOT_WORDS and w not in ("(", ")", "-", "*"))
-    if words and analyze_field("arabic_exact", words):
+    return lower_query(tree) == All()
+
+
+def _stopwords_as_phrase(tree: Node, notices: list[str]) -> Node:
+    """Words were typed but nothing searchable is left: stopwords only, or punctuation.
+
+    Stopwords are searched as written (the exact chain keeps them); with nothing at all
+    left, the query matches nothing: both say so, neither browses everything silently.
+    """
+    from search.query.plan import All, lower_query
+
+    exact = _as_phrases(tree)
+    if not isinstance(exact, MatchAll) and lower_query(exact) != All():
         notices.append(NOTICE_STOPWORDS)
-        return Phrase(words)
+        return exact
     notices.append(NOTICE_NOTHING)
     return MatchNone()
+
+
+def _as_phrases(node: Node) -> Node:
+    if isinstance(node, Word):
+        return Phrase(node.text, node.fields)
+    if isinstance(node, And):
+        kids = node.children
+        if all(isinstance(c, Word) and c.fields == kids[0].fields for c in kids):  # "من هو": one phrase
+            return Phrase(" ".join(c.text for c in kids), kids[0].fields)
+        return And(tuple(_as_phrases(c) for c in kids))
+    if isinstance(node, Or):
+        return Or(tuple(_as_phrases(c) for c in node.children))
+    return node
 
 
 def _words_instead(tree: Node, phrases: list[Phrase]) -> Node | None:
