@@ -23,6 +23,8 @@ MAX_KEY_CHARS = 60  # longer words are never names: no work spent on them
 _ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "az", "ez", "an", "at", "ath", "ed", "es", "et", "en", "er",
              "le", "la", "les", "the"}
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+# A name is Latin letters (and digits, apostrophes, hyphens, dots, spaces) only.
+_LATIN_NAME = re.compile(r"[A-Za-z\u00c0-\u024f0-9'’.\- ]+")
 _NON_LETTERS = re.compile(r"[^a-z0-9]+")
 _DOUBLED = re.compile(r"(.)\1+")
 
@@ -64,6 +66,11 @@ def _countries() -> dict[str, tuple[str, ...]]:
         if len(code) == 2 and code.isalpha() and code not in excluded:
             out[code] = tuple(dict.fromkeys([name, *extra.get("colloquial", {}).get(code, [])]))
     return out
+
+
+def country_codes():
+    """The ISO codes of every CLDR country (the country data's non-countries left out)."""
+    return _countries().keys()
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +144,7 @@ def expand(tree: Node) -> tuple[Node, list[Expansion]]:
 
 def _lookup(texts: list[str], found: list[Expansion]) -> tuple[str, ...] | None:
     joined = " ".join(texts)
-    if not _LATIN.search(joined) or len(joined) > MAX_KEY_CHARS:
+    if len(joined) > MAX_KEY_CHARS or not _LATIN.search(joined) or not _LATIN_NAME.fullmatch(joined):
         return None
     arabic = dictionary().get(latin_key(joined))
     if arabic and all(e.latin != joined for e in found):

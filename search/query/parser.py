@@ -275,6 +275,10 @@ class _Parser:
             if value.startswith('"'):
                 return self.phrase(value, (name,))
             return self.word(value, (name,))
+        if sep and not value and _FIELD_NAME.fullmatch(name) and (self.peek() or "").startswith('"'):
+            value = self.lex[self.i]
+            self.i += 1
+            tok = name + ":" + value
         if sep and _FIELD_NAME.fullmatch(name) and (value[:1].isalnum() or value[:1] == '"' and len(value) > 2):
             quoted = value.startswith('"')
             parts = [name, value] if quoted else [p for p in tok.split(":") if p]
@@ -314,6 +318,7 @@ class _Parser:
     def word(self, tok: str, fields: tuple[str, ...]) -> Node | None:
         if tok in ("-", "*", ":") or tok in OR_WORDS or tok in AND_WORDS or tok in NOT_WORDS:
             return None
+        tok = tok.rstrip(":") or tok  # "a:" before a group: the colon means nothing
         if tok.endswith("*") and len(tok.rstrip("*")) >= 2:
             return self.count(Prefix(tok.rstrip("*"), fields))
         tok = tok.rstrip("*")
