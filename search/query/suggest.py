@@ -25,7 +25,7 @@ MAX_WORDS = 5  # words of one query looked at
 MAX_COST = 1.6
 FREQ_WEIGHT = 0.25
 MIN_DF = 3  # a suggestion must be in at least this many documents
-RARE_RATIO = 50  # a word that is in the index is only replaced by one this many times as frequent
+RARE_RATIO = 200  # a word that is in the index is only replaced by one this many times as frequent
 
 # After the exact chain's normalization (أ إ آ -> ا, ة -> ه, ى -> ي, ؤ ئ -> ء, no diacritics).
 ALPHABET = "ءابتثجحخدذرزسشصضطظعغفقكلمنهوي"
@@ -38,6 +38,11 @@ COST_DOUBLE = 0.4
 COST_CONFUSED_OTHER = 0.7
 COST_TRANSPOSE = 0.8
 COST_OTHER = 1.0
+# Adding or dropping a clitic (و ف ب ك ل in front, a pronoun or ending at the back) makes
+# another real word (والموصل, كقروض, ادانتك), not a typo: dearer than a plain edit.
+PREFIX_CLITICS = "وفبكل"
+SUFFIX_LETTERS = "هكايتن"
+COST_CLITIC = 1.2
 
 _SUB: dict[tuple[str, str], float] = {}
 for _i, _group in enumerate(CONFUSIONS):
@@ -53,6 +58,10 @@ def sub_cost(a: str, b: str) -> float:
     return _SUB.get((a, b), COST_OTHER)
 
 
+def _clitic(i: int, n: int, c: str) -> bool:
+    return (i == 0 and c in PREFIX_CLITICS) or (i >= n - 1 and c in SUFFIX_LETTERS)
+
+
 def _edits1(word: str):
     """(candidate, cost) for every single edit of ``word``."""
     n = len(word)
@@ -60,7 +69,7 @@ def _edits1(word: str):
         # delete
         c = word[i]
         cost = COST_DOUBLE if (i and word[i - 1] == c) or (i + 1 < n and word[i + 1] == c) else (
-            COST_SOFT if c in SOFT_LETTERS else COST_OTHER)
+            COST_CLITIC if _clitic(i, n, c) else COST_SOFT if c in SOFT_LETTERS else COST_OTHER)
         yield word[:i] + word[i + 1:], cost
         if i + 1 < n and word[i + 1] != c:
             yield word[:i] + word[i + 1] + c + word[i + 2:], COST_TRANSPOSE
@@ -70,7 +79,7 @@ def _edits1(word: str):
     for i in range(n + 1):
         for b in ALPHABET:
             cost = COST_DOUBLE if (i and word[i - 1] == b) or (i < n and word[i] == b) else (
-                COST_SOFT if b in SOFT_LETTERS else COST_OTHER)
+                COST_CLITIC if _clitic(i, n + 1, b) else COST_SOFT if b in SOFT_LETTERS else COST_OTHER)
             yield word[:i] + b + word[i:], cost
 
 
@@ -121,7 +130,8 @@ def best_correction(term: str, df) -> str | None:
     scored = []
     for cand, cost in candidates(term, df).items():
         n = df(cand)
-        if own and (n < RARE_RATIO * own or cost > 1.0):
+        # A word that is in the index is only corrected by one edit, to a far more frequent word.
+        if own and (n < RARE_RATIO * own or cost > COST_OTHER):
             continue
         scored.append((cost - FREQ_WEIGHT * math.log10(n), -n, cand))
     return min(scored)[2] if scored else None
