@@ -69,7 +69,7 @@ def suggestion(state: SearchState, backend) -> Suggestion | None:
     if not total:
         return None
     query = to_text(tree)
-    return Suggestion(query, state.query_string(q=query, page=1), total)
+    return Suggestion(query, state.query_string(q=query, expand=True, page=1), total)
 
 
 def rescue(state: SearchState, backend, result: SearchResult, sugg: Suggestion | None):
