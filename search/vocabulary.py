@@ -39,11 +39,15 @@ def document_terms(title: str | None, body: str | None) -> set[str]:
 
 
 def joined_terms(joined: Iterable[str]) -> set[str]:
-    """Vocabulary terms from space-joined term strings (the tantivy prepared fields)."""
+    """Distinct terms of space-joined term strings (the tantivy prepared fields).
+
+    Not filtered here (the indexer's writer process runs this per document): non-word terms
+    are counted too and left out when the vocabulary is written.
+    """
     out: set[str] = set()
     for text in joined:
         out.update(text.split())
-    return {t for t in out if is_vocabulary_term(t)}
+    return out
 
 
 class Vocabulary:
@@ -53,7 +57,7 @@ class Vocabulary:
         self.counts: Counter = counts if counts is not None else Counter()
 
     def __len__(self) -> int:
-        return len(self.counts)
+        return sum(1 for t in self.counts if is_vocabulary_term(t))
 
     def df(self, term: str) -> int:
         return self.counts.get(term, 0)
@@ -72,7 +76,8 @@ class Vocabulary:
 
     # ---- storage: gzip'd "term<TAB>df" lines, most frequent first ---------------------------
     def to_bytes(self) -> bytes:
-        lines = "".join(f"{t}\t{n}\n" for t, n in sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        kept = ((t, n) for t, n in self.counts.items() if is_vocabulary_term(t))
+        lines = "".join(f"{t}\t{n}\n" for t, n in sorted(kept, key=lambda kv: (-kv[1], kv[0])))
         return gzip.compress(lines.encode("utf-8"), compresslevel=6, mtime=0)
 
     @classmethod

@@ -123,7 +123,8 @@ def build_search_page(state: SearchState, backend) -> SearchPage:
     sugg = suggestion(state, backend)
     result, showing = rescue(state, backend, result, sugg)
     pagination = Pagination(state.page, PAGE_SIZE, result.total)
-    doc_qs = state.query_string()
+    # Articles shown for a repaired query carry that query (its words are the ones marked).
+    doc_qs = showing.qs if showing is not None else state.query_string()
     # The snippet may start mid-article; an untitled article is named by its first words.
     hits = [hit_view(h, state, doc_qs, h.lead) for h in result.hits]
     relaxation = best_relaxation(state, backend) if result.total == 0 else None
