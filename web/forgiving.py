@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from search.analysis import matching_spans
 from search.model import SearchResult
-from search.query import suggest
+from search.query import parse, suggest
 from search.query.names import expand
 from search.query.tree import Node, Phrase, to_text
 from web.params import SearchState
@@ -57,11 +57,8 @@ def suggestion(state: SearchState, backend) -> Suggestion | None:
     if vocab is None:
         return None
 
-    def df(term: str) -> int:
-        return vocab.df(term)
-
     fixes = {c.word: _surface(backend, state, c.term) or c.term
-             for c in suggest.corrections(state.typed_tree, df, SUGGEST_BELOW_DF)}
+             for c in suggest.corrections(state.typed_tree, vocab.df, SUGGEST_BELOW_DF)}
     if not fixes:
         return None
     tree = suggest.apply(state.typed_tree, fixes)
@@ -83,8 +80,6 @@ def rescue(state: SearchState, backend, result: SearchResult, sugg: Suggestion |
             words = to_text(_typed_words(state))
             return res, Showing(words, state.query_string(q=words, page=1), "words", state.q, typed_qs)
     if sugg is not None:
-        from search.query import parse
-
         res = backend.search(state.request(query=_expanded(state, parse(sugg.query).tree)))
         if res.total:
             return res, Showing(sugg.query, sugg.qs, "spelling", state.q, typed_qs)
@@ -92,8 +87,7 @@ def rescue(state: SearchState, backend, result: SearchResult, sugg: Suggestion |
 
 
 def _typed_words(state: SearchState) -> Node:
-    from search.query import parse
-
+    """The words fallback before Latin-name expansion (what the page names)."""
     return parse(state.q).words_fallback or state.typed_tree
 
 

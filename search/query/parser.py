@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from search.query.names import country_code
 from search.query.noise import tidy
 from search.query.tree import (FILTER_FIELDS, TEXT_FIELDS, And, Filter, MatchAll, MatchNone, Node,
                                Not, Or, Phrase, Prefix, Word, positive_text_nodes)
@@ -292,8 +293,6 @@ class _Parser:
             self.notice(f"الحقل {name}: بلا قيمة؛ تم تجاهله.")
             return None
         if name == "country":
-            from search.query.names import country_code
-
             code = country_code(value)
             if code is None:
                 self.notice(f"رمز دولة غير معروف: {value} (استخدم رموز ISO مثل IQ أو SY)؛ تم تجاهل هذا الشرط.")

@@ -29,13 +29,13 @@ RARE_RATIO = 200  # a word that is in the index is only replaced by one this man
 
 # After the exact chain's normalization (أ إ آ -> ا, ة -> ه, ى -> ي, ؤ ئ -> ء, no diacritics).
 ALPHABET = "ءابتثجحخدذرزسشصضطظعغفقكلمنهوي"
-# Letters that differ by their dots (or only by a hamza seat or a sound people confuse).
-CONFUSIONS = ["يبتنث", "جحخ", "دذ", "رز", "سش", "صض", "طظ", "عغ", "فق", "ءاوي", "هت", "كق", "ذزظض", "ثس", "تط", "دض"]
-_GROUP_COST = {0: 0.4, 1: 0.5, 2: 0.5, 3: 0.5, 4: 0.5, 5: 0.5, 6: 0.5, 7: 0.5, 8: 0.5, 9: 0.4}
+# Letters that differ by their dots, a hamza seat, or a sound people confuse: (letters, cost).
+CONFUSIONS = [("ءاوي", 0.4), ("يبتنث", 0.5), ("جحخ", 0.5), ("دذ", 0.5), ("رز", 0.5), ("سش", 0.5), ("صض", 0.5),
+              ("طظ", 0.5), ("عغ", 0.5), ("فق", 0.5), ("هت", 0.7), ("كق", 0.7), ("ذزظض", 0.7), ("ثس", 0.7),
+              ("تط", 0.7), ("دض", 0.7)]
 SOFT_LETTERS = "اوي"  # written or left out freely (long vowels)
 COST_SOFT = 0.4
 COST_DOUBLE = 0.4
-COST_CONFUSED_OTHER = 0.7
 COST_TRANSPOSE = 0.8
 COST_OTHER = 1.0
 # Adding or dropping a clitic (و ف ب ك ل in front, a pronoun or ending at the back) makes
@@ -45,11 +45,11 @@ SUFFIX_LETTERS = "هكايتن"
 COST_CLITIC = 1.2
 
 _SUB: dict[tuple[str, str], float] = {}
-for _i, _group in enumerate(CONFUSIONS):
+for _group, _cost in CONFUSIONS:
     for _a in _group:
         for _b in _group:
             if _a != _b:
-                _SUB[_a, _b] = min(_SUB.get((_a, _b), 9), _GROUP_COST.get(_i, COST_CONFUSED_OTHER))
+                _SUB[_a, _b] = min(_SUB.get((_a, _b), 9), _cost)
 _ARABIC_WORD = re.compile("[\u0621-\u064a]+")
 _CHEAP_SUBS = {a: [b for (x, b) in _SUB if x == a] for a in ALPHABET}
 
