@@ -266,3 +266,11 @@ def test_vocabulary_follows_add_delete_and_reindex(forgiving_index, tmp_path):
                            "-q"], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
     assert _vocab(tmp_path / "fresh") == after_delete
+
+
+def test_pages_with_notices_render_in_place_and_others_redirect(fclient):
+    # page=1 is not canonical: without a notice the page redirects, with one it renders.
+    assert fclient.get("/search", query_string=[("page", "1"), ("q", "داعش")]).status_code == 302
+    resp = fclient.get("/search", query_string=[("page", "1"), ("q", "داعش^5")])
+    assert resp.status_code == 200 and "الترجيح" in resp.get_data(as_text=True)
+    assert '<link rel="canonical" href="/search?q=' in resp.get_data(as_text=True)
