@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 TRANSIENT_STATUS = (429, 502, 503, 504)
 PIT_KEEP_ALIVE = "2m"
+VOCABULARY_TTL = 10.0  # seconds a process trusts its copy of the vocabulary
 HIGHLIGHTERS = ("elasticsearch", "python")
 
 
@@ -170,10 +171,19 @@ class ElasticsearchBackend(Backend):
         return self._vocab_store
 
     def vocabulary(self) -> Vocabulary | None:
-        """The live generation's vocabulary (None before a build that wrote one)."""
+        """The live generation's vocabulary (None before a build that wrote one).
+
+        Looked up again at most every ``VOCABULARY_TTL`` seconds, so a search costs no extra
+        round trip; another process's add/delete shows within that time.
+        """
+        cached = getattr(self, "_vocab_cache", None)
+        if cached is not None and time.monotonic() - cached[0] < VOCABULARY_TTL:
+            return cached[1]
         with self._errors("reading the vocabulary"):
             live = self._alias_targets()
-            return self.vocabularies.load(live[0]) if live else None
+            vocab = self.vocabularies.load(live[0]) if live else None
+        self._vocab_cache = (time.monotonic(), vocab)
+        return vocab
 
     def new_index_name(self) -> str:
         stamp = time.strftime("%Y%m%dt%H%M%S", time.gmtime())
@@ -346,6 +356,7 @@ class ElasticsearchBackend(Backend):
         with self._errors("writing the vocabulary"):
             for name in self._alias_targets():
                 self.vocabularies.save(name, vocab)
+        self._vocab_cache = None
 
     def delete(self, ids: Iterable[str]) -> int:
         self._require_alias()
@@ -528,6 +539,7 @@ class ElasticsearchBuild(IndexBuild):
                                                 meta={"analyzer_version": ANALYZER_VERSION, "state": "live",
                                                       "build": build})
                 backend.vocabularies.save(self.index, self.vocab)
+                backend._vocab_cache = None
                 old = backend._alias_targets()
                 # One request, applied atomically: readers see the old index or the new one,
                 # never none. must_exist makes a concurrent swap fail instead of leaving the
