@@ -110,7 +110,7 @@ def _searches_nothing_typed(tree: Node) -> bool:
         return True
     if not positive_text_nodes(tree) or any(isinstance(n, (Filter, Not)) for n in tree.walk()):
         return False
-    from search.query.plan import All, lower_query
+    from search.query.plan import All, lower_query  # plan imports this package: not at the top
 
     return lower_query(tree) == All()
 
