@@ -207,12 +207,10 @@ def test_expand_parameter_is_canonical_and_validated(fclient):
     assert "بُحث أيضًا عن" in page and "expand=0" in page
 
 
-def test_a_1000_character_word_is_cheap(fclient):
-    import time
-
-    started = time.perf_counter()
+def test_a_1000_character_word_is_answered(fclient):
+    # Its speed (ms, was 37-69 s) is measured by bench/bench_long_tokens.py, not here.
     data = api(fclient, "ب" * 1000)
-    assert data["total"] == 0 and time.perf_counter() - started < 5  # was 37 s; ms when quiet
+    assert data["total"] == 0 and data["suggestion"] is None and data["showing"] is None
 
 
 def test_error_pages_keep_the_query_and_link_back_to_it(fclient):
