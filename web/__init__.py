@@ -47,6 +47,7 @@ class _BoxState:
 
 def register(app: Flask) -> None:
     from search.facets import country_name
+    from search.outlets import outlet_name
     from web import doc_views, export_views, facet_views, saved_views, search_views
     from web.formatting import day_label, number, period_label
     from web.params import ParamError
@@ -54,7 +55,8 @@ def register(app: Flask) -> None:
     csrf.init_app(app)
     for module in (search_views, doc_views, facet_views, saved_views, export_views):
         app.register_blueprint(module.bp)
-    app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name)
+    app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name,
+                               outlet=outlet_name)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

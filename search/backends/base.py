@@ -69,6 +69,11 @@ class Backend(ABC):
     def saved_searches(self):
         """The durable store of saved searches for this deployment (search.saved.SavedSearchStore)."""
 
+    @abstractmethod
+    def facet_values(self, name: str) -> tuple[str, ...]:
+        """Every distinct value of a terms facet in the live index, sorted (cached per index
+        version): search-within-facet filters these, then counts the matches exactly."""
+
     def exists(self) -> bool:
         """Whether a live index is there to search."""
         return True

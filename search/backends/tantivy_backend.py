@@ -18,6 +18,7 @@ from search.backends.tantivy_query import compile_clause
 from search.fields import TEXT_SCOPES, text_field
 from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, build_schema, create_index,
                                             from_tantivy, open_index, to_tantivy)
+from search.facets import FACETS
 from search.highlight import Highlighter
 from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument
 from search.query.plan import Plan, build_plan, with_filters
@@ -28,7 +29,7 @@ _SCHEMA = build_schema()
 
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 1))
-SORT_FIELDS = {"date": "date", "troops": "troops_max"}
+SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max"}
 
 
 class TantivyBackend(Backend):
@@ -44,6 +45,7 @@ class TantivyBackend(Backend):
         self._open: tuple[str, float, tantivy.Index] | None = None
         self._saved = None
         self._vocab: tuple[tuple, Vocabulary | None] | None = None
+        self._values: dict[str, tuple[tuple, tuple[str, ...]]] = {}  # facet -> (index version, values)
 
     # ---- reading -------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -100,11 +102,22 @@ class TantivyBackend(Backend):
         out: dict[str, FacetResult] = {}
         for excluded, names in groups.items():
             clause = with_filters(plan.query, plan.filters_except(excluded))
-            aggs = {name: facet_agg_spec(name, request.facet_size) for name in names}
+            aggs = {name: facet_agg_spec(name, request.facet_size, request.facet_include.get(name))
+                    for name in names}
             raw = searcher.aggregate(compile_clause(self.schema, clause), aggs)
             for name in names:
                 out[name] = facet_result(name, raw.get(name, {}), request)
         return {name: out[name] for name in request.facets}
+
+    def facet_values(self, name: str) -> tuple[str, ...]:
+        index = self._index()
+        version = (self._open[0], self._open[1])
+        cached = self._values.get(name)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        values = all_terms(index.searcher(), FACETS[name].field)
+        self._values[name] = (version, values)
+        return values
 
     def get(self, doc_id: str) -> StoredDocument | None:
         searcher = self._index().searcher()
@@ -285,6 +298,19 @@ def _forget(vocab: Vocabulary, searcher, doc_id: str) -> None:
 
 
 STATS_FACETS = ("country", "org", "source", "troops")
+
+
+def all_terms(searcher, field: str) -> tuple[str, ...]:
+    """Every distinct value of a keyword field: a terms aggregation as large as the field's
+    cardinality (an estimate, so it grows until nothing is left over)."""
+    everything = tantivy.Query.all_query()
+    estimate = searcher.aggregate(everything, {"n": {"cardinality": {"field": field}}})["n"].get("value") or 0
+    size = max(1000, int(estimate * 2) + 100)
+    while True:
+        raw = searcher.aggregate(everything, {"v": {"terms": {"field": field, "size": size}}})["v"]
+        if not raw.get("sum_other_doc_count"):
+            return tuple(sorted(str(b["key"]) for b in raw.get("buckets", [])))
+        size *= 4
 
 
 def _facet_stats(searcher, top: int) -> dict:
