@@ -272,3 +272,18 @@ def test_pages_with_notices_render_in_place_and_others_redirect(fclient):
     resp = fclient.get("/search", query_string=[("page", "1"), ("q", "داعش^5")])
     assert resp.status_code == 200 and "الترجيح" in resp.get_data(as_text=True)
     assert '<link rel="canonical" href="/search?q=' in resp.get_data(as_text=True)
+
+
+def test_an_index_without_a_vocabulary_gets_none_from_add_and_delete(forgiving_index, tmp_path):
+    # An index built before vocabularies: add/delete must not start a partial one.
+    from search.backends.tantivy_backend import TantivyBackend
+    from search.model import StoredDocument
+    from search.vocabulary import FILE_NAME
+
+    index = tmp_path / "idx"
+    shutil.copytree(forgiving_index, index)
+    backend = TantivyBackend(index)
+    (backend.gens.current_path() / FILE_NAME).unlink()
+    backend.upsert([StoredDocument(id="x", body="خبر جديد")])
+    backend.delete(["c-mosul-1"])
+    assert backend.vocabulary() is None and not (backend.gens.current_path() / FILE_NAME).exists()

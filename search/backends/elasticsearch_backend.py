@@ -365,7 +365,7 @@ class ElasticsearchBackend(Backend):
         self._require_alias()
         docs = list(docs)
         vocab = self._vocabulary_for_write()
-        for d in docs:
+        for d in docs if vocab is not None else ():
             old = self.get(d.id)
             if old is not None:
                 vocab.remove(document_terms(old.title, old.body))
@@ -381,12 +381,16 @@ class ElasticsearchBackend(Backend):
         self._save_vocabulary(vocab)
         return written
 
-    def _vocabulary_for_write(self) -> Vocabulary:
+    def _vocabulary_for_write(self) -> Vocabulary | None:
+        """The live vocabulary to update; None for an index built before vocabularies (a
+        partial list would mislead did-you-mean: it stays without one until a rebuild)."""
         with self._errors("reading the vocabulary"):
             live = self._alias_targets()
-            return (self.vocabularies.load(live[0]) if live else None) or Vocabulary()
+            return self.vocabularies.load(live[0]) if live else None
 
-    def _save_vocabulary(self, vocab: Vocabulary) -> None:
+    def _save_vocabulary(self, vocab: Vocabulary | None) -> None:
+        if vocab is None:
+            return
         with self._errors("writing the vocabulary"):
             for name in self._alias_targets():
                 self.vocabularies.save(name, vocab)
@@ -396,7 +400,7 @@ class ElasticsearchBackend(Backend):
         self._require_alias()
         ids = list(dict.fromkeys(ids))
         vocab = self._vocabulary_for_write()
-        for i in ids:
+        for i in ids if vocab is not None else ():
             old = self.get(i)
             if old is not None:
                 vocab.remove(document_terms(old.title, old.body))

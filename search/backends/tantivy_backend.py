@@ -192,15 +192,17 @@ class TantivyBackend(Backend):
                 raise BackendError(f"no index at {self.root}: run `indexer reindex` first")
             index = open_index(str(path))
             searcher = index.searcher()
-            vocab = Vocabulary.load(path) or Vocabulary()
+            vocab = Vocabulary.load(path)  # None: an index built before vocabularies
             writer = index.writer(WRITER_HEAP, WRITER_THREADS)
             n = 0
             try:
                 for doc in docs:
-                    _forget(vocab, searcher, doc.id)
+                    if vocab is not None:
+                        _forget(vocab, searcher, doc.id)
                     writer.delete_documents_by_term("id", doc.id)
                     prepared = analyze_document(doc)
-                    vocab.add(_prepared_terms(prepared))
+                    if vocab is not None:
+                        vocab.add(_prepared_terms(prepared))
                     writer.add_document(to_tantivy(prepared))
                     n += 1
                 writer.commit()
@@ -208,7 +210,8 @@ class TantivyBackend(Backend):
             except BaseException:
                 writer.rollback()
                 raise
-            vocab.save(path)
+            if vocab is not None:  # a partial list would mislead did-you-mean: none until reindex
+                vocab.save(path)
             return n
 
     def delete(self, ids: Iterable[str]) -> int:
@@ -218,17 +221,19 @@ class TantivyBackend(Backend):
                 raise BackendError(f"no index at {self.root}")
             index = open_index(str(path))
             searcher = index.searcher()
-            vocab = Vocabulary.load(path) or Vocabulary()
+            vocab = Vocabulary.load(path)  # None: an index built before vocabularies
             writer = index.writer(WRITER_HEAP, WRITER_THREADS)
             found = 0
             for doc_id in dict.fromkeys(ids):
                 if searcher.doc_freq("id", doc_id):
                     found += 1
-                    _forget(vocab, searcher, doc_id)
+                    if vocab is not None:
+                        _forget(vocab, searcher, doc_id)
                 writer.delete_documents_by_term("id", doc_id)
             writer.commit()
             writer.wait_merging_threads()
-            vocab.save(path)
+            if vocab is not None:
+                vocab.save(path)
             return found
 
 
