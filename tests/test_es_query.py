@@ -281,3 +281,32 @@ def test_no_user_text_ever_reaches_a_query_parser(q):
     request = req(q, filters={"org": ("a\"b",)})
     text = json.dumps(search_body(request, build_plan(request), highlight=True))
     assert "query_string" not in text and "simple_query_string" not in text
+
+
+# ---- forgiving queries (issue 10): the parser's repairs reach Elasticsearch as plain plan clauses ----
+
+def test_forgiving_operators_compile_like_their_strict_forms():
+    assert compiled("داعش AND الموصل") == compiled("داعش الموصل")
+    assert compiled("داعش NOT سوريا") == compiled("داعش -سوريا")
+    assert compiled("داعش or الدولة") == compiled("داعش OR الدولة")
+    assert compiled("«الدولة الإسلامية»") == compiled('"الدولة الإسلامية"')
+    assert compiled("🔥 داعش^5") == compiled("داعش")
+
+
+def test_nothing_searchable_is_match_none_and_stopwords_are_exact_terms():
+    assert compiled("!!!") == {"match_none": {}}
+    body = json.dumps(compiled("في"), ensure_ascii=False)
+    # Searched as written: exact-chain terms (the stopword kept), never match_all.
+    assert '"title_exact": {' in body and '"body_exact": {' in body and '"value": "في"' in body
+    assert "match_all" not in body
+    assert compiled("في") == compile_clause(build_plan(req('"في"')).query)
+
+
+def test_latin_names_expand_in_the_plan_as_arabic_words():
+    from search.query.names import expand
+
+    tree, _ = expand(parse("Mosul").tree)
+    body = compile_clause(build_plan(SearchRequest(query=tree)).query)
+    arabic = compiled("الموصل")
+    assert arabic in body["bool"]["should"]  # the Arabic word, compiled as if typed
+    assert "query_string" not in json.dumps(body)
