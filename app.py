@@ -12,6 +12,9 @@ from search.backends import DEFAULT_INDEX, open_backend
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app; configuration comes from the environment, then ``config`` overrides."""
+    from web import logs
+
+    logs.configure()  # once per process: plain/JSON lines, private by default (web/logs.py)
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.config.update(
         SEARCH_BACKEND=os.environ.get("SEARCH_BACKEND", "tantivy"),

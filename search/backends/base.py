@@ -73,5 +73,9 @@ class Backend(ABC):
         """Whether a live index is there to search."""
         return True
 
+    def build_info(self) -> dict:
+        """The live index's build information ({} when there is none); see ``IndexBuild.commit``."""
+        return (self.stats().get("build") or {}) if self.exists() else {}
+
     def close(self) -> None:
         pass
