@@ -607,7 +607,11 @@ def _error_type(err) -> str | None:
 def _describe(err, with_reason: bool = True) -> str:
     kind = _error_type(err)
     status = getattr(err, "status_code", None) or getattr(getattr(err, "meta", None), "status", None)
-    text = str(getattr(err, "message", "") or err) if with_reason else ""
+    text = ""
+    if with_reason:
+        body = getattr(err, "body", None)
+        reason = body["error"].get("reason") if isinstance(body, dict) and isinstance(body.get("error"), dict) else None
+        text = str(reason or getattr(err, "message", "") or err)
     return " ".join(str(p) for p in (status, kind or type(err).__name__, text) if p)[:500]
 
 
