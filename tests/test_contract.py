@@ -434,11 +434,16 @@ def test_rebuild_switches_atomically_and_abort_keeps_the_live_index(fresh):
 
 def test_saved_searches_survive_a_rebuild(fresh):
     store = fresh.saved_searches()
-    one = store.save("الموصل", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84")
-    again = store.save("الموصل ٢", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84")
-    assert again.slug == one.slug and store.get(one.slug).name == "الموصل ٢"
+    from search.saved import AlreadySaved
+
+    one = store.save("الموصل", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84", saved_by="هدى")
+    with pytest.raises(AlreadySaved):  # the same search under a new name: asked, not renamed
+        store.save("الموصل ٢", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84")
+    assert store.rename(one.slug, "الموصل ٢").slug == one.slug and store.get(one.slug).name == "الموصل ٢"
+    other = store.save("حلب", "q=%D8%AD%D9%84%D8%A8")
     load(fresh, corpus())
-    assert store.get(one.slug) is not None and one.slug in {s.slug for s in store.list()}
+    assert store.get(one.slug).saved_by == "هدى" and one.slug in {s.slug for s in store.list()}
+    assert store.delete(other.slug) and store.get(other.slug) is None
 
 
 def test_stats_describe_the_live_index(loaded):

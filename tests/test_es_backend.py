@@ -124,10 +124,16 @@ class FakeCluster:
             ix["refreshes"] += 1
             return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
         if op == "_mapping" and method == "PUT":
-            ix["mappings"]["_meta"] = data["_meta"]
+            if "_meta" in data:
+                ix["mappings"]["_meta"] = data["_meta"]
+            ix["mappings"].setdefault("properties", {}).update(data.get("properties", {}))
             return 200, {"acknowledged": True}
         if op == "_mapping":
             return 200, {targets[0]: {"mappings": ix["mappings"]}}
+        if op == "_doc" and method == "DELETE":
+            found = ix["docs"].pop(parts[2], None) is not None
+            return (200 if found else 404), {"_index": targets[0], "_id": parts[2],
+                                             "result": "deleted" if found else "not_found"}
         if op == "_doc":
             doc = ix["docs"].get(parts[2])
             if doc is None:
@@ -137,9 +143,16 @@ class FakeCluster:
             if parts[2] in ix["docs"]:
                 return 409, {"error": {"type": "version_conflict_engine_exception", "reason": "exists"},
                              "status": 409}
+            mapping = ix["mappings"]
+            if mapping.get("dynamic") == "strict" and set(data) - set(mapping.get("properties", {})):
+                return 400, {"error": {"type": "strict_dynamic_mapping_exception",
+                                       "reason": f"unmapped {sorted(set(data) - set(mapping['properties']))}"},
+                             "status": 400}
             ix["docs"][parts[2]] = data
             return 201, {"result": "created"}
         if op == "_update":
+            if parts[2] not in ix["docs"]:
+                return 404, {"error": {"type": "document_missing_exception", "reason": parts[2]}, "status": 404}
             ix["docs"][parts[2]].update(data["doc"])
             return 200, {"result": "updated"}
         if op == "_search":
@@ -688,11 +701,17 @@ def test_delete_failures_other_than_not_found_raise(backend, cluster, rejected):
 # ---- saved searches --------------------------------------------------------------------------
 
 def test_saved_searches_live_in_their_own_index_with_sqlite_slug_semantics(backend, cluster):
+    from search.saved import AlreadySaved
+
     store = backend.saved_searches()
-    one = store.save("Mosul", "q=%D8%A7")
-    again = store.save("Mosul (renamed)", "q=%D8%A7")
-    assert again.slug == one.slug and again.created_at == one.created_at
-    assert store.get(one.slug).name == "Mosul (renamed)"
+    one = store.save("Mosul", "q=%D8%A7", saved_by="Huda")
+    assert store.save("Mosul", "q=%D8%A7") == one  # the same search, same name: nothing changes
+    with pytest.raises(AlreadySaved) as asked:  # same search, new name: ask, do not rename
+        store.save("Mosul (renamed)", "q=%D8%A7")
+    assert asked.value.existing == one and store.get(one.slug).name == "Mosul"
+    renamed = store.rename(one.slug, "Mosul (renamed)")
+    assert renamed.slug == one.slug and renamed.created_at == one.created_at and renamed.saved_by == "Huda"
+    assert store.get(one.slug).name == "Mosul (renamed)" and store.rename("nope0000", "x") is None
     other = store.save("Aleppo", "q=%D8%A8")
     assert other.slug != one.slug
     assert {s.slug for s in store.list()} == {one.slug, other.slug}
@@ -700,6 +719,20 @@ def test_saved_searches_live_in_their_own_index_with_sqlite_slug_semantics(backe
     assert "news-saved" in cluster.indices and cluster.indices["news-saved"]["mappings"]["dynamic"] == "strict"
     build(backend)  # a rebuild never touches them
     assert store.get(one.slug) is not None and "news-saved" in cluster.indices
+    assert store.delete(other.slug) and store.get(other.slug) is None and not store.delete(other.slug)
+    assert [s.slug for s in store.list()] == [one.slug]
+
+
+def test_a_saved_search_index_from_before_saved_by_gets_the_new_field(backend, cluster):
+    from search.backends.elasticsearch_saved import SAVED_MAPPINGS
+
+    old = json.loads(json.dumps(SAVED_MAPPINGS))
+    del old["properties"]["saved_by"]
+    backend.client.indices.create(index="news-saved", mappings=old)
+    store = backend.saved_searches()
+    saved = store.save("x", "q=1", saved_by="Omar")
+    assert "saved_by" in cluster.indices["news-saved"]["mappings"]["properties"]
+    assert store.get(saved.slug).saved_by == "Omar"
 
 
 def test_a_slug_collision_with_another_search_takes_the_next_slug(backend, cluster):
