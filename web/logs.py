@@ -171,6 +171,9 @@ def init_app(app) -> None:
                         extra={"method": method, "route": route, "status": response.status_code, "ms": ms,
                                "bytes": size})
 
-        # After the body is sent (streamed exports included), so the time is the whole request.
-        response.call_on_close(write)
+        if response.is_streamed and not response.direct_passthrough:
+            # A streamed export: written when the last byte is sent, so the time is the whole request.
+            response.call_on_close(write)
+        else:  # the body is ready (files are passed straight through and never "closed")
+            write()
         return response
