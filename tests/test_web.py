@@ -369,7 +369,7 @@ def test_saving_the_same_search_under_a_new_name_asks_before_renaming(web_client
                                             "query": f"q={q('الموصل')}"})
     slug = dict(parse_qsl(urlsplit(first.headers["Location"]).query))["new"]
     asked = web_client.post("/saved", data={"csrf_token": token, "name": "معركة الموصل", "query": f"q={q('الموصل')}"})
-    page = html(asked)
+    page = asked.get_data(as_text=True)
     assert asked.status_code == 409 and "محفوظ باسم" in page and "الموصل" in page and "معركة الموصل" in page
     assert web_client.get(f"/api/saved/{slug}").get_json()["name"] == "الموصل"  # not renamed silently
     confirm = re.search(r'action="(/saved/[0-9a-f]{8}/rename)"', page).group(1)
