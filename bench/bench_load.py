@@ -37,9 +37,9 @@ WORDS = ["السعودية", "اليمن", "الرياض", "الحوثيين", "
 LEVELS = (1, 8, 32)
 
 
-def ensure_index(index: Path) -> None:
-    subprocess.run([str(BIN / "indexer"), "reindex", "--if-changed", "-q", "--index", str(index), str(SOURCE)],
-                   cwd=ROOT, check=True)
+def ensure_index(index: Path, source: Path) -> None:
+    subprocess.run([str(BIN / "indexer"), "reindex", "--if-changed", "-q", "--index", str(index), str(source)],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
 def free_port() -> int:
@@ -123,13 +123,16 @@ def load(base: str, clients: int, seconds: float) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--index", type=Path, default=Path("/work/scratch/13/snn-index"))
+    ap.add_argument("--source", type=Path, default=SOURCE, help="archive to index (default SaudiNewsNet)")
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "out" / "bench_load.json")
     args = ap.parse_args()
-    ensure_index(args.index)
+    t0 = time.monotonic()
+    ensure_index(args.index, args.source)
+    print(f"index ready in {time.monotonic() - t0:.1f} s ({args.index})", flush=True)
     from web.gunicorn_conf import default_workers
 
-    results = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()},
+    results = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}, "source": str(args.source),
                "gunicorn": {"workers": int(os.environ.get("GUNICORN_WORKERS") or default_workers()),
                             "threads": int(os.environ.get("GUNICORN_THREADS") or 4)}, "runs": []}
     for kind in ("flask", "gunicorn"):
