@@ -63,7 +63,7 @@ def start(kind: str, index: Path, log: Path):
         except (OSError, urllib.error.URLError):
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit(f"{kind} did not start")
+    raise SystemExit(f"{kind} did not start (exit {proc.poll()}; log {log})")
 
 
 def stop(proc) -> None:
@@ -127,6 +127,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "out" / "bench_load.json")
     args = ap.parse_args()
+    args.json.parent.mkdir(parents=True, exist_ok=True)  # the servers' log files go there too
     t0 = time.monotonic()
     ensure_index(args.index, args.source)
     print(f"index ready in {time.monotonic() - t0:.1f} s ({args.index})", flush=True)
