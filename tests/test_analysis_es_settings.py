@@ -11,7 +11,7 @@ from search.analysis import (
     NATIVE_CHAINS,
     elasticsearch_analysis_settings,
 )
-from search.analysis.definition import CHAIN_DEFINITIONS
+from search.analysis.definition import CHAIN_DEFINITIONS, TOKEN_FILTERS
 
 BUILTIN_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization"}
 
@@ -59,3 +59,13 @@ def test_settings_are_json_and_follow_the_definition():
     assert json.loads(json.dumps(settings, ensure_ascii=False)) == settings
     for chain in NATIVE_CHAINS:
         assert settings["analyzer"][ES_ANALYZER_NAMES[chain]]["filter"] == CHAIN_DEFINITIONS[chain]["filter"]
+
+
+def test_python_only_filters_never_reach_elasticsearch():
+    # Filters without an Elasticsearch equivalent (proclitic stripping) run in Python only;
+    # their chains arrive pre-analyzed, so Elasticsearch indexes their output anyway.
+    python_only = {n for n, spec in TOKEN_FILTERS.items() if spec.get("python_only")}
+    settings = elasticsearch_analysis_settings()
+    assert not python_only & set(settings.get("filter", {}))
+    for chain in NATIVE_CHAINS:
+        assert not python_only & set(CHAIN_DEFINITIONS[chain]["filter"])

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def backend():
-    return current_app.extensions["search_backend"]
+    """The backend behind a per-generation result cache (``search.cache``)."""
+    return current_app.extensions["search_cached"]
 
 
 def wants_json() -> bool:
@@ -32,6 +33,7 @@ def error_response(status: int, message: str):
 
 def register(app: Flask) -> None:
     from search.facets import country_name
+    from search.outlets import outlet_name
     from web import doc_views, export_views, facet_views, saved_views, search_views
     from web.formatting import day_label, number, period_label
     from web.params import ParamError
@@ -42,7 +44,8 @@ def register(app: Flask) -> None:
     logs.init_app(app)
     for module in (search_views, doc_views, facet_views, saved_views, export_views):
         app.register_blueprint(module.bp)
-    app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name)
+    app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name,
+                               outlet=outlet_name)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -5,13 +5,13 @@ from flask import Blueprint, jsonify, redirect, render_template, request
 
 from search.model import SORTS
 from web import backend
-from web.pages import build_search_page, search_url, troops_links
+from web.pages import build_search_page, number_tags, search_url
 from web.params import SearchState, parse_state
 
 bp = Blueprint("search", __name__)
 
 TAG_LIMIT = 6  # countries / organizations shown per hit; the article lists them all
-SORT_LABELS = {"relevance": "الأكثر صلة", "date": "الأحدث", "troops": "الأكثر قوات"}
+SORT_LABELS = {"relevance": "الأكثر صلة", "date": "الأحدث", "troops": "الأكثر قوات", "casualties": "الأكثر خسائر"}
 assert set(SORT_LABELS) == set(SORTS)
 
 
@@ -37,7 +37,7 @@ def page():
         return redirect(search_url(state.query_string()), 302)
     model = build_search_page(state, backend())
     return render_template("search.html", page=model, state=state, sort_labels=SORT_LABELS,
-                           troops_links=troops_links, tag_limit=TAG_LIMIT)
+                           number_tags=number_tags, tag_limit=TAG_LIMIT)
 
 
 @bp.route("/api/search")

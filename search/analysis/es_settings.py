@@ -32,7 +32,7 @@ def _es_char_filter(spec: dict) -> dict:
 
 
 def _es_token_filter(name: str, spec: dict) -> dict:
-    if spec.get("type") not in _EXACT_TYPES:
+    if spec.get("type") not in _EXACT_TYPES or spec.get("python_only"):
         raise ValueError(f"filter {name} ({spec.get('type')}) has no exact Elasticsearch equivalent: "
                          "feed its chain pre-analyzed instead")
     return {k: v for k, v in spec.items() if k != "python"}

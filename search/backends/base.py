@@ -69,6 +69,11 @@ class Backend(ABC):
     def saved_searches(self):
         """The durable store of saved searches for this deployment (search.saved.SavedSearchStore)."""
 
+    @abstractmethod
+    def facet_values(self, name: str) -> tuple[str, ...]:
+        """Every distinct value of a terms facet in the live index, sorted (cached per index
+        version): search-within-facet filters these, then counts the matches exactly."""
+
     def exists(self) -> bool:
         """Whether a live index is there to search."""
         return True
@@ -76,6 +81,11 @@ class Backend(ABC):
     def build_info(self) -> dict:
         """The live index's build information ({} when there is none); see ``IndexBuild.commit``."""
         return (self.stats().get("build") or {}) if self.exists() else {}
+
+    def generation_stamp(self) -> str | None:
+        """A cheap token that changes whenever the searchable documents change (reindex,
+        add, delete); ``search.cache`` keys results with it. None: do not cache."""
+        return None
 
     def close(self) -> None:
         pass

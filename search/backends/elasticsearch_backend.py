@@ -35,8 +35,11 @@ from search.query.plan import Plan, build_plan
 log = logging.getLogger(__name__)
 
 TRANSIENT_STATUS = (429, 502, 503, 504)
+FACET_VALUES_PAGE = 1000  # composite aggregation page when listing every value of a facet
+FACET_VALUES_TTL = 60.0  # seconds a value list is reused while the alias points to the same index
 PIT_KEEP_ALIVE = "2m"
 RETIRED_POLL_SECONDS = 5.0
+STAMP_SECONDS = 1.0  # how long a read generation stamp (refresh count) is trusted
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,8 @@ class ElasticsearchBackend(Backend):
         self.config = config or EsConfig()
         self.on_rejected = on_rejected
         self._saved = None
+        self._stamp: tuple[float, str | None] | None = None
+        self._values: dict[str, tuple[tuple, float, tuple[str, ...]]] = {}  # facet -> (index, when, values)
 
     @classmethod
     def from_env(cls, client=None, environ: dict | None = None,
@@ -180,6 +185,23 @@ class ElasticsearchBackend(Backend):
     def exists(self) -> bool:
         with self._errors("checking the index alias"):
             return bool(self.client.indices.exists_alias(name=self.alias))
+
+    def generation_stamp(self) -> str | None:
+        """The live index and its refresh count: documents become searchable only at a
+        refresh (``upsert``/``delete`` wait for one), so a new count may mean new results.
+        Read at most once per ``STAMP_SECONDS``, about Elasticsearch's own refresh interval;
+        None (no caching) when the cluster cannot say."""
+        now = time.monotonic()
+        if self._stamp is not None and now - self._stamp[0] < STAMP_SECONDS:
+            return self._stamp[1]
+        try:
+            resp = self.client.indices.stats(index=self.alias, metric="refresh")
+            stamp = ";".join(f"{name}:{ix['total']['refresh']['total']}"
+                             for name, ix in sorted(resp["indices"].items()))
+        except Exception:  # noqa: BLE001 - search() itself reports an unreachable cluster
+            stamp = None
+        self._stamp = (now, stamp or None)
+        return stamp or None
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
@@ -235,6 +257,36 @@ class ElasticsearchBackend(Backend):
             score = raw.get("_score") if scored else None
             out.append(highlighted_hit(doc, None if score is None else float(score), title_hl, body_hl))
         return out
+
+    def facet_values(self, name: str) -> tuple[str, ...]:
+        """Every value of a terms facet, paged with a composite aggregation (exact, unbounded);
+        reused while the alias names the same index, for at most FACET_VALUES_TTL seconds
+        (incremental adds go to the same index)."""
+        from search.facets import FACETS
+
+        with self._errors("listing facet values"):
+            version = tuple(sorted(self.client.indices.get_alias(name=self.alias)))
+            cached = self._values.get(name)
+            if cached is not None and cached[0] == version and time.monotonic() - cached[1] < FACET_VALUES_TTL:
+                return cached[2]
+            field = FACETS[name].field
+            values: list[str] = []
+            after = None
+            while True:
+                composite: dict = {"size": FACET_VALUES_PAGE, "sources": [{"v": {"terms": {"field": field}}}]}
+                if after is not None:
+                    composite["after"] = after
+                resp = self.client.search(index=self.alias, body={"size": 0, "track_total_hits": False,
+                                                                  "aggs": {"values": {"composite": composite}}})
+                agg = (resp.get("aggregations") or {}).get("values") or {}
+                buckets = agg.get("buckets") or []
+                values += [str(b["key"]["v"]) for b in buckets]
+                after = agg.get("after_key")
+                if not buckets or after is None:
+                    break
+        result = tuple(sorted(values))
+        self._values[name] = (version, time.monotonic(), result)
+        return result
 
     def get(self, doc_id: str) -> StoredDocument | None:
         from elasticsearch import NotFoundError

@@ -24,7 +24,7 @@ import hashlib
 from search.analysis import (ANALYZER_VERSION, CHAINS, ES_ANALYZER_NAMES, NATIVE_CHAINS,
                              elasticsearch_analysis_settings, joined_terms_all)
 from search.backends.common import GAP, parse_date
-from search.fields import CHAIN_SUFFIX, DATE_FIELD, KEYWORD_FIELDS, TEXT_SCOPES, text_field
+from search.fields import CHAIN_SUFFIX, DATE_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS, TEXT_SCOPES, text_field
 from search.model import MAX_PAGE, PAGE_SIZE, StoredDocument
 
 # The analyzer of pre-analyzed fields; phrase queries (PhraseTerms) go through it too, so a
@@ -134,13 +134,15 @@ def mappings(meta: dict | None = None) -> dict:
             props[text_field(scope, chain)] = {"type": "text", "analyzer": PRE_ANALYZED}
     for name in KEYWORD_FIELDS:
         props[name] = {"type": "keyword"}
-    props["troops"] = {"type": "integer"}
-    props["troops_max"] = {"type": "integer"}
+    for name in NUMERIC_FIELDS:
+        props[name] = {"type": "integer"}
     props[DATE_FIELD] = {"type": "date"}
     # Kept for rebuilding the document, never searched: the raw date string, url, author...
     props["meta"] = {"type": "object", "enabled": False}
     # The extraction evidence can be large and irregular: stored in _source, not indexed.
     props["extraction"] = {"type": "object", "enabled": False}
+    # Compact troop mentions for hits (value, kind, noun...): stored, not indexed.
+    props["troop_mentions"] = {"type": "object", "enabled": False}
     out = {"dynamic": "strict", "_source": {"excludes": pre_analyzed_fields()}, "properties": props}
     out["_meta"] = {"analyzer_version": ANALYZER_VERSION, **(meta or {})}
     return out
@@ -163,6 +165,11 @@ def to_source(doc: StoredDocument) -> dict:
     src["troops"] = [int(t) for t in doc.troops]
     if doc.troops_max is not None:
         src["troops_max"] = int(doc.troops_max)
+    src["casualties"] = [int(t) for t in doc.casualties]
+    if doc.casualties_max is not None:
+        src["casualties_max"] = int(doc.casualties_max)
+    src["flags"] = list(doc.flags)
+    src["troop_mentions"] = list(doc.troop_mentions)
     src["meta"] = {"date": doc.date, "url": doc.url, "author": doc.author, "origin": doc.origin}
     src["extraction"] = doc.extraction or {}
     return src
@@ -188,6 +195,7 @@ def from_source(src: dict) -> StoredDocument:
     """Rebuild the stored document from ``_source``."""
     meta = src.get("meta") or {}
     troops_max = src.get("troops_max")
+    casualties_max = src.get("casualties_max")
     return StoredDocument(
         id=src["id"], title=src.get("title"), body=src.get("body") or "",
         date=meta.get("date"), source=src.get("source"), url=meta.get("url"),
@@ -196,6 +204,9 @@ def from_source(src: dict) -> StoredDocument:
         troops=[int(t) for t in src.get("troops") or []],
         troops_max=int(troops_max) if troops_max is not None else None,
         extraction=src.get("extraction") or {},
+        casualties=[int(t) for t in src.get("casualties") or []],
+        casualties_max=int(casualties_max) if casualties_max is not None else None,
+        flags=list(src.get("flags") or []), troop_mentions=list(src.get("troop_mentions") or []),
     )
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from search.backends.elasticsearch_mapping import GAP_TOKEN, PRE_ANALYZED, es_date
 from search.backends.common import facet_agg_spec, gap_text
 from search.model import SearchRequest
-from search.query.plan import (All, Bool, Clause, Keyword, Nothing, NumRange, PhraseTerms, Plan,
-                               PrefixTerm, Term)
+from search.query.plan import (All, AtLeast, Bool, Clause, DisMax, Keyword, Nothing, NumRange, PhraseTerms, Plan,
+                               PrefixTerm, Rank, Term)
 
-SORT_FIELDS = {"date": "date", "troops": "troops_max"}
+SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max"}
 TIEBREAK = {"id": {"order": "asc"}}  # a unique key: pages never overlap, search_after can resume
 
 
@@ -28,7 +28,7 @@ def compile_clause(clause: Clause) -> dict:
         return {"term": {clause.field: _boosted({"value": clause.term}, clause.boost)}}
     if isinstance(clause, PhraseTerms):
         return {"match_phrase": {clause.field: _boosted(
-            {"query": phrase_text(clause.terms, clause.positions), "analyzer": PRE_ANALYZED, "slop": 0},
+            {"query": phrase_text(clause.terms, clause.positions), "analyzer": PRE_ANALYZED, "slop": clause.slop},
             clause.boost)}}
     if isinstance(clause, PrefixTerm):
         # constant_score rewrite: every match scores its boost, like tantivy's const-score regex.
@@ -51,6 +51,16 @@ def compile_clause(clause: Clause) -> dict:
         if high is not None:
             bounds["lte"] = high
         return {"range": {clause.field: bounds}} if bounds else {"match_all": {}}
+    if isinstance(clause, DisMax):
+        return {"dis_max": {"queries": [compile_clause(c) for c in clause.options],
+                            "tie_breaker": clause.tie_breaker}}
+    if isinstance(clause, AtLeast):
+        return {"bool": {"should": [compile_clause(c) for c in clause.clauses],
+                         "minimum_should_match": clause.minimum}}
+    if isinstance(clause, Rank):
+        # Beside must, a should without minimum_should_match is optional: it only scores.
+        return {"bool": {"must": [compile_clause(clause.match)],
+                         "should": [compile_clause(c) for c in clause.bonus]}}
     if isinstance(clause, Bool):
         return _compile_bool(clause)
     raise TypeError(f"cannot compile {clause!r}")
@@ -103,7 +113,7 @@ def facet_aggs(plan: Plan, request: SearchRequest) -> dict:
     """
     aggs = {}
     for name in request.facets:
-        spec = facet_agg_spec(name, request.facet_size)
+        spec = facet_agg_spec(name, request.facet_size, request.facet_include.get(name))
         if plan.facet_filters:
             aggs[name] = {"filter": filter_clause(plan.filters_except(name)), "aggs": {"values": spec}}
         else:

@@ -15,15 +15,17 @@ from search.backends.base import Backend, BackendError, IndexBuild
 from search.backends.common import facet_agg_spec, facet_result, highlighted_hit
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
+from search.backends.tantivy_seek import SEEK_FROM, DateSeek
 from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, build_schema, create_index,
                                             from_tantivy, open_index, to_tantivy)
+from search.facets import FACETS
 from search.highlight import Highlighter
 from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument
-from search.query.plan import Plan, build_plan, with_filters
+from search.query.plan import All, Plan, build_plan, with_filters
 
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 1))
-SORT_FIELDS = {"date": "date", "troops": "troops_max"}
+SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max"}
 
 
 class TantivyBackend(Backend):
@@ -38,11 +40,24 @@ class TantivyBackend(Backend):
         self._lock = threading.Lock()
         self._open: tuple[str, float, tantivy.Index] | None = None
         self._saved = None
+        self._seek = DateSeek(self.schema)
+        self._values: dict[str, tuple[tuple, tuple[str, ...]]] = {}  # facet -> (index version, values)
 
     # ---- reading -------------------------------------------------------------------------
     def exists(self) -> bool:
         path = self.gens.current_path()
         return bool(path and path.exists())
+
+    def generation_stamp(self) -> str | None:
+        """The live generation and its last commit (meta.json is replaced on every commit)."""
+        name = self.gens.current_name()
+        if not name:
+            return None
+        try:
+            st = (self.gens.dir / name / "meta.json").stat()
+        except FileNotFoundError:
+            return None
+        return f"{name}:{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
 
     def _index(self) -> tantivy.Index:
         """The live index, reopened when CURRENT moves and reloaded after incremental commits."""
@@ -68,22 +83,44 @@ class TantivyBackend(Backend):
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
+        stamp = self.generation_stamp()  # before the searcher: see _page
         index = self._index()
         searcher = index.searcher()
         plan = build_plan(request)
         query = compile_clause(self.schema, plan.full())
         order_field = SORT_FIELDS.get(request.sort)
-        kwargs = {"order_by_field": order_field} if order_field else {}
-        result = searcher.search(query, limit=request.page_size, offset=request.offset, count=True, **kwargs)
+        total, found = self._page(searcher, query, plan, request, stamp)
         hits = []
         title_hl = Highlighter(request.query, "title") if request.highlight else None
         body_hl = Highlighter(request.query, "body") if request.highlight else None
-        for score, addr in result.hits:
+        for score, addr in found:
             doc = from_tantivy(searcher.doc(addr).to_dict())
             hits.append(highlighted_hit(doc, None if order_field else float(score), title_hl, body_hl))
         facets = self._facets(searcher, plan, request)
-        return SearchResult(total=result.count, hits=hits, facets=facets,
+        return SearchResult(total=total, hits=hits, facets=facets,
                             took_ms=(time.perf_counter() - started) * 1000)
+
+    def _page(self, searcher, query, plan: Plan, request: SearchRequest, stamp) -> tuple[int, list]:
+        """The total and the (score, address) hits of the requested page.
+
+        Deep date-sorted pages go through DateSeek, whose memo is keyed by ``stamp``: read
+        before the searcher was taken, so a searcher newer than its stamp can only file an
+        entry under a stamp no later request will look up.
+        """
+        order_field = SORT_FIELDS.get(request.sort)
+        if order_field == "date" and request.offset >= SEEK_FROM:
+            total = searcher.search(query, limit=1, count=True).count
+            if request.offset >= total:
+                return total, []
+            key = None if stamp is None else (stamp, plan.full())
+            # The whole archive's histogram serves every browse-by-date page: build it at once.
+            found = self._seek.page(searcher, query, key, request.offset, request.page_size,
+                                    eager=isinstance(plan.full(), All))
+            if found is not None:
+                return total, [(None, addr) for addr in found]
+        kwargs = {"order_by_field": order_field} if order_field else {}
+        result = searcher.search(query, limit=request.page_size, offset=request.offset, count=True, **kwargs)
+        return result.count, result.hits
 
     def _facets(self, searcher, plan: Plan, request: SearchRequest) -> dict[str, FacetResult]:
         # Disjunctive counts: each facet is counted with every filter but its own.
@@ -94,11 +131,22 @@ class TantivyBackend(Backend):
         out: dict[str, FacetResult] = {}
         for excluded, names in groups.items():
             clause = with_filters(plan.query, plan.filters_except(excluded))
-            aggs = {name: facet_agg_spec(name, request.facet_size) for name in names}
+            aggs = {name: facet_agg_spec(name, request.facet_size, request.facet_include.get(name))
+                    for name in names}
             raw = searcher.aggregate(compile_clause(self.schema, clause), aggs)
             for name in names:
                 out[name] = facet_result(name, raw.get(name, {}), request)
         return {name: out[name] for name in request.facets}
+
+    def facet_values(self, name: str) -> tuple[str, ...]:
+        index = self._index()
+        version = (self._open[0], self._open[1])
+        cached = self._values.get(name)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        values = all_terms(index.searcher(), FACETS[name].field)
+        self._values[name] = (version, values)
+        return values
 
     def get(self, doc_id: str) -> StoredDocument | None:
         searcher = self._index().searcher()
@@ -238,6 +286,19 @@ class TantivyBuild(IndexBuild):
 
 
 STATS_FACETS = ("country", "org", "source", "troops")
+
+
+def all_terms(searcher, field: str) -> tuple[str, ...]:
+    """Every distinct value of a keyword field: a terms aggregation as large as the field's
+    cardinality (an estimate, so it grows until nothing is left over)."""
+    everything = tantivy.Query.all_query()
+    estimate = searcher.aggregate(everything, {"n": {"cardinality": {"field": field}}})["n"].get("value") or 0
+    size = max(1000, int(estimate * 2) + 100)
+    while True:
+        raw = searcher.aggregate(everything, {"v": {"terms": {"field": field, "size": size}}})["v"]
+        if not raw.get("sum_other_doc_count"):
+            return tuple(sorted(str(b["key"]) for b in raw.get("buckets", [])))
+        size *= 4
 
 
 def _facet_stats(searcher, top: int) -> dict:

@@ -17,13 +17,13 @@ import tantivy
 
 from search.analysis import CHAINS, joined_terms_all
 from search.backends.common import GAP, parse_date
-from search.fields import TEXT_SCOPES, text_field
+from search.fields import KEYWORD_FIELDS, NUMERIC_FIELDS, TEXT_SCOPES, text_field
 from search.model import StoredDocument
 
 
 # Bump when the schema or the way fields are written changes: an index of another layout
 # cannot be read correctly and must be rebuilt.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3     # 3: casualties, casualties_max, flags (#12)
 PRETOKENIZED = "pretokenized"
 
 
@@ -51,10 +51,10 @@ def build_schema() -> tantivy.Schema:
         for chain in CHAINS:
             # The original text is stored once, in "meta"; these fields only index terms.
             sb.add_text_field(text_field(scope, chain), tokenizer_name=PRETOKENIZED)
-    for name in ("country", "org", "source", "month"):
+    for name in KEYWORD_FIELDS:
         sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
-    sb.add_integer_field("troops", stored=True, indexed=True, fast=True)
-    sb.add_integer_field("troops_max", stored=True, indexed=True, fast=True)
+    for name in NUMERIC_FIELDS:
+        sb.add_integer_field(name, stored=True, indexed=True, fast=True)
     sb.add_date_field("date", stored=True, indexed=True, fast=True)
     sb.add_bytes_field("meta", stored=True, indexed=False)
     return sb.build()
@@ -74,11 +74,14 @@ def analyze_document(doc: StoredDocument) -> dict:
             fields[text_field(scope, chain)] = terms
     keywords = [("country", c) for c in doc.countries] + [("org", o) for o in doc.orgs]
     keywords += [(name, v) for name, v in (("source", doc.source), ("month", doc.month)) if v]
-    integers = [("troops", int(t)) for t in doc.troops]
-    if doc.troops_max is not None:
-        integers.append(("troops_max", int(doc.troops_max)))
+    keywords += [("flags", f) for f in doc.flags]
+    integers = [("troops", int(t)) for t in doc.troops] + [("casualties", int(t)) for t in doc.casualties]
+    for name, value in (("troops_max", doc.troops_max), ("casualties_max", doc.casualties_max)):
+        if value is not None:
+            integers.append((name, int(value)))
     meta = {"title": doc.title, "body": doc.body, "date": doc.date, "url": doc.url,
-            "author": doc.author, "origin": doc.origin, "extraction": doc.extraction}
+            "author": doc.author, "origin": doc.origin, "extraction": doc.extraction,
+            "troop_mentions": doc.troop_mentions}
     return {"id": doc.id, "fields": fields, "keywords": keywords, "integers": integers,
             "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8")}
 
@@ -108,6 +111,7 @@ def from_tantivy(d: dict) -> StoredDocument:
         return vals[0] if vals else None
 
     troops_max = first("troops_max")
+    casualties_max = first("casualties_max")
     return StoredDocument(
         id=first("id"), title=meta.get("title"), body=meta.get("body") or "",
         date=meta.get("date"), source=first("source"), url=meta.get("url"),
@@ -116,4 +120,7 @@ def from_tantivy(d: dict) -> StoredDocument:
         troops=[int(t) for t in d.get("troops") or []],
         troops_max=int(troops_max) if troops_max is not None else None,
         extraction=meta.get("extraction") or {},
+        casualties=[int(t) for t in d.get("casualties") or []],
+        casualties_max=int(casualties_max) if casualties_max is not None else None,
+        flags=list(d.get("flags") or []), troop_mentions=meta.get("troop_mentions") or [],
     )
