@@ -48,10 +48,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(kind: str, index: Path, log: Path):
+def start(kind: str, index: Path, log: Path, cache_mb: str):
     port = free_port()
+    # The result cache off by default: 12 repeated words would measure the cache, not the server.
     env = {**os.environ, "SEARCH_INDEX": str(index), "SEARCH_LOG_FILE": str(log), "PORT": str(port),
-           "HOST": "127.0.0.1", "SECRET_KEY": "bench"}
+           "HOST": "127.0.0.1", "SECRET_KEY": "bench", "SEARCH_CACHE_MB": cache_mb}
     cmd = ([str(BIN / "gunicorn"), "-c", "python:web.gunicorn_conf"] if kind == "gunicorn"
            else [str(BIN / "flask"), "--app", "app", "run", "--port", str(port)])
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -125,6 +126,7 @@ def main() -> None:
     ap.add_argument("--index", type=Path, default=Path("/work/scratch/13/snn-index"))
     ap.add_argument("--source", type=Path, default=SOURCE, help="archive to index (default SaudiNewsNet)")
     ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--cache-mb", default="0", help="SEARCH_CACHE_MB of the servers (default 0: off)")
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "out" / "bench_load.json")
     args = ap.parse_args()
     args.json.parent.mkdir(parents=True, exist_ok=True)  # the servers' log files go there too
@@ -137,7 +139,7 @@ def main() -> None:
                "gunicorn": {"workers": int(os.environ.get("GUNICORN_WORKERS") or default_workers()),
                             "threads": int(os.environ.get("GUNICORN_THREADS") or 4)}, "runs": []}
     for kind in ("flask", "gunicorn"):
-        proc, base = start(kind, args.index, args.json.with_name(f"bench_load_{kind}.log"))
+        proc, base = start(kind, args.index, args.json.with_name(f"bench_load_{kind}.log"), args.cache_mb)
         try:
             for clients in LEVELS:
                 row = {"server": kind, **load(base, clients, args.seconds)}
