@@ -16,7 +16,7 @@ import json
 import tantivy
 
 from search.analysis import CHAINS, joined_terms_all
-from search.backends.common import parse_date
+from search.backends.common import GAP, parse_date
 from search.fields import KEYWORD_FIELDS, NUMERIC_FIELDS, TEXT_SCOPES, text_field
 from search.model import StoredDocument
 
@@ -25,9 +25,6 @@ from search.model import StoredDocument
 # cannot be read correctly and must be rebuilt.
 LAYOUT_VERSION = 3     # 3: casualties, casualties_max, flags (#12)
 PRETOKENIZED = "pretokenized"
-# A private-use character: never a term of any chain (UAX#29 skips it). It also stands for
-# the empty term Lucene keeps for a word of only tatweel, which whitespace cannot carry.
-GAP = "\ue000"
 
 
 def _pretokenized_analyzer() -> tantivy.TextAnalyzer:
