@@ -64,13 +64,15 @@ class ReindexSummary:
 
 def reindex(backend: Backend, sources: list[str], *, workers: int | None = None, strict: bool = False,
             corrections: str | None = None, progress: Progress | None = None,
-            read: Reader | None = None, stories: bool = True) -> ReindexSummary:
+            read: Reader | None = None, stories: bool = True,
+            fingerprint: dict | None = None) -> ReindexSummary:
     """Rebuild ``backend``'s index from ``sources``; the live index is replaced only on success.
 
     Nothing is committed when no document was readable, or when ``strict`` and anything was
     skipped; any exception (including Ctrl-C) aborts the build and leaves the live index.
     ``read(sources, on_problem)`` replaces ``iter_documents`` (benchmarks feed generated corpora).
     ``stories=False`` skips story detection: every document is a story of its own (benchmarks).
+    ``fingerprint`` (indexer.fingerprint) is recorded in the build information.
     """
     summary = ReindexSummary(started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     started = time.perf_counter()
@@ -117,7 +119,8 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
             build.commit({"sources": [os.path.abspath(s) for s in sources],
                           "skipped": summary.skipped, "duplicates": summary.duplicates,
                           "notes": summary.notes, "input_bytes": summary.input_bytes,
-                          "stories": summary.stories})
+                          "stories": summary.stories,
+                          **({"fingerprint": fingerprint} if fingerprint else {})})
             summary.committed = True
             summary.generation = _generation(backend)
     if progress:

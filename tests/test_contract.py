@@ -299,6 +299,44 @@ def test_same_hits_as_the_plan_says(loaded, oracle, q):
     assert res.total == len(oracle.hits(request))
 
 
+# Forgiving queries (issue 10): repaired by the shared parser, so both engines get the same plan.
+FORGIVING = ["داعش AND الموصل", "داعش and بغداد", "داعش NOT الموصل", "كربلاء or الموصل", "كربلاء او الموصل",
+             "«الدولة الإسلامية»", "🔥 داعش^5", "#داعش", "دا\u200cعش", "في", "!!!", "country:العراق داعش",
+             "country:ZZ كربلاء", '"الدولة الإسلامية في العراق']
+LATIN = ["Mosul", "Baghdad", "ISIS", "Karbala", "Iraq -Syria"]
+
+
+@pytest.mark.parametrize("q", FORGIVING)
+def test_forgiving_queries_find_what_the_plan_says(loaded, oracle, q):
+    request = req(q, page_size=50)
+    res = loaded.search(request)
+    assert {h.id for h in res.hits} == oracle.hits(request) and res.total == len(oracle.hits(request))
+
+
+@pytest.mark.parametrize("q", LATIN)
+def test_latin_name_expansions_find_what_the_plan_says(loaded, oracle, q):
+    from search.query.names import expand
+
+    tree, found = expand(parse(q).tree)
+    assert found
+    request = SearchRequest(query=tree, page_size=50)
+    res = loaded.search(request)
+    assert {h.id for h in res.hits} == oracle.hits(request) and res.total == len(oracle.hits(request))
+
+
+def test_the_forgiving_queries_are_not_vacuous(oracle):
+    from search.query.names import expand
+
+    found = {q: len(oracle.hits(req(q))) for q in FORGIVING}
+    assert found["داعش AND الموصل"] == len(oracle.hits(req("داعش الموصل"))) > 0
+    assert found["«الدولة الإسلامية»"] == len(oracle.hits(req('"الدولة الإسلامية"'))) > 0
+    assert found["🔥 داعش^5"] == found["#داعش"] == found["دا\u200cعش"] == len(oracle.hits(req("داعش"))) > 0
+    assert found["!!!"] == 0 and 0 < found["في"] < len(corpus())
+    assert found["كربلاء او الموصل"] == len(oracle.hits(req("كربلاء OR الموصل"))) > 0
+    mosul = oracle.hits(SearchRequest(query=expand(parse("Mosul").tree)[0]))
+    assert mosul and mosul == oracle.hits(req("الموصل"))
+
+
 def test_the_queries_are_not_vacuous(oracle):
     found = {q: len(oracle.hits(req(q))) for q in QUERIES}
     assert found["داعش"] >= 3 and found["كربلاء"] >= 2 and found['"الدولة الإسلامية"'] >= 2
@@ -502,6 +540,26 @@ def test_upsert_and_delete(fresh):
     assert fresh.get("x-gap") is None and fresh.search(req("")).total == n - 1
 
 
+def test_the_vocabulary_follows_the_documents(fresh):
+    """Did-you-mean's vocabulary: what a full rebuild of the live documents would give, after any write."""
+    from search.vocabulary import Vocabulary, document_terms
+
+    def of(docs):
+        v = Vocabulary()
+        for d in docs:
+            v.add(document_terms(d.title, d.body))
+        return dict(v.counts)
+
+    assert dict(fresh.vocabulary().counts) == of(corpus())
+    replacement = StoredDocument(id="x-nodate", body="نص جديد عن الرقة", countries=["SY"])
+    fresh.upsert([replacement, StoredDocument(id="x-new", title="زنجبيلستان", body="خبر")])
+    fresh.delete(["x-gap"])
+    live = [d for d in corpus() if d.id not in ("x-nodate", "x-gap")] + [
+        replacement, StoredDocument(id="x-new", title="زنجبيلستان", body="خبر")]
+    assert dict(fresh.vocabulary().counts) == of(live)
+    assert fresh.vocabulary().df("زنجبيلستان") == 1 and fresh.vocabulary().df("العشائر") == 0
+
+
 def test_rebuild_switches_atomically_and_abort_keeps_the_live_index(fresh):
     n = len(corpus())
     before = fresh.stats()["generation"]
@@ -524,11 +582,16 @@ def test_rebuild_switches_atomically_and_abort_keeps_the_live_index(fresh):
 
 def test_saved_searches_survive_a_rebuild(fresh):
     store = fresh.saved_searches()
-    one = store.save("الموصل", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84")
-    again = store.save("الموصل ٢", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84")
-    assert again.slug == one.slug and store.get(one.slug).name == "الموصل ٢"
+    from search.saved import AlreadySaved
+
+    one = store.save("الموصل", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84", saved_by="هدى")
+    with pytest.raises(AlreadySaved):  # the same search under a new name: asked, not renamed
+        store.save("الموصل ٢", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84")
+    assert store.rename(one.slug, "الموصل ٢").slug == one.slug and store.get(one.slug).name == "الموصل ٢"
+    other = store.save("حلب", "q=%D8%AD%D9%84%D8%A8")
     load(fresh, corpus())
-    assert store.get(one.slug) is not None and one.slug in {s.slug for s in store.list()}
+    assert store.get(one.slug).saved_by == "هدى" and one.slug in {s.slug for s in store.list()}
+    assert store.delete(other.slug) and store.get(other.slug) is None
 
 
 def test_stats_describe_the_live_index(loaded):
@@ -561,14 +624,16 @@ def test_elasticsearch_missing_alias_is_a_backend_error():
 
 @pytest.mark.es
 @pytest.mark.skipif(not ES_URL, reason="set ES_URL to run against a live Elasticsearch")
-def test_elasticsearch_base_analyzer_gives_the_python_tokens(loaded_es):
-    """The plan sends Python-analyzed terms: the index must hold the same ones.
+def test_elasticsearch_indexes_the_python_tokens_of_every_chain(loaded_es):
+    """The plan sends Python-analyzed terms: the index must hold the same ones, every chain.
 
-    Checked strictly for the base chain (Lucene's ArabicAnalyzer on both sides); the plus and
-    exact chains differ by design on run-together words (docs/analysis.md), which the
-    search tests above would reveal where it matters.
+    The base chain is analyzed by the cluster itself (Lucene's ArabicAnalyzer); the others
+    arrive pre-analyzed and go through the ``pre_analyzed`` analyzer. A word of only tatweel
+    has the empty term in Lucene; the pre-analyzed fields carry it as a gap, as tantivy does.
     """
-    from search.analysis import ES_ANALYZER_NAMES
+    from search.analysis import ES_ANALYZER_NAMES, joined_terms
+    from search.backends.common import GAP
+    from search.backends.elasticsearch_mapping import PRE_ANALYZED, PRE_ANALYZED_CHAINS
 
     index = loaded_es.client.indices.get_alias(name=loaded_es.alias)
     (name,) = list(index)
@@ -577,6 +642,11 @@ def test_elasticsearch_base_analyzer_gives_the_python_tokens(loaded_es):
             got = loaded_es.client.indices.analyze(index=name, analyzer=ES_ANALYZER_NAMES["arabic"], text=text)
             es_tokens = [(t["token"], t["position"]) for t in got["tokens"]]
             assert es_tokens == [(t.term, t.position) for t in analyze_field("arabic", text)], d.id
+            for chain in PRE_ANALYZED_CHAINS:
+                got = loaded_es.client.indices.analyze(index=name, analyzer=PRE_ANALYZED,
+                                                       text=joined_terms(chain, text, GAP))
+                es_tokens = [(t["token"], t["position"]) for t in got["tokens"]]
+                assert es_tokens == [(t.term, t.position) for t in analyze_field(chain, text) if t.term], (chain, d.id)
 
 
 @pytest.fixture(scope="module")

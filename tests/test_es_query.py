@@ -11,8 +11,9 @@ import pytest
 from elasticsearch.dsl import A, Q, Search
 
 from search.analysis import analyze_field
-from search.backends.elasticsearch_query import (compile_clause, facet_aggs, highlight_spec, phrase_text,
-                                                 scan_body, search_body, sort_spec)
+from search.backends.common import GAP
+from search.backends.elasticsearch_query import (compile_clause, facet_aggs, phrase_text, scan_body, search_body,
+                                                 sort_spec)
 from search.model import Range, SearchRequest
 from search.query import parse
 from search.query.plan import (All, AtLeast, Bool, DisMax, Keyword, Nothing, NumRange, PhraseTerms, PrefixTerm,
@@ -71,20 +72,20 @@ def test_a_word_with_a_stopword_inside_is_a_phrase_with_the_exact_gap():
     body = compiled("الدولة-في-العراق")
     first = options(body)[0]
     dawla, iraq = term("arabic", "الدولة"), term("arabic", "العراق")
-    expected = Q("match_phrase", title={"query": f"{dawla} <gap> {iraq}", "analyzer": "plan_terms",
+    expected = Q("match_phrase", title={"query": f"{dawla} {GAP} {iraq}", "analyzer": "pre_analyzed",
                                         "slop": 0, "boost": RANKING.title})
     assert first == expected.to_dict()
 
 
 def test_phrase_text_writes_one_gap_token_per_missing_position():
     assert phrase_text(("a", "b", "c"), (0, 1, 2)) == "a b c"
-    assert phrase_text(("a", "b", "c"), (0, 2, 5)) == "a <gap> b <gap> <gap> c"
+    assert phrase_text(("a", "b", "c"), (0, 2, 5)) == f"a {GAP} b {GAP} {GAP} c"
     with pytest.raises(ValueError):
         phrase_text(("a", "b"), (1, 0))
 
 
 def phrase_q(field: str, words: list[str], boost: float, slop: int = 0) -> Q:
-    params = {"query": " ".join(words), "analyzer": "plan_terms", "slop": slop}
+    params = {"query": " ".join(words), "analyzer": "pre_analyzed", "slop": slop}
     if boost != 1.0:
         params["boost"] = boost
     return Q("match_phrase", **{field: params})
@@ -199,13 +200,13 @@ def test_leaf_clauses():
     assert compile_clause(PrefixTerm("body_exact", "x")) == \
         Q("prefix", body_exact={"value": "x", "rewrite": "constant_score"}).to_dict()
     assert compile_clause(PhraseTerms("body_exact", ("a", "b"), (0, 1), 3.0)) == \
-        Q("match_phrase", body_exact={"query": "a b", "analyzer": "plan_terms", "slop": 0, "boost": 3.0}).to_dict()
+        Q("match_phrase", body_exact={"query": "a b", "analyzer": "pre_analyzed", "slop": 0, "boost": 3.0}).to_dict()
 
 
 def test_two_active_facet_filters_give_a_post_filter_and_per_facet_filtered_aggregations():
     request = req("داعش", filters={"country": ("IQ", "SY")}, ranges={"troops": Range(1000, None)})
     plan = build_plan(request)
-    body = search_body(request, plan, highlight=True)
+    body = search_body(request, plan, timeout="20s")
 
     country_f = Q("terms", country=["IQ", "SY"])
     troops_f = Q("range", troops_max={"gte": 1000})
@@ -235,11 +236,7 @@ def test_two_active_facet_filters_give_a_post_filter_and_per_facet_filtered_aggr
                                         "_source": {"includes": ["id", "source", "meta.date"]}})
     s = s.sort({"_score": {"order": "desc"}}, {"id": {"order": "asc"}}) \
         .extra(from_=0, size=10, track_total_hits=True).source(excludes=["extraction"])
-    s = s.highlight_options(type="unified", pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html",
-                            require_field_match=True, max_analyzed_offset=1_000_000)
-    s = s.highlight("title", matched_fields=["title.plus", "title.exact"], number_of_fragments=0)
-    s = s.highlight("body", matched_fields=["body.plus", "body.exact"], fragment_size=260,
-                    number_of_fragments=1, no_match_size=0)
+    s = s.extra(timeout="20s")
     assert body == s.to_dict()
 
 
@@ -252,12 +249,12 @@ def test_the_date_range_filters_month_counts_like_its_own_facet():
 
 def test_without_filters_aggregations_are_plain_and_there_is_no_post_filter():
     request = req("داعش", facets=("country",))
-    body = search_body(request, build_plan(request), highlight=False)
+    body = search_body(request, build_plan(request), timeout=None)
     assert "post_filter" not in body and "highlight" not in body
     assert body["aggs"] == {"country": A("terms", field="country", size=50).to_dict(),
                             "_stories": A("cardinality", field="story", precision_threshold=40000).to_dict()}
     every = req("داعش", facets=("country",), collapse=False)
-    body = search_body(every, build_plan(every), highlight=False)
+    body = search_body(every, build_plan(every), timeout=None)
     assert "collapse" not in body and body["aggs"] == {"country": A("terms", field="country", size=50).to_dict()}
 
 
@@ -265,7 +262,7 @@ def test_sorts_have_a_unique_tiebreaker_and_put_missing_values_last():
     assert sort_spec("relevance") == [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
     assert sort_spec("date") == [{"date": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}]
     assert sort_spec("troops") == [{"troops_max": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}]
-    page2 = search_body(req("", sort="date", page=3, page_size=20), build_plan(req("")), highlight=False)
+    page2 = search_body(req("", sort="date", page=3, page_size=20), build_plan(req("")), timeout=None)
     assert (page2["from"], page2["size"]) == (40, 20)
 
 
@@ -279,17 +276,11 @@ def test_scan_body_for_date_sort_with_search_after():
     assert body == s.to_dict()
 
 
-def test_highlight_spec_marks_with_html_encoding():
-    spec = highlight_spec()
-    assert spec["pre_tags"] == ["<mark>"] and spec["post_tags"] == ["</mark>"] and spec["encoder"] == "html"
-    assert spec["fields"]["body"]["fragment_size"] == 260 and spec["fields"]["body"]["number_of_fragments"] == 1
-
-
 @pytest.mark.parametrize("q", ['title:"x y" OR (z* -w)', 'a:b "c', "\\*:* AND OR", "_exists_:title", "(((",
                                "body:* \\\" ~2 ^3", "<script>alert(1)</script>"])
 def test_no_user_text_ever_reaches_a_query_parser(q):
     request = req(q, filters={"org": ("a\"b",)})
-    text = json.dumps(search_body(request, build_plan(request), highlight=True))
+    text = json.dumps(search_body(request, build_plan(request), timeout="20s"))
     assert "query_string" not in text and "simple_query_string" not in text
 
 
@@ -327,3 +318,32 @@ def test_trend_bodies_count_matches_per_period_without_hits():
     assert period_body(plan, "month", 24) == s.to_dict()
     with pytest.raises(ValueError):
         period_body(plan, "title", 5)
+
+
+# ---- forgiving queries (issue 10): the parser's repairs reach Elasticsearch as plain plan clauses ----
+
+def test_forgiving_operators_compile_like_their_strict_forms():
+    assert compiled("داعش AND الموصل") == compiled("داعش الموصل")
+    assert compiled("داعش NOT سوريا") == compiled("داعش -سوريا")
+    assert compiled("داعش or الدولة") == compiled("داعش OR الدولة")
+    assert compiled("«الدولة الإسلامية»") == compiled('"الدولة الإسلامية"')
+    assert compiled("🔥 داعش^5") == compiled("داعش")
+
+
+def test_nothing_searchable_is_match_none_and_stopwords_are_exact_terms():
+    assert compiled("!!!") == {"match_none": {}}
+    body = json.dumps(compiled("في"), ensure_ascii=False)
+    # Searched as written: exact-chain terms (the stopword kept), never match_all.
+    assert '"title_exact": {' in body and '"body_exact": {' in body and '"value": "في"' in body
+    assert "match_all" not in body
+    assert compiled("في") == compile_clause(build_plan(req('"في"')).query)
+
+
+def test_latin_names_expand_in_the_plan_as_arabic_words():
+    from search.query.names import expand
+
+    tree, _ = expand(parse("Mosul").tree)
+    body = compile_clause(build_plan(SearchRequest(query=tree)).query)
+    arabic = compiled("الموصل")
+    assert arabic in body["bool"]["should"]  # the Arabic word, compiled as if typed
+    assert "query_string" not in json.dumps(body)

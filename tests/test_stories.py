@@ -46,6 +46,7 @@ def test_versions_share_the_id_of_their_earliest_version(grouped):
     build = grouped.stats()["build"]
     assert build["stories"] == len(set(STORIES.values()))
     assert grouped.search(_req("", collapse=False, page_size=1)).total == len(ARTICLES)
+    _vocabulary_matches_the_documents(grouped)  # the fix-up pass rewrote versions
 
 
 def test_a_reorder_window_gives_the_same_stories(tmp_path):
@@ -55,6 +56,17 @@ def test_a_reorder_window_gives_the_same_stories(tmp_path):
 
 def _req(q="", **kw):
     return SearchRequest(query=parse(q).tree, **kw)
+
+
+def _vocabulary_matches_the_documents(backend: TantivyBackend) -> None:
+    """The did-you-mean vocabulary (issue 10) counts each indexed document exactly once,
+    also after story fix-ups and relabels, which rewrite documents."""
+    from search.vocabulary import Vocabulary, document_terms
+
+    truth = Vocabulary()
+    for d in backend.iter_matches(_req("", collapse=False)):
+        truth.add(document_terms(d.title, d.body))
+    assert backend.vocabulary().counts == Vocabulary.from_bytes(truth.to_bytes()).counts
 
 
 @pytest.mark.parametrize("sort", ["relevance", "date"])
@@ -112,6 +124,7 @@ def test_add_joins_a_story_and_an_earlier_version_renames_it(tmp_path):
         ("bridge-a", "bridge-b", "bridge-c"), "bridge-b")
     assert backend.get("alone-0").story == "alone-0"
     assert backend.search(_req("الرمادي")).stories == 1
+    _vocabulary_matches_the_documents(backend)
 
 
 def test_deleting_the_earliest_version_passes_the_story_on(tmp_path):
@@ -126,3 +139,14 @@ def test_deleting_the_earliest_version_passes_the_story_on(tmp_path):
     done = _indexer("delete", "talks-2", "--index", str(backend.root))  # not the earliest: nothing moves
     assert done.returncode == 0 and "new story id" not in done.stdout
     assert backend.get("talks-3").story == "talks-1"
+    _vocabulary_matches_the_documents(backend)
+
+
+def test_the_build_fingerprint_covers_story_detection():
+    # `indexer reindex --if-changed` (issue 13) must rebuild when the signature or threshold changes.
+    import search.stories
+    import search.stories.signature
+    from indexer.fingerprint import PIPELINE_PATHS, ROOT, _files
+
+    covered = {os.path.abspath(f) for p in PIPELINE_PATHS for f in _files(str(ROOT / p))}
+    assert {os.path.abspath(m.__file__) for m in (search.stories, search.stories.signature)} <= covered

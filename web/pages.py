@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import unescape
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import url_for
+from werkzeug.datastructures import MultiDict
 
 from search.facets import country_name
 from search.outlets import outlet_name
@@ -15,7 +16,8 @@ from web.entities import CASUALTY_LABELS, FLAGGED_TITLE, mention_label, mention_
 from web.facets import FacetBlock, blocks
 from web.formatting import first_words, number
 from web.pagination import Pagination
-from web.params import Chip, SearchState, facet_title
+from web.params import Chip, SearchState, facet_title, parse_state
+from web.forgiving import Showing, Suggestion, rescue, suggestion
 from web.relax import Relaxation, best_relaxation
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -60,7 +62,10 @@ class SearchPage:
     chips: list[Chip]
     pagination: Pagination
     relaxation: Relaxation | None
-    trend: object = None  # web.trend.TrendChart of the current query (small chart), or None
+    suggestion: Suggestion | None = None
+    showing: Showing | None = None
+    trend: object = None  # web.trend.TrendChart of the shown query (small chart), or None
+    trend_state: SearchState | None = None  # the shown query's state when it is not the typed one
 
     @property
     def canonical(self) -> str:
@@ -83,7 +88,17 @@ class SearchPage:
 
     @property
     def trend_url(self) -> str:
-        return url_for("trend.page") + qs(self.state.query_string(page=1, sort="relevance", versions=""))
+        shown = self.trend_state or self.state
+        return url_for("trend.page") + qs(shown.query_string(page=1, sort="relevance", versions=""))
+
+    @property
+    def expansions_off_qs(self) -> str | None:
+        return self.state.query_string(expand=False, page=1) if self.state.expansions else None
+
+    @property
+    def alternatives(self) -> list[tuple[str, str]]:
+        """(label, query string) of the other readings the parser offers (e.g. "او" literally)."""
+        return [(label, self.state.query_string(q=q, page=1)) for label, q in self.state.alternatives]
 
     def to_json(self) -> dict:
         base = url_for("search.page")
@@ -108,7 +123,16 @@ class SearchPage:
             "filters": [{"facet": c.facet, "title": facet_title(c.facet), "value": c.value, "label": c.label,
                          "remove_url": search_url(c.remove_qs)} for c in self.chips],
             "clear_url": search_url(s.cleared()),
-            "suggestion": self.relaxation.to_json(base) if self.relaxation else None,
+            "relaxation": self.relaxation.to_json(base) if self.relaxation else None,
+            "suggestion": ({"query": self.suggestion.query, "url": search_url(self.suggestion.qs),
+                            "total": self.suggestion.total} if self.suggestion else None),
+            "showing": ({"query": self.showing.query, "url": search_url(self.showing.qs), "reason": self.showing.reason,
+                         "instead": {"query": self.showing.typed, "url": search_url(self.showing.typed_qs)}}
+                        if self.showing else None),
+            "expansions": [{"latin": e.latin, "arabic": list(e.arabic)} for e in s.expansions],
+            "expansions_off_url": search_url(self.expansions_off_qs) if self.expansions_off_qs else None,
+            "expand": s.expand,
+            "alternatives": [{"label": label, "url": search_url(q)} for label, q in self.alternatives],
             "hits": [h.to_json(s) for h in self.hits],
             "facets": {b.name: b.to_json(base, facet_url(b.name, s)) for b in self.facets},
             "csv_url": url_for("export.csv") + qs(s.query_string(page=1)),
@@ -134,19 +158,26 @@ def hit_view(hit: Hit, state: SearchState, doc_qs: str, lead: str | None = None)
 
 def build_search_page(state: SearchState, backend) -> SearchPage:
     result = backend.search(state.request(PAGE_SIZE))
+    sugg = suggestion(state, backend)
+    result, showing = rescue(state, backend, result, sugg)
     # One hit per story: pages are pages of stories.
     pagination = Pagination(state.page, PAGE_SIZE, result.total if result.stories is None else result.stories)
-    doc_qs = state.query_string()
+    # Articles shown for a repaired query carry that query (its words are the ones marked).
+    doc_qs = showing.qs if showing is not None else state.query_string()
     # The snippet may start mid-article; an untitled article is named by its first words.
     hits = [hit_view(h, state, doc_qs, h.lead) for h in result.hits]
     relaxation = best_relaxation(state, backend) if result.total == 0 else None
+    if showing is not None and showing.reason == "spelling":
+        sugg = None  # shown as "showing results for" instead
+    # The small chart (first page only) draws the query whose results are shown.
+    trend_state = parse_state(MultiDict(parse_qsl(showing.qs))) if showing is not None else None
     trend = None
-    if result.total and state.page == 1:  # the small chart only heads the first page
+    if result.total and state.page == 1:
         from web.trend import small_chart
 
-        trend = small_chart(state, backend)
+        trend = small_chart(trend_state or state, backend)
     return SearchPage(state, result, hits, blocks(result.facets, state, result.total), state.chips(), pagination,
-                      relaxation, trend)
+                      relaxation, sugg, showing, trend, trend_state)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def story_rows(doc, be) -> tuple[list[VersionRow], int]:
     """The story's versions, earliest first, each compared with the earliest; and how many there are."""
     if not doc.story or not hasattr(be, "story_versions"):
         return [], 1
-    versions = be.story_versions([doc.story], limit=MAX_FETCHED)
+    versions = be.story_versions([doc.story], limit=MAX_FETCHED, extraction=False)
     if len(versions) <= 1:
         return [], len(versions) or 1
     earliest = versions[0]

@@ -85,9 +85,18 @@ class Backend(ABC):
     def period_counts(self, request: SearchRequest, field: str, size: int) -> dict[str, int]:
         """Matching articles per ``day`` or ``month`` (keys ``YYYY-MM-DD`` / ``YYYY-MM``)."""
         raise NotImplementedError
+
+    def build_info(self) -> dict:
+        """The live index's build information ({} when there is none); see ``IndexBuild.commit``."""
+        return (self.stats().get("build") or {}) if self.exists() else {}
+
     def generation_stamp(self) -> str | None:
         """A cheap token that changes whenever the searchable documents change (reindex,
         add, delete); ``search.cache`` keys results with it. None: do not cache."""
+        return None
+
+    def vocabulary(self):
+        """The live index's terms with document frequencies (search.vocabulary.Vocabulary), or None."""
         return None
 
     def close(self) -> None:

@@ -21,11 +21,15 @@ from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, bu
                                             from_tantivy, open_index, set_story, story_info, stored_story_info,
                                             to_tantivy)
 from search.facets import FACETS
-from search.fields import STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD
+from search.fields import STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD, TEXT_SCOPES, text_field
 from search.stories import StoryInfo
 from search.highlight import Highlighter
 from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument
 from search.query.plan import All, Plan, build_plan, with_filters
+from search.vocabulary import Vocabulary, document_terms, joined_terms
+
+_EXACT_FIELDS = tuple(text_field(scope, "arabic_exact") for scope in TEXT_SCOPES)
+_SCHEMA = build_schema()
 
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 1))
@@ -48,6 +52,7 @@ class TantivyBackend(Backend):
         self._open: tuple[str, float, tantivy.Index] | None = None
         self._saved = None
         self._seek = DateSeek(self.schema)
+        self._vocab: tuple[tuple, Vocabulary | None] | None = None
         self._values: dict[str, tuple[tuple, tuple[str, ...]]] = {}  # facet -> (index version, values)
 
     # ---- reading -------------------------------------------------------------------------
@@ -273,8 +278,10 @@ class TantivyBackend(Backend):
                               limit=limit, count=False)
         return [stored_story_info(searcher.doc(addr).to_dict()) for _, addr in res.hits]
 
-    def story_versions(self, stories: list[str], limit: int = 10_000) -> list[StoredDocument]:
-        """Every version of the given stories, earliest (date, then id) first."""
+    def story_versions(self, stories: list[str], limit: int = 10_000,
+                       extraction: bool = True) -> list[StoredDocument]:
+        """Every version of the given stories, earliest (date, then id) first (whole documents;
+        ``extraction`` only matters to engines that can leave it out)."""
         return _story_docs(self.schema, self._index().searcher(), stories, limit)
 
     def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[StoredDocument]:
@@ -292,6 +299,9 @@ class TantivyBackend(Backend):
                 yield from_tantivy(searcher.doc(addr).to_dict())
             offset += len(res.hits)
 
+    def build_info(self) -> dict:
+        return self.gens.build_info() if self.exists() else {}
+
     def stats(self, top: int = 10) -> dict:
         """Also: per facet, its ``top`` values over all documents, and the dates covered."""
         if not self.exists():
@@ -305,6 +315,24 @@ class TantivyBackend(Backend):
                 "segments": searcher.num_segments, "size_bytes": size,
                 "analyzer_version": ANALYZER_VERSION, "build": self.gens.build_info(),
                 **_facet_stats(searcher, top)}
+
+    def vocabulary(self) -> Vocabulary | None:
+        """The live index's vocabulary (reloaded when the generation or the file changes)."""
+        path = self.gens.current_path()
+        if path is None:
+            return None
+        try:
+            stamp = (str(path), (path / "vocabulary.tsv.gz").stat().st_mtime_ns)
+        except FileNotFoundError:
+            return None
+        with self._lock:
+            if self._vocab is None or self._vocab[0] != stamp:
+                self._vocab = (stamp, Vocabulary.load(path))
+            return self._vocab[1]
+
+    def doc_freq(self, field: str, term: str) -> int:
+        """Documents holding ``term`` in an analyzed field, as the engine counts them."""
+        return int(self._index().searcher().doc_freq(field, term))
 
     def saved_searches(self):
         from search.saved import SqliteSavedSearches
@@ -323,18 +351,27 @@ class TantivyBackend(Backend):
             if path is None:
                 raise BackendError(f"no index at {self.root}: run `indexer reindex` first")
             index = open_index(str(path))
+            searcher = index.searcher()
+            vocab = Vocabulary.load(path)  # None: an index built before vocabularies
             writer = index.writer(WRITER_HEAP, WRITER_THREADS)
             n = 0
             try:
                 for doc in docs:
+                    if vocab is not None:
+                        _forget(vocab, searcher, doc.id)
                     writer.delete_documents_by_term("id", doc.id)
-                    writer.add_document(to_tantivy(analyze_document(doc)))
+                    prepared = analyze_document(doc)
+                    if vocab is not None:
+                        vocab.add(_prepared_terms(prepared))
+                    writer.add_document(to_tantivy(prepared))
                     n += 1
                 writer.commit()
                 writer.wait_merging_threads()
             except BaseException:
                 writer.rollback()
                 raise
+            if vocab is not None:  # a partial list would mislead did-you-mean: none until reindex
+                vocab.save(path)
             return n
 
     def delete(self, ids: Iterable[str]) -> int:
@@ -344,14 +381,19 @@ class TantivyBackend(Backend):
                 raise BackendError(f"no index at {self.root}")
             index = open_index(str(path))
             searcher = index.searcher()
+            vocab = Vocabulary.load(path)  # None: an index built before vocabularies
             writer = index.writer(WRITER_HEAP, WRITER_THREADS)
             found = 0
-            for doc_id in ids:
+            for doc_id in dict.fromkeys(ids):
                 if searcher.doc_freq("id", doc_id):
                     found += 1
+                    if vocab is not None:
+                        _forget(vocab, searcher, doc_id)
                 writer.delete_documents_by_term("id", doc_id)
             writer.commit()
             writer.wait_merging_threads()
+            if vocab is not None:
+                vocab.save(path)
             return found
 
 
@@ -370,6 +412,7 @@ class TantivyBuild(IndexBuild):
             self._lock_cm.__exit__(None, None, None)
             raise
         self.count = 0
+        self.vocab = Vocabulary()
         self._done = False
 
     def add(self, prepared) -> None:
@@ -377,6 +420,7 @@ class TantivyBuild(IndexBuild):
         if isinstance(prepared, StoredDocument):
             prepared = analyze_document(prepared)
         self.writer.add_document(to_tantivy(prepared))
+        self.vocab.add(_prepared_terms(prepared))
         self.count += 1
 
     def relabel(self, mapping: dict[str, str]) -> None:
@@ -395,7 +439,9 @@ class TantivyBuild(IndexBuild):
             self.writer.commit()
             self.writer.wait_merging_threads()
             info = {"documents": self.count, "analyzer_version": ANALYZER_VERSION, "layout": LAYOUT_VERSION,
-                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **info}
+                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "vocabulary_terms": len(self.vocab), **info}
+            self.vocab.save(self.path)
             self.backend.gens.publish(self.path, info)
         finally:
             self._release()
@@ -424,6 +470,19 @@ def _story_docs(schema, searcher, stories: list[str], limit: int = 10_000) -> li
     res = searcher.search(q, limit=limit, count=False)
     docs = [from_tantivy(searcher.doc(addr).to_dict()) for _, addr in res.hits]
     return sorted(docs, key=lambda d: order_key(d.id, d.date))
+
+
+def _prepared_terms(prepared: dict) -> set[str]:
+    """Vocabulary terms of a prepared document, from its exact-chain fields (no re-analysis)."""
+    return joined_terms(prepared["fields"].get(f, "") for f in _EXACT_FIELDS)
+
+
+def _forget(vocab: Vocabulary, searcher, doc_id: str) -> None:
+    """Take a stored document's terms out of the vocabulary before it is replaced or deleted."""
+    q = tantivy.Query.term_query(_SCHEMA, "id", doc_id, index_option="basic")
+    for _, addr in searcher.search(q, limit=1, count=False).hits:
+        old = from_tantivy(searcher.doc(addr).to_dict())
+        vocab.remove(document_terms(old.title, old.body))
 
 
 STATS_FACETS = ("country", "org", "source", "troops")

@@ -16,7 +16,7 @@ import json
 import tantivy
 
 from search.analysis import CHAINS, joined_terms_all
-from search.backends.common import parse_date
+from search.backends.common import GAP, parse_date
 from search.fields import (KEYWORD_FIELDS, NUMERIC_FIELDS, STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD,
                            STORY_SIG_FIELD, TEXT_SCOPES, text_field)
 from search.model import StoredDocument
@@ -27,9 +27,6 @@ from search.stories import StoryInfo, story_fields, story_key
 # cannot be read correctly and must be rebuilt.
 LAYOUT_VERSION = 4  # 3: casualties, casualties_max, flags (#12); 4: story fields and day (#11)
 PRETOKENIZED = "pretokenized"
-# A private-use character: never a term of any chain (UAX#29 skips it). It also stands for
-# the empty term Lucene keeps for a word of only tatweel, which whitespace cannot carry.
-GAP = "\ue000"
 
 
 def _pretokenized_analyzer() -> tantivy.TextAnalyzer:

@@ -11,7 +11,7 @@ from search.analysis import analyze_field, compound_name_parts, is_name_word
 from search.facets import FACETS, RangeFacet
 from search.model import SearchRequest
 from search.query.ranking import RANKING, Ranking
-from search.query.tree import And, Filter, MatchAll, Node, Not, Or, Phrase, Prefix, Word
+from search.query.tree import And, Filter, MatchAll, MatchNone, Node, Not, Or, Phrase, Prefix, Word
 
 
 class Clause:
@@ -176,6 +176,8 @@ class _Lowering:
     def lower(self, node: Node) -> Clause | None:
         if isinstance(node, MatchAll):
             return None
+        if isinstance(node, MatchNone):
+            return Nothing()
         if isinstance(node, Word):
             return self.word(node)
         if isinstance(node, Phrase):
