@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Iterator
 
 from indexer.extract import extract_facets, load_corrections
 from indexer.sources import SourceDocument
+from indexer.sources.dedupe import content_digest
 from search.model import StoredDocument
 
 CHUNK = 64
@@ -54,7 +55,8 @@ def to_stored(src: SourceDocument, corrections=None) -> StoredDocument:
         id=src.id, title=src.title, body=src.body, date=src.date, source=src.source,
         url=src.url, author=src.author, origin=src.origin,
         countries=sorted(countries), orgs=sorted(orgs), troops=sorted(set(troops)),
-        troops_max=troops_max, extraction=extraction)
+        troops_max=troops_max, extraction=extraction, arrived=src.arrived,
+        digest=src.digest if src.digest is not None else content_digest(src.body))
 
 
 def _init_worker(prepare: Callable | None, corrections_path: str | None, ignore_sigint: bool = False) -> None:

@@ -12,6 +12,9 @@ CHAIN_BOOST = {"arabic": 1.0, "arabic_plus": 0.5, "arabic_exact": 1.0}
 KEYWORD_FIELDS = ("country", "org", "source", "month")
 NUMERIC_FIELDS = ("troops", "troops_max")
 DATE_FIELD = "date"
+# When the document first entered the archive, and its content digest (search.arrival).
+ARRIVAL_FIELD = "arrived"
+DIGEST_FIELD = "digest"
 
 
 def text_field(scope: str, chain: str) -> str:

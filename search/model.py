@@ -6,7 +6,7 @@ from typing import Any
 
 from search.query.tree import Node
 
-SORTS = ("relevance", "date", "troops")
+SORTS = ("relevance", "date", "troops", "arrived")
 PAGE_SIZE = 10
 MAX_PAGE = 1000  # deepest page a UI request may ask for; export uses iter_all instead
 
@@ -70,6 +70,7 @@ class Hit:
     troops: list[int] = field(default_factory=list)
     title_html: str | None = None
     lead: str | None = None  # the article's opening words (names an untitled article)
+    arrived: str | None = None  # when it entered the archive (search.arrival form)
 
 
 LEAD_CHARS = 160
@@ -82,6 +83,16 @@ def lead_of(body: str, limit: int = LEAD_CHARS) -> str:
         return text
     cut = text.rfind(" ", 0, limit)
     return text[: cut if cut > 0 else limit] + " …"
+
+
+@dataclass
+class Summary:
+    """What a batch row needs of one search: the total, top facet values and the date span."""
+
+    total: int
+    facets: dict[str, list[tuple[str, int]]]  # facet -> [(value, count)], most first
+    first_date: str | None = None  # ISO day of the oldest / newest dated match
+    last_date: str | None = None
 
 
 @dataclass
@@ -109,6 +120,11 @@ class StoredDocument:
     troops: list[int] = field(default_factory=list)
     troops_max: int | None = None
     extraction: dict = field(default_factory=dict)  # full evidence, as `indexer extract` prints it
+    # Index bookkeeping, not content (so not part of equality): when the document first
+    # entered the archive (search.arrival form; the index stamps it if None) and the
+    # content digest that lets a rebuild recognise a renamed file (indexer.sources.dedupe).
+    arrived: str | None = field(default=None, compare=False)
+    digest: int | None = field(default=None, compare=False)
 
     @property
     def month(self) -> str | None:

@@ -149,6 +149,13 @@ class FakeCluster:
             return 200, {"id": pit}
         if op == "_count":
             return 200, {"count": len(ix["docs"])}
+        if op == "_mget":
+            wanted = [f for f in params.get("_source_includes", "").split(",") if f]
+            return 200, {"docs": [
+                {"_index": targets[0], "_id": i, "found": True,
+                 "_source": {k: v for k, v in ix["docs"][i].items() if not wanted or k in wanted}}
+                if i in ix["docs"] else {"_index": targets[0], "_id": i, "found": False}
+                for i in data["ids"]]}
         if op == "_stats":
             size = sum(len(json.dumps(d)) for d in ix["docs"].values())
             store = {"store": {"size_in_bytes": size}}

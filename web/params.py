@@ -1,7 +1,7 @@
 """Search state <-> URL parameters: parse and validate, and write the canonical URL.
 
 URL format version 1 (documented in docs/ui.md). Canonical parameters, in this order:
-``q, country*, org*, source*, troops, date, sort, page``; repeated values sorted and
+``q, country*, org*, source*, troops, date, since, sort, page``; repeated values sorted and
 deduplicated, defaults (sort=relevance, page=1) omitted, so two people who reach the same
 results share one URL. ``v=1`` may be given and is dropped; a future incompatible format
 adds ``v=2`` and keeps reading v1. Form helpers (``troops_min``/``troops_max``,
@@ -15,6 +15,7 @@ from datetime import date
 from functools import lru_cache
 from urllib.parse import quote_plus
 
+from search import arrival
 from search.facets import FACETS, TROOP_BUCKETS, country_name, is_country_code
 from search.model import MAX_PAGE, PAGE_SIZE, SORTS, Range, SearchRequest
 from search.query import MAX_QUERY_CHARS, parse
@@ -22,7 +23,7 @@ from search.query.parser import clean
 from search.query.tree import Node
 
 URL_VERSION = 1
-CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "date", "sort", "page")
+CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "date", "since", "sort", "page")
 MULTI = ("country", "org", "source")
 MAX_VALUES = 20  # selected values per facet
 MAX_VALUE_CHARS = 200
@@ -30,7 +31,7 @@ _TROOPS = re.compile(r"^(\d{0,9})-(\d{0,9})$")
 _PERIOD = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _DATE = re.compile(rf"^({_PERIOD})?\.\.({_PERIOD})?$|^({_PERIOD})$")
 _PARAM_NAMES = {"country": "الدولة", "org": "المنظمة", "source": "المصدر", "troops": "عدد القوات",
-                "date": "التاريخ"}
+                "date": "التاريخ", "since": "وصل إلى الأرشيف بعد"}
 
 
 class ParamError(ValueError):
@@ -59,6 +60,7 @@ class SearchState:
     source: tuple[str, ...] = ()
     troops: str = ""  # "low-high" with either side optional
     date: str = ""  # "from..to" with YYYY, YYYY-MM or YYYY-MM-DD
+    since: str = ""  # arrived strictly after this time (search.arrival form)
     sort: str = "relevance"
     page: int = 1
     notices: list[str] = field(default_factory=list)
@@ -73,7 +75,7 @@ class SearchState:
             out.append(("q", s["q"]))
         for name in MULTI:
             out += [(name, v) for v in sorted(set(s[name]))]
-        for name in ("troops", "date"):
+        for name in ("troops", "date", "since"):
             if s[name]:
                 out.append((name, s[name]))
         if s["sort"] != "relevance":
@@ -109,11 +111,11 @@ class SearchState:
 
     def cleared(self) -> str:
         """The query and sort kept, every filter removed."""
-        return self.query_string(country=(), org=(), source=(), troops="", date="", page=1)
+        return self.query_string(country=(), org=(), source=(), troops="", date="", since="", page=1)
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.country or self.org or self.source or self.troops or self.date)
+        return bool(self.country or self.org or self.source or self.troops or self.date or self.since)
 
     def chips(self) -> list[Chip]:
         out = [Chip(name, v, _value_label(name, v), self.without(name, v))
@@ -122,6 +124,8 @@ class SearchState:
             out.append(Chip("troops", self.troops, troops_label(self.troops), self.without("troops")))
         if self.date:
             out.append(Chip("date", self.date, date_label(self.date), self.without("date")))
+        if self.since:
+            out.append(Chip("since", self.since, since_label(self.since), self.without("since")))
         return out
 
     def request(self, page_size: int = PAGE_SIZE, **overrides) -> SearchRequest:
@@ -131,6 +135,9 @@ class SearchState:
             ranges["troops"] = Range(*troops_bounds(self.troops))
         if self.date:
             ranges["date"] = Range(*date_bounds(self.date))
+        if self.since:
+            # Arrival times are whole milliseconds: "after T" is "from T + 1 ms".
+            ranges["arrived"] = Range(arrival.from_ms(arrival.to_ms(self.since) + 1), None)
         kw = {"query": self.tree if self.tree is not None else parse("").tree, "filters": filters,
               "ranges": ranges, "sort": self.sort, "page": self.page, "page_size": page_size}
         kw.update(overrides)
@@ -165,9 +172,10 @@ def parse_state(args) -> SearchState:
     state.source = tuple(sorted(set(_values(args, "source"))))
     state.troops = _troops_param(args)
     state.date = _date_param(args)
+    state.since = since_param(args.get("since", ""))
     sort = args.get("sort", "relevance") or "relevance"
     if sort not in SORTS:
-        raise ParamError(f"ترتيب غير معروف: {sort!r}؛ القيم الممكنة: relevance، date، troops.")
+        raise ParamError(f"ترتيب غير معروف: {sort!r}؛ القيم الممكنة: {'، '.join(SORTS)}.")
     state.sort = sort
     page = (args.get("page", "1") or "1").strip()
     if not page.isascii() or not page.isdigit() or int(page) < 1:
@@ -219,6 +227,18 @@ def _date_param(args) -> str:
             return ""
     date_bounds(value)
     return value
+
+
+def since_param(value: str) -> str:
+    """``since=`` in its canonical form (UTC, milliseconds), or '' when absent."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        return arrival.canonical(value)
+    except (ValueError, OverflowError):
+        raise ParamError(f"وقت الوصول غير صالح: {value[:40]!r}؛ الصيغة مثل 2026-11-21T14:05:03.120Z "
+                         "أو 2026-11-21.") from None
 
 
 def troops_bounds(value: str) -> tuple[int | None, int | None]:
@@ -294,6 +314,13 @@ def troops_label(value: str) -> str:
     if low is None:
         return f"حتى {high:,}"
     return f"{low:,}–{high:,}" if low != high else f"{low:,}"
+
+
+def since_label(value: str) -> str:
+    """'2026-11-21T14:05:03.120Z' -> '21 نوفمبر 2026 14:05 (UTC)'."""
+    from web.formatting import day_label
+
+    return f"{day_label(value)} {value[11:16]} (UTC)"
 
 
 def date_label(value: str) -> str:

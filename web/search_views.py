@@ -11,7 +11,8 @@ from web.params import SearchState, parse_state
 bp = Blueprint("search", __name__)
 
 TAG_LIMIT = 6  # countries / organizations shown per hit; the article lists them all
-SORT_LABELS = {"relevance": "الأكثر صلة", "date": "الأحدث", "troops": "الأكثر قوات"}
+SORT_LABELS = {"relevance": "الأكثر صلة", "date": "الأحدث", "troops": "الأكثر قوات",
+               "arrived": "الأحدث وصولًا"}
 assert set(SORT_LABELS) == set(SORTS)
 
 

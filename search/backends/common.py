@@ -60,6 +60,22 @@ def facet_result(name: str, raw: dict, request: SearchRequest) -> FacetResult:
     return FacetResult(name, buckets, int(raw.get("sum_other_doc_count", 0) or 0))
 
 
+SUMMARY_FACETS = ("country", "org")
+
+
+def summary_aggs(top: int) -> dict:
+    """Aggregations of a batch row (the same language on both engines): top values, date span."""
+    aggs = {name: facet_agg_spec(name, top) for name in SUMMARY_FACETS}
+    aggs["date_min"] = {"min": {"field": "date"}}
+    aggs["date_max"] = {"max": {"field": "date"}}
+    return aggs
+
+
+def summary_facets(raw: dict) -> dict[str, list[tuple[str, int]]]:
+    return {name: [(str(b["key"]), int(b.get("doc_count", 0))) for b in raw.get(name, {}).get("buckets", [])]
+            for name in SUMMARY_FACETS}
+
+
 def highlighted_hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:
     """A hit with Python-highlighted title and snippet from the stored original text."""
     title_html = None
@@ -68,7 +84,8 @@ def highlighted_hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:
     body_spans = body_hl.spans(doc.body) if body_hl else []
     return Hit(id=doc.id, score=score, title=doc.title, snippet=snippet(doc.body, body_spans),
                date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
-               orgs=doc.orgs, troops=doc.troops, title_html=title_html, lead=lead_of(doc.body))
+               orgs=doc.orgs, troops=doc.troops, title_html=title_html, lead=lead_of(doc.body),
+               arrived=doc.arrived)
 
 
 def parse_date(value: str | None) -> dt.datetime | None:

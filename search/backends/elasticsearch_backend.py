@@ -17,21 +17,25 @@ from dataclasses import dataclass, fields
 from typing import Callable, Iterable, Iterator
 
 from search.analysis import ANALYZER_VERSION
+from search.arrival import CLOCK, from_ms, to_ms
 from search.backends.base import Backend, BackendError, IndexBuild
 from search.backends.elasticsearch_mapping import (DEFAULT_MAX_RESULT_WINDOW, from_source, index_settings,
                                                    live_settings, mappings, to_action)
-from search.backends.elasticsearch_query import (MARK_CLOSE, MARK_OPEN, SNIPPET_CHARS, SORT_FIELDS,
-                                                 scan_body, search_body)
-from search.backends.common import facet_result
+from search.backends.elasticsearch_query import (MARK_CLOSE, MARK_OPEN, NEWEST_ARRIVAL_BODY, SNIPPET_CHARS,
+                                                 SORT_FIELDS, arrival_scan_body, scan_body, search_body,
+                                                 summary_body)
+from search.backends.common import facet_result, summary_facets
 from search.backends.common import highlighted_hit as python_highlighted_hit
 from search.highlight import Highlighter, snippet
-from search.model import Hit, SearchRequest, SearchResult, StoredDocument, lead_of
+from search.model import Hit, SearchRequest, SearchResult, StoredDocument, Summary, lead_of
 from search.query.plan import Plan, build_plan
 
 log = logging.getLogger(__name__)
 
 TRANSIENT_STATUS = (429, 502, 503, 504)
 PIT_KEEP_ALIVE = "2m"
+ARRIVAL_SCAN_PAGE = 5000
+UPSERT_CHUNK = 500  # documents stamped per arrival lookup (one mget)
 HIGHLIGHTERS = ("elasticsearch", "python")
 
 
@@ -233,7 +237,7 @@ class ElasticsearchBackend(Backend):
             out.append(Hit(id=doc.id, score=score, title=doc.title, snippet=body_snippet(doc.body, marked.get("body")),
                            date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
                            orgs=doc.orgs, troops=doc.troops, title_html=title_html,
-                           lead=lead_of(doc.body)))
+                           lead=lead_of(doc.body), arrived=doc.arrived))
         return out
 
     def get(self, doc_id: str) -> StoredDocument | None:
@@ -249,6 +253,70 @@ class ElasticsearchBackend(Backend):
                     return None
                 raise
         return from_source(resp["_source"])
+
+    def summarize(self, request: SearchRequest, top: int = 3) -> Summary:
+        with self._errors("search"):
+            resp = self.client.search(index=self.alias, body=summary_body(build_plan(request), top))
+        aggs = resp.get("aggregations") or {}
+        return Summary(int(resp["hits"]["total"]["value"]), summary_facets(aggs),
+                       _ms_day(aggs.get("date_min", {}).get("value")), _ms_day(aggs.get("date_max", {}).get("value")))
+
+    def newest_arrival(self) -> str | None:
+        with self._errors("search"):
+            resp = self.client.search(index=self.alias, body=NEWEST_ARRIVAL_BODY)
+        value = ((resp.get("aggregations") or {}).get("newest") or {}).get("value")
+        return from_ms(int(value)) if value is not None else None
+
+    def generation(self) -> str:
+        with self._errors("checking the index alias"):
+            return ",".join(self._alias_targets())
+
+    def iter_arrivals(self) -> Iterator[tuple[str, int | None, int]]:
+        """(id, digest, arrival ms) of every document, by search_after over one point in time."""
+        if not self.exists():
+            return
+        with self._point_in_time() as pit:
+            after = None
+            while True:
+                body = {**arrival_scan_body(ARRIVAL_SCAN_PAGE), "pit": pit.ref()}
+                if after is not None:
+                    body["search_after"] = after
+                hits = pit.search(body)["hits"]["hits"]
+                for h in hits:
+                    src = h.get("_source") or {}
+                    if src.get("arrived"):
+                        digest = src.get("digest")
+                        yield src["id"], int(digest) if digest else None, to_ms(src["arrived"])
+                if len(hits) < ARRIVAL_SCAN_PAGE:
+                    return
+                after = hits[-1]["sort"]
+
+    def _stamped(self, docs: Iterable[StoredDocument]) -> Iterator[dict]:
+        """Bulk actions; a document already there keeps its arrival time, a new one arrives now
+        (one stamp per chunk: each chunk becomes visible on its own)."""
+        chunk: list[StoredDocument] = []
+
+        def flush():
+            ids = [d.id for d in chunk if not d.arrived]
+            known = {}
+            if ids:
+                with self._errors("reading arrival times"):
+                    resp = self.client.mget(index=self.alias, ids=ids, source_includes=["arrived"])
+                known = {d["_id"]: d["_source"]["arrived"] for d in resp["docs"]
+                         if d.get("found") and (d.get("_source") or {}).get("arrived")}
+            now = CLOCK.stamp()
+            for d in chunk:
+                action = _as_action(d)
+                action["_source"].setdefault("arrived", known.get(d.id, now))
+                yield {**action, "_index": self.alias}
+
+        for doc in docs:
+            chunk.append(doc)
+            if len(chunk) >= UPSERT_CHUNK:
+                yield from flush()
+                chunk = []
+        if chunk:
+            yield from flush()
 
     def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[StoredDocument]:
         """Every match in sort order, over one point in time (a consistent snapshot, no depth limit)."""
@@ -303,7 +371,7 @@ class ElasticsearchBackend(Backend):
 
     def upsert(self, docs: Iterable[StoredDocument]) -> int:
         self._require_alias()
-        actions = ({**_as_action(d), "_index": self.alias} for d in docs)
+        actions = self._stamped(docs)
         written = 0
         # wait_for: like tantivy's commit, the change is searchable when this returns.
         for ok, _op, info in self.bulk(actions, refresh="wait_for"):
@@ -430,6 +498,7 @@ class ElasticsearchBuild(IndexBuild):
         self.rejected: list[Rejection] = []
         self._buffer: list[dict] = []
         self._done = False
+        self.arrived = CLOCK.stamp()  # for documents without an arrival time
         cfg = backend.config
         started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         with backend._errors(f"creating index {self.index}"):
@@ -450,7 +519,9 @@ class ElasticsearchBuild(IndexBuild):
         """Add a document; accepts a StoredDocument or the output of ``ElasticsearchBackend.prepare``."""
         if self._done:
             raise BackendError("this build is already committed or aborted")
-        self._buffer.append(_as_action(prepared))
+        action = _as_action(prepared)
+        action["_source"].setdefault("arrived", self.arrived)
+        self._buffer.append(action)
         if len(self._buffer) >= self.backend.config.bulk_chunk:
             self.flush()
 
@@ -583,6 +654,11 @@ def _unwrap(agg: dict) -> dict:
 
 def _as_action(item) -> dict:
     return to_action(item) if isinstance(item, StoredDocument) else item
+
+
+def _ms_day(value) -> str | None:
+    """The ISO day of an aggregation's epoch-milliseconds value."""
+    return None if value is None else from_ms(int(value))[:10]
 
 
 def _error_type(err) -> str | None:

@@ -16,7 +16,7 @@ import datetime as dt
 
 from search.backends.common import parse_date
 from search.analysis import ANALYZER_VERSION, ES_ANALYZER_NAMES, elasticsearch_analysis_settings
-from search.fields import CHAIN_SUFFIX, DATE_FIELD, KEYWORD_FIELDS, TEXT_SCOPES, text_field
+from search.fields import ARRIVAL_FIELD, CHAIN_SUFFIX, DATE_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, TEXT_SCOPES, text_field
 from search.model import MAX_PAGE, PAGE_SIZE, StoredDocument
 
 # Query-time analyzer for PhraseTerms: the plan's terms are already analyzed, joined by
@@ -98,6 +98,8 @@ def mappings(meta: dict | None = None) -> dict:
     props["troops"] = {"type": "integer"}
     props["troops_max"] = {"type": "integer"}
     props[DATE_FIELD] = {"type": "date"}
+    props[ARRIVAL_FIELD] = {"type": "date"}  # when it entered the archive, milliseconds kept
+    props[DIGEST_FIELD] = {"type": "unsigned_long", "index": False}  # read back by the rebuild only
     # Kept for rebuilding the document, never searched: the raw date string, url, author...
     props["meta"] = {"type": "object", "enabled": False}
     # The extraction evidence can be large and irregular: stored in _source, not indexed.
@@ -124,6 +126,10 @@ def to_source(doc: StoredDocument) -> dict:
     src["troops"] = [int(t) for t in doc.troops]
     if doc.troops_max is not None:
         src["troops_max"] = int(doc.troops_max)
+    if doc.arrived:
+        src[ARRIVAL_FIELD] = doc.arrived  # absent: the build or upsert stamps it
+    if doc.digest is not None:
+        src[DIGEST_FIELD] = doc.digest
     src["meta"] = {"date": doc.date, "url": doc.url, "author": doc.author, "origin": doc.origin}
     src["extraction"] = doc.extraction or {}
     return src
@@ -146,6 +152,7 @@ def from_source(src: dict) -> StoredDocument:
         troops=[int(t) for t in src.get("troops") or []],
         troops_max=int(troops_max) if troops_max is not None else None,
         extraction=src.get("extraction") or {},
+        arrived=src.get(ARRIVAL_FIELD), digest=src.get(DIGEST_FIELD),
     )
 
 

@@ -18,7 +18,7 @@ from search.query.plan import (All, Bool, Clause, Keyword, Nothing, NumRange, Ph
 SNIPPET_CHARS = 260  # search.highlight.snippet's default window
 MAX_ANALYZED_OFFSET = 1_000_000  # Elasticsearch's default index.highlight.max_analyzed_offset
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
-SORT_FIELDS = {"date": "date", "troops": "troops_max"}
+SORT_FIELDS = {"date": "date", "troops": "troops_max", "arrived": "arrived"}
 TIEBREAK = {"id": {"order": "asc"}}  # a unique key: pages never overlap, search_after can resume
 
 
@@ -170,3 +170,21 @@ def scan_body(plan: Plan, sort: str, size: int) -> dict:
     return {"query": compile_clause(plan.full()), "sort": sort_spec(sort), "size": size,
             "track_total_hits": False}
 
+
+
+def summary_body(plan: Plan, top: int) -> dict:
+    """A batch row: the count and a few aggregations, no hits, filters in the query itself
+    (the aggregations count within the row's matches, not disjunctively)."""
+    from search.backends.common import summary_aggs
+
+    return {"query": compile_clause(plan.full()), "size": 0, "track_total_hits": True,
+            "aggs": summary_aggs(top)}
+
+
+def arrival_scan_body(size: int) -> dict:
+    """One search_after page of (id, arrival, digest) over every document: the rebuild's scan."""
+    return {"query": {"match_all": {}}, "sort": [TIEBREAK], "size": size, "track_total_hits": False,
+            "_source": ["id", "arrived", "digest"]}
+
+
+NEWEST_ARRIVAL_BODY = {"size": 0, "track_total_hits": False, "aggs": {"newest": {"max": {"field": "arrived"}}}}

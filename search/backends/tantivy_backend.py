@@ -11,19 +11,24 @@ from typing import Iterable, Iterator
 import tantivy
 
 from search.analysis import ANALYZER_VERSION
+from search.arrival import CLOCK, from_ms, to_ms
 from search.backends.base import Backend, BackendError, IndexBuild
-from search.backends.common import facet_agg_spec, facet_result, highlighted_hit
+from search.backends.common import (facet_agg_spec, facet_result, highlighted_hit, summary_aggs,
+                                    summary_facets)
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
 from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, build_schema, create_index,
                                             from_tantivy, open_index, to_tantivy)
 from search.highlight import Highlighter
-from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument
+from search.fields import ARRIVAL_FIELD, DIGEST_FIELD
+from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument, Summary
 from search.query.plan import Plan, build_plan, with_filters
 
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 1))
-SORT_FIELDS = {"date": "date", "troops": "troops_max"}
+SORT_FIELDS = {"date": "date", "troops": "troops_max", "arrived": ARRIVAL_FIELD}
+ARRIVAL_SCAN_CHUNK = 20_000  # documents per step of the rebuild's arrival scan
+UPSERT_CHUNK = 500  # documents stamped per arrival lookup in upsert
 
 
 class TantivyBackend(Backend):
@@ -38,6 +43,7 @@ class TantivyBackend(Backend):
         self._lock = threading.Lock()
         self._open: tuple[str, float, tantivy.Index] | None = None
         self._saved = None
+        self._newest: tuple[str, str | None] | None = None
 
     # ---- reading -------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -74,11 +80,13 @@ class TantivyBackend(Backend):
         query = compile_clause(self.schema, plan.full())
         order_field = SORT_FIELDS.get(request.sort)
         kwargs = {"order_by_field": order_field} if order_field else {}
-        result = searcher.search(query, limit=request.page_size, offset=request.offset, count=True, **kwargs)
+        # tantivy needs a limit of at least 1; a count-only request discards the hit.
+        result = searcher.search(query, limit=max(1, request.page_size), offset=request.offset, count=True,
+                                 **kwargs)
         hits = []
         title_hl = Highlighter(request.query, "title") if request.highlight else None
         body_hl = Highlighter(request.query, "body") if request.highlight else None
-        for score, addr in result.hits:
+        for score, addr in result.hits[:request.page_size]:
             doc = from_tantivy(searcher.doc(addr).to_dict())
             hits.append(highlighted_hit(doc, None if order_field else float(score), title_hl, body_hl))
         facets = self._facets(searcher, plan, request)
@@ -107,6 +115,67 @@ class TantivyBackend(Backend):
         if not res.hits:
             return None
         return from_tantivy(searcher.doc(res.hits[0][1]).to_dict())
+
+    def summarize(self, request: SearchRequest, top: int = 3) -> Summary:
+        searcher = self._index().searcher()
+        query = compile_clause(self.schema, build_plan(request).full())
+        total = searcher.search(query, limit=1, count=True).count
+        if not total:
+            return Summary(0, {name: [] for name in summary_facets({})})
+        raw = searcher.aggregate(query, summary_aggs(top))
+        return Summary(total, summary_facets(raw), _ns_date(raw.get("date_min", {}).get("value")),
+                       _ns_date(raw.get("date_max", {}).get("value")))
+
+    def newest_arrival(self) -> str | None:
+        index = self._index()
+        key = self.generation()
+        cached = self._newest
+        if cached is None or cached[0] != key:
+            res = index.searcher().search(tantivy.Query.all_query(), limit=1, order_by_field=ARRIVAL_FIELD)
+            cached = self._newest = (key, from_ms(int(res.hits[0][0])) if res.hits else None)
+        return cached[1]
+
+    def generation(self) -> str:
+        self._index()
+        name, stamp, _ = self._open
+        return f"{name}:{stamp}"
+
+    def iter_arrivals(self) -> Iterator[tuple[str, int | None, int]]:
+        """(id, content digest or None, arrival ms) of every document, in digest ranges.
+
+        Reads only fast fields (ids come back as the sort key), one range of the 64-bit
+        digest space at a time, so the transient memory is one chunk whatever the index size.
+        """
+        if not self.exists():
+            return
+        try:
+            searcher = self._index().searcher()
+        except BackendError:  # another layout: nothing to keep
+            return
+        steps = max(1, -(-searcher.num_docs // ARRIVAL_SCAN_CHUNK))
+        width = (1 << 64) // steps
+        for i in range(steps):
+            low, high = i * width, (1 << 64) - 1 if i == steps - 1 else (i + 1) * width - 1
+            q = tantivy.Query.range_query(self.schema, DIGEST_FIELD, tantivy.FieldType.Unsigned, low, high)
+            res = searcher.search(q, limit=2 * ARRIVAL_SCAN_CHUNK, count=True, order_by_field="id",
+                                  order=tantivy.Order.Asc)
+            if res.count > len(res.hits):
+                res = searcher.search(q, limit=res.count, order_by_field="id", order=tantivy.Order.Asc)
+            addrs = [addr for _, addr in res.hits]
+            digests = searcher.fast_field_values(DIGEST_FIELD, addrs)
+            arrivals = searcher.fast_field_values(ARRIVAL_FIELD, addrs)
+            for (doc_id, _), digest, arrived in zip(res.hits, digests, arrivals):
+                if arrived is not None:
+                    yield doc_id, digest or None, int(arrived)
+
+    def _known_arrivals(self, searcher, ids: list[str]) -> dict[str, int]:
+        """Arrival ms of those ``ids`` the index holds."""
+        if not ids:
+            return {}
+        q = tantivy.Query.term_set_query(self.schema, "id", ids)
+        res = searcher.search(q, limit=len(ids), order_by_field="id", order=tantivy.Order.Asc)
+        values = searcher.fast_field_values(ARRIVAL_FIELD, [addr for _, addr in res.hits])
+        return {doc_id: int(v) for (doc_id, _), v in zip(res.hits, values) if v is not None}
 
     def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[StoredDocument]:
         searcher = self._index().searcher()  # one searcher: a consistent snapshot for the export
@@ -154,13 +223,19 @@ class TantivyBackend(Backend):
             if path is None:
                 raise BackendError(f"no index at {self.root}: run `indexer reindex` first")
             index = open_index(str(path))
+            searcher = index.searcher()
             writer = index.writer(WRITER_HEAP, WRITER_THREADS)
             n = 0
             try:
-                for doc in docs:
-                    writer.delete_documents_by_term("id", doc.id)
-                    writer.add_document(to_tantivy(analyze_document(doc)))
-                    n += 1
+                for chunk in _chunks(docs, UPSERT_CHUNK):
+                    # A document already there keeps its arrival time; a new one arrives now
+                    # (stamped under the write lock, so after anything already visible).
+                    known = self._known_arrivals(searcher, [d.id for d in chunk if not d.arrived])
+                    now = to_ms(CLOCK.stamp())
+                    for doc in chunk:
+                        writer.delete_documents_by_term("id", doc.id)
+                        writer.add_document(to_tantivy(analyze_document(doc), known.get(doc.id, now)))
+                        n += 1
                 writer.commit()
                 writer.wait_merging_threads()
             except BaseException:
@@ -200,6 +275,9 @@ class TantivyBuild(IndexBuild):
         except BaseException:
             self._lock_cm.__exit__(None, None, None)
             raise
+        # Documents without an arrival time arrive now: stamped once the write lock is held.
+        self.arrived = CLOCK.stamp()
+        self._arrived_ms = to_ms(self.arrived)
         self.count = 0
         self._done = False
 
@@ -207,7 +285,7 @@ class TantivyBuild(IndexBuild):
         """Add a document; accepts a StoredDocument or the output of ``TantivyBackend.prepare``."""
         if isinstance(prepared, StoredDocument):
             prepared = analyze_document(prepared)
-        self.writer.add_document(to_tantivy(prepared))
+        self.writer.add_document(to_tantivy(prepared, self._arrived_ms))
         self.count += 1
 
     def commit(self, info: dict) -> None:
@@ -232,6 +310,17 @@ class TantivyBuild(IndexBuild):
         if not self._done:
             self._done = True
             self._lock_cm.__exit__(None, None, None)
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 STATS_FACETS = ("country", "org", "source", "troops")

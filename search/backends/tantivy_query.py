@@ -5,7 +5,9 @@ import re
 
 import tantivy
 
+from search.arrival import to_ms
 from search.backends.tantivy_schema import parse_date
+from search.fields import ARRIVAL_FIELD
 from search.query.plan import (All, Bool, Clause, Keyword, Nothing, NumRange, PhraseTerms,
                                PrefixTerm, Term)
 
@@ -36,6 +38,10 @@ def compile_clause(schema: tantivy.Schema, clause: Clause) -> tantivy.Query:
             q = Q.term_set_query(schema, clause.field, list(clause.values))
         return q
     if isinstance(clause, NumRange):
+        if clause.field == ARRIVAL_FIELD:  # stored as integer milliseconds (tantivy_schema)
+            return Q.range_query(schema, clause.field, tantivy.FieldType.Integer,
+                                 to_ms(clause.low) if clause.low else None,
+                                 to_ms(clause.high) if clause.high else None)
         if clause.is_date:
             low = parse_date(clause.low) if clause.low else None
             high = parse_date(clause.high) if clause.high else None

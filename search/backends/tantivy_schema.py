@@ -16,14 +16,15 @@ import json
 import tantivy
 
 from search.analysis import CHAINS, joined_terms_all
+from search.arrival import from_ms, to_ms
 from search.backends.common import parse_date
-from search.fields import TEXT_SCOPES, text_field
+from search.fields import ARRIVAL_FIELD, DIGEST_FIELD, TEXT_SCOPES, text_field
 from search.model import StoredDocument
 
 
 # Bump when the schema or the way fields are written changes: an index of another layout
 # cannot be read correctly and must be rebuilt.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 PRETOKENIZED = "pretokenized"
 # A private-use character: never a term of any chain (UAX#29 skips it). It also stands for
 # the empty term Lucene keeps for a word of only tatweel, which whitespace cannot carry.
@@ -59,6 +60,11 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("troops", stored=True, indexed=True, fast=True)
     sb.add_integer_field("troops_max", stored=True, indexed=True, fast=True)
     sb.add_date_field("date", stored=True, indexed=True, fast=True)
+    # Milliseconds, not a date field: tantivy's date columns and range queries keep only
+    # seconds, and fast_field_values (the rebuild's arrival scan) cannot read them.
+    sb.add_integer_field(ARRIVAL_FIELD, stored=True, indexed=True, fast=True)
+    # 0 when unknown; indexed so the arrival scan can walk the index in digest ranges.
+    sb.add_unsigned_field(DIGEST_FIELD, stored=False, indexed=True, fast=True)
     sb.add_bytes_field("meta", stored=True, indexed=False)
     return sb.build()
 
@@ -83,11 +89,13 @@ def analyze_document(doc: StoredDocument) -> dict:
     meta = {"title": doc.title, "body": doc.body, "date": doc.date, "url": doc.url,
             "author": doc.author, "origin": doc.origin, "extraction": doc.extraction}
     return {"id": doc.id, "fields": fields, "keywords": keywords, "integers": integers,
-            "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8")}
+            "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
+            "arrived": to_ms(doc.arrived) if doc.arrived else None, "digest": doc.digest or 0}
 
 
-def to_tantivy(prepared: dict) -> tantivy.Document:
-    """The tantivy document for the output of ``analyze_document``."""
+def to_tantivy(prepared: dict, arrived_ms: int | None = None) -> tantivy.Document:
+    """The tantivy document for the output of ``analyze_document``; ``arrived_ms`` stamps
+    a document that has no arrival time yet."""
     d = tantivy.Document()
     d.add_text("id", prepared["id"])
     for name, terms in prepared["fields"].items():
@@ -98,6 +106,11 @@ def to_tantivy(prepared: dict) -> tantivy.Document:
         d.add_integer(name, value)
     if prepared["date"] is not None:
         d.add_date("date", prepared["date"])
+    arrived = prepared.get("arrived")
+    arrived = arrived_ms if arrived is None else arrived
+    if arrived is not None:
+        d.add_integer(ARRIVAL_FIELD, arrived)
+    d.add_unsigned(DIGEST_FIELD, prepared.get("digest") or 0)
     d.add_bytes("meta", prepared["meta"])
     return d
 
@@ -111,6 +124,7 @@ def from_tantivy(d: dict) -> StoredDocument:
         return vals[0] if vals else None
 
     troops_max = first("troops_max")
+    arrived = first(ARRIVAL_FIELD)
     return StoredDocument(
         id=first("id"), title=meta.get("title"), body=meta.get("body") or "",
         date=meta.get("date"), source=first("source"), url=meta.get("url"),
@@ -119,4 +133,5 @@ def from_tantivy(d: dict) -> StoredDocument:
         troops=[int(t) for t in d.get("troops") or []],
         troops_max=int(troops_max) if troops_max is not None else None,
         extraction=meta.get("extraction") or {},
+        arrived=from_ms(int(arrived)) if arrived is not None else None,
     )

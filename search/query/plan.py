@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from search.analysis import analyze_field
 from search.facets import FACETS, RangeFacet
-from search.fields import CHAIN_BOOST, SCOPE_BOOST, text_field
+from search.fields import ARRIVAL_FIELD, CHAIN_BOOST, SCOPE_BOOST, text_field
 from search.model import SearchRequest
 from search.query.tree import And, Filter, MatchAll, Node, Not, Or, Phrase, Prefix, Word
 
@@ -118,6 +118,8 @@ def build_plan(request: SearchRequest) -> Plan:
             continue
         if name == "date":
             facet_filters["month"] = NumRange("date", rng.low, rng.high, is_date=True)
+        elif name == ARRIVAL_FIELD:  # not a facet: it narrows every count
+            facet_filters[name] = NumRange(ARRIVAL_FIELD, rng.low, rng.high, is_date=True)
         else:
             f = FACETS[name]
             fld = f.field if isinstance(f, RangeFacet) else name
