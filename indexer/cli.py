@@ -141,7 +141,10 @@ def _summary_text(summary) -> str:
     lines = [f"indexed {summary.indexed:,} documents in {summary.seconds:.1f} s "
              f"({summary.docs_per_second:.0f} docs/s, {summary.mb_per_second:.2f} MB/s of text)",
              f"skipped {summary.skipped_total:,} inputs: {_counts(summary.skipped)}",
-             f"notes (nothing lost): {_counts(summary.notes)}"]
+             f"notes (nothing lost): {_counts(summary.notes)}",
+             f"arrival times kept: {summary.arrivals_kept:,} by id, {summary.arrivals_by_content:,} by content "
+             f"(renamed files); {max(0, summary.indexed - summary.arrivals_kept - summary.arrivals_by_content):,} "
+             "new"]
     return "\n".join(lines)
 
 

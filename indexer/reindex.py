@@ -8,6 +8,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+from indexer.arrivals import ArrivalMemory
 from indexer.pipeline import process
 from indexer.progress import Progress
 from indexer.sources import NOTE_KINDS, Problem, SourceDocument, iter_documents
@@ -29,6 +30,8 @@ class ReindexSummary:
     problems: list[Problem] = field(default_factory=list)
     started_at: str | None = None
     generation: str | None = None
+    arrivals_kept: int = 0  # documents that kept the arrival time of the live index's same id
+    arrivals_by_content: int = 0  # ... or of a live document with the same text (renamed files)
 
     @property
     def skipped_total(self) -> int:
@@ -48,6 +51,7 @@ class ReindexSummary:
                 "docs_per_second": round(self.docs_per_second, 1), "input_bytes": self.input_bytes,
                 "mb_per_second": round(self.mb_per_second, 3), "started_at": self.started_at,
                 "committed": self.committed, "generation": self.generation, "reason": self.reason,
+                "arrivals_kept": self.arrivals_kept, "arrivals_by_content": self.arrivals_by_content,
                 "problems": [{"path": p.path, "line": p.line, "kind": p.kind, "reason": p.reason,
                               "note": p.kind in NOTE_KINDS}
                              for p in self.problems]}
@@ -72,9 +76,11 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
 
     reader = read or iter_documents
     with backend.new_build() as build:
+        # Read under the build's write lock: no add can slip in between.
+        memory = ArrivalMemory.read(backend)
         if progress:
             progress.start()
-        docs = _counting(reader(sources, on_problem), summary)
+        docs = memory.stamp(_counting(reader(sources, on_problem), summary))
         # closing(): on an error or Ctrl-C the worker pool stops now, not when the
         # traceback that references this frame is finally dropped.
         with closing(process(docs, getattr(backend, "prepare", None), corrections, workers)) as prepared_docs:
@@ -87,6 +93,7 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
         summary.notes = {k: kinds.pop(k) for k in sorted(NOTE_KINDS) if k in kinds}
         summary.skipped = dict(sorted(kinds.items()))
         summary.indexed = build.count
+        summary.arrivals_kept, summary.arrivals_by_content = memory.kept_by_id, memory.kept_by_content
         if build.count == 0:
             summary.reason = "no readable documents"
             build.abort()

@@ -12,6 +12,9 @@ from pathlib import Path
 
 MAX_NAME_CHARS = 120
 MAX_QUERY_STRING_CHARS = 8000
+# A batch (kind "batch") keeps its lines as repeated q= parameters: up to 1,000 of them.
+MAX_BATCH_CHARS = 2_000_000
+KINDS = ("search", "batch")
 
 
 @dataclass(frozen=True)
@@ -20,29 +23,33 @@ class SavedSearch:
     name: str
     query_string: str  # canonical, versioned search URL parameters (web.params)
     created_at: str
+    kind: str = "search"  # or "batch": the query string holds one q= per line (web.batch)
 
     def to_dict(self) -> dict:
         return {"slug": self.slug, "name": self.name, "query_string": self.query_string,
-                "created_at": self.created_at}
+                "created_at": self.created_at, "kind": self.kind}
 
 
-def make_slug(query_string: str, attempt: int = 0) -> str:
+def make_slug(query_string: str, attempt: int = 0, kind: str = "search") -> str:
     """Short slug derived from the query string, so saving the same search twice gives one link."""
-    digest = hashlib.blake2b(f"{query_string}\x00{attempt}".encode(), digest_size=8).hexdigest()
+    key = query_string if kind == "search" else f"{kind}\x00{query_string}"  # a batch of one line is no search
+    digest = hashlib.blake2b(f"{key}\x00{attempt}".encode(), digest_size=8).hexdigest()
     return digest[:8]
 
 
-def check(name: str, query_string: str) -> None:
+def check(name: str, query_string: str, kind: str = "search") -> None:
     """Reject what no store should keep (the web layer shows its own Arabic messages first)."""
     if not name or len(name) > MAX_NAME_CHARS:
         raise ValueError(f"name must be 1..{MAX_NAME_CHARS} characters")
-    if len(query_string) > MAX_QUERY_STRING_CHARS:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}")
+    if len(query_string) > (MAX_QUERY_STRING_CHARS if kind == "search" else MAX_BATCH_CHARS):
         raise ValueError("query string too long")
 
 
 class SavedSearchStore(ABC):
     @abstractmethod
-    def save(self, name: str, query_string: str) -> SavedSearch:
+    def save(self, name: str, query_string: str, kind: str = "search") -> SavedSearch:
         """Store (or rename) the search; the same query string always gets the same slug."""
 
     @abstractmethod
@@ -50,7 +57,10 @@ class SavedSearchStore(ABC):
 
     @abstractmethod
     def list(self, limit: int = 200) -> list[SavedSearch]:
-        """Newest first."""
+        """Newest first, every kind."""
+
+
+_COLUMNS = "slug, name, query_string, created_at, kind"
 
 
 class SqliteSavedSearches(SavedSearchStore):
@@ -64,6 +74,10 @@ class SqliteSavedSearches(SavedSearchStore):
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("CREATE TABLE IF NOT EXISTS saved_search (slug TEXT PRIMARY KEY, name TEXT NOT NULL,"
                        " query_string TEXT NOT NULL, created_at TEXT NOT NULL)")
+            # Added with batches; stores made before get the column with every row a search.
+            columns = {row[1] for row in db.execute("PRAGMA table_info(saved_search)")}
+            if "kind" not in columns:
+                db.execute("ALTER TABLE saved_search ADD COLUMN kind TEXT NOT NULL DEFAULT 'search'")
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)
@@ -71,31 +85,30 @@ class SqliteSavedSearches(SavedSearchStore):
     def _tx(self):
         return _Tx(self._connect())
 
-    def save(self, name: str, query_string: str) -> SavedSearch:
-        check(name, query_string)
+    def save(self, name: str, query_string: str, kind: str = "search") -> SavedSearch:
+        check(name, query_string, kind)
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         with self._write, self._tx() as db:
             for attempt in range(20):
-                slug = make_slug(query_string, attempt)
-                row = db.execute("SELECT slug, name, query_string, created_at FROM saved_search WHERE slug=?",
-                                 (slug,)).fetchone()
+                slug = make_slug(query_string, attempt, kind)
+                row = db.execute(f"SELECT {_COLUMNS} FROM saved_search WHERE slug=?", (slug,)).fetchone()
                 if row is None:
-                    db.execute("INSERT INTO saved_search VALUES (?,?,?,?)", (slug, name, query_string, now))
-                    return SavedSearch(slug, name, query_string, now)
-                if row[2] == query_string:  # same search saved again: same link, newest name
+                    db.execute("INSERT INTO saved_search (slug, name, query_string, created_at, kind)"
+                               " VALUES (?,?,?,?,?)", (slug, name, query_string, now, kind))
+                    return SavedSearch(slug, name, query_string, now, kind)
+                if row[2] == query_string and row[4] == kind:  # saved again: same link, newest name
                     db.execute("UPDATE saved_search SET name=? WHERE slug=?", (name, slug))
-                    return SavedSearch(slug, name, query_string, row[3])
+                    return SavedSearch(slug, name, query_string, row[3], kind)
         raise RuntimeError("could not allocate a slug")
 
     def get(self, slug: str) -> SavedSearch | None:
         with closing(self._connect()) as db:
-            row = db.execute("SELECT slug, name, query_string, created_at FROM saved_search WHERE slug=?",
-                             (slug,)).fetchone()
+            row = db.execute(f"SELECT {_COLUMNS} FROM saved_search WHERE slug=?", (slug,)).fetchone()
         return SavedSearch(*row) if row else None
 
     def list(self, limit: int = 200) -> list[SavedSearch]:
         with closing(self._connect()) as db:
-            rows = db.execute("SELECT slug, name, query_string, created_at FROM saved_search"
+            rows = db.execute(f"SELECT {_COLUMNS} FROM saved_search"
                               " ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,)).fetchall()
         return [SavedSearch(*r) for r in rows]
 

@@ -123,7 +123,9 @@ class FakeCluster:
             ix["refreshes"] += 1
             return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
         if op == "_mapping" and method == "PUT":
-            ix["mappings"]["_meta"] = data["_meta"]
+            if "_meta" in data:
+                ix["mappings"]["_meta"] = data["_meta"]
+            ix["mappings"].setdefault("properties", {}).update(data.get("properties", {}))
             return 200, {"acknowledged": True}
         if op == "_mapping":
             return 200, {targets[0]: {"mappings": ix["mappings"]}}

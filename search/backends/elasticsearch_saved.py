@@ -14,6 +14,7 @@ SAVED_MAPPINGS = {
         "name": {"type": "keyword", "index": False},
         "query_string": {"type": "keyword", "index": False, "doc_values": False},
         "created_at": {"type": "date"},
+        "kind": {"type": "keyword"},  # "search" (absent in stores made before batches) or "batch"
         # Orders searches saved within the same second, newest first (SQLite uses its rowid).
         "saved_ns": {"type": "long"},
     },
@@ -41,28 +42,30 @@ class ElasticsearchSavedSearches(SavedSearchStore):
             except ApiError as e:
                 if _error_type(e) != "resource_already_exists_exception":  # another process won the race
                     raise
+        else:  # a store made before batches: add the field (mappings only grow)
+            self.client.indices.put_mapping(index=self.index, properties={"kind": SAVED_MAPPINGS["properties"]["kind"]})
         self._ready = True
 
-    def save(self, name: str, query_string: str) -> SavedSearch:
+    def save(self, name: str, query_string: str, kind: str = "search") -> SavedSearch:
         from elasticsearch import ConflictError
 
-        check(name, query_string)
+        check(name, query_string, kind)
         self._ensure_index()
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         for attempt in range(MAX_SLUG_ATTEMPTS):
-            slug = make_slug(query_string, attempt)
+            slug = make_slug(query_string, attempt, kind)
             doc = {"slug": slug, "name": name, "query_string": query_string, "created_at": now,
-                   "saved_ns": time.time_ns()}
+                   "saved_ns": time.time_ns(), "kind": kind}
             try:
                 # create fails if the slug is taken: two savers can never overwrite each other.
                 self.client.create(index=self.index, id=slug, document=doc, refresh="wait_for")
-                return SavedSearch(slug, name, query_string, now)
+                return SavedSearch(slug, name, query_string, now, kind)
             except ConflictError:
                 existing = self.get(slug)
-                if existing is not None and existing.query_string == query_string:
+                if existing is not None and existing.query_string == query_string and existing.kind == kind:
                     # The same search saved again: same link, newest name.
                     self.client.update(index=self.index, id=slug, doc={"name": name}, refresh="wait_for")
-                    return SavedSearch(slug, name, query_string, existing.created_at)
+                    return SavedSearch(slug, name, query_string, existing.created_at, kind)
         raise RuntimeError("could not allocate a slug")
 
     def get(self, slug: str) -> SavedSearch | None:
@@ -86,7 +89,7 @@ class ElasticsearchSavedSearches(SavedSearchStore):
 
 
 def _saved(src: dict) -> SavedSearch:
-    return SavedSearch(src["slug"], src["name"], src["query_string"], src["created_at"])
+    return SavedSearch(src["slug"], src["name"], src["query_string"], src["created_at"], src.get("kind", "search"))
 
 
 def _error_type(err) -> str | None:
