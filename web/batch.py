@@ -45,8 +45,10 @@ class BatchInput:
         return out
 
     def query_string(self) -> str:
-        """The batch as URL parameters: one q per line, in order, then the canonical filters."""
-        return urlencode([("q", line.text) for line in self.lines]) + _and(self.filters.query_string(page=1))
+        """The batch as URL parameters: one q per line, in order (a merged line as often as it was
+        given, so that the merge is reported again), then the canonical filters."""
+        return (urlencode([("q", line.text) for line in self.lines for _ in range(line.repeated)])
+                + _and(self.filters.query_string(page=1)))
 
 
 @dataclass
