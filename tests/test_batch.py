@@ -131,3 +131,21 @@ def test_bad_input_gets_clear_messages_never_a_500(web_client):
 def test_the_batch_form_without_lines(web_client):
     page = web_client.get("/batch").get_data(as_text=True)
     assert '<textarea id="batch-lines" name="lines"' in page and "batch-table" not in page
+
+
+def test_sqlite_store_gains_the_kind_column_and_keeps_old_rows(tmp_path):
+    import sqlite3
+
+    from search.saved import SqliteSavedSearches
+
+    path = tmp_path / "saved.sqlite3"
+    with sqlite3.connect(path) as db:  # a store as it was before batches
+        db.execute("CREATE TABLE saved_search (slug TEXT PRIMARY KEY, name TEXT NOT NULL,"
+                   " query_string TEXT NOT NULL, created_at TEXT NOT NULL)")
+        db.execute("INSERT INTO saved_search VALUES ('0123abcd', 'old', 'q=x', '2020-01-01T00:00:00Z')")
+    store = SqliteSavedSearches(path)
+    assert store.get("0123abcd").kind == "search"
+    batch = store.save("قائمة", "q=x", kind="batch")
+    search = store.save("بحث", "q=x")
+    assert batch.kind == "batch" and batch.slug != search.slug and store.get(batch.slug).kind == "batch"
+    assert {s.kind for s in SqliteSavedSearches(path).list()} == {"search", "batch"}
