@@ -194,6 +194,9 @@ def _stats_text(info: dict) -> str:
     dates = info.get("dates") or {}
     if dates.get("first"):
         lines.append(f"dates:      {dates['first']} to {dates['last']}")
+    arrivals = info.get("arrivals") or {}
+    if arrivals.get("first"):
+        lines.append(f"arrivals:   {arrivals['first']} to {arrivals['last']} (when documents entered the archive)")
     for name, facet in (info.get("facets") or {}).items():
         head = f"{name} ({facet.get('title', '')}): {facet.get('documents', 0):,} documents"
         if facet.get("distinct"):

@@ -156,6 +156,10 @@ def test_since_shows_only_what_arrived_later_and_sort_by_arrival(site, tmp_path)
     page = client.get("/search?q=" + quote(WORD)).get_data(as_text=True)
     assert f'data-seen-mark="{TantivyBackend(index).newest_arrival()}"' in page
     assert 'type="application/atom+xml"' in page and "/search.atom?q=" in page
+    import json
+
+    stats = json.loads(run("stats", "--index", str(index), "--json"))
+    assert stats["arrivals"]["first"] == mark < stats["arrivals"]["last"] == newest[0]["arrived"]
 
 
 def test_saved_search_feed_and_links(site):

@@ -337,6 +337,8 @@ def _facet_stats(searcher, top: int) -> dict:
         aggs[f"{name}.distinct"] = {"cardinality": {"field": FACETS[name].field}}
     aggs["date.min"] = {"min": {"field": "date"}}
     aggs["date.max"] = {"max": {"field": "date"}}
+    aggs["arrived.min"] = {"min": {"field": ARRIVAL_FIELD}}
+    aggs["arrived.max"] = {"max": {"field": ARRIVAL_FIELD}}
     raw = searcher.aggregate(everything, aggs)
     facets = {}
     for name in STATS_FACETS:
@@ -353,8 +355,11 @@ def _facet_stats(searcher, top: int) -> dict:
             out["distinct"] = int(raw.get(f"{name}.distinct", {}).get("value") or 0)
             out["other_count"] = int(raw.get(name, {}).get("sum_other_doc_count") or 0)
         facets[name] = out
+    arrived = [raw.get(f"arrived.{k}", {}).get("value") for k in ("min", "max")]
     return {"facets": facets, "dates": {"first": _ns_date(raw.get("date.min", {}).get("value")),
-                                        "last": _ns_date(raw.get("date.max", {}).get("value"))}}
+                                        "last": _ns_date(raw.get("date.max", {}).get("value"))},
+            "arrivals": {"first": from_ms(int(arrived[0])) if arrived[0] is not None else None,
+                         "last": from_ms(int(arrived[1])) if arrived[1] is not None else None}}
 
 
 def _ns_date(value) -> str | None:
