@@ -205,3 +205,13 @@ def test_saved_searches_count_what_arrived_since_last_opened_here(browser, serve
     assert int(page.locator(".total strong").inner_text().replace(",", "")) == count > 0
     assert page.locator(".chip-since").count() == 1
     assert errors == []
+
+
+def test_batch_page_fits_a_phone(browser, server, shots):
+    page, errors = new_page(browser, width=390)
+    page.goto(server + "/batch?q=" + DAESH + "&q=" + "%22الجيش العراقي%22" + "&q=بغداد OR الموصل")
+    page.wait_for_selector("tr.progress.done")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=str(shots / "batch-phone.png"), full_page=True)
+    assert width <= 390, f"page is {width}px wide on a 390px phone"
+    assert errors == []
