@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from indexer.cli import main as indexer
 from search.backends.tantivy_backend import TantivyBackend
 
+pytest_plugins = ("test_web_corpus",)  # its fixtures: web_index, web_app, web_client
 ATOM = "{http://www.w3.org/2005/Atom}"
 WORD = "الفلوجة"
 TEXTS = {
@@ -182,3 +183,12 @@ def test_saved_search_feed_and_links(site):
 def test_a_feed_of_nothing_is_still_valid(site):
     _, _, client = site
     assert rfc4287_entries(feed(client, "/search.atom?q=" + quote("كلمةغيرموجودة")).data) == []
+
+
+def test_hostile_article_text_stays_text_in_the_feed(web_client):
+    entries = {e["id"].rsplit("/", 1)[1]: e for e in rfc4287_entries(feed(web_client, "/search.atom?"
+                                                                            "source=%3Ci%3Eevil-source%3C%2Fi%3E").data)}
+    evil = entries["evil"]
+    # The title is Atom text (shown as is); the HTML content has the markup escaped, only <mark> is live.
+    assert evil["title"].startswith("عنوان <img") and "&lt;script&gt;" in evil["content"]
+    assert "<script" not in evil["content"] and "<b>" not in evil["content"] and "&lt;i&gt;evil-source" in evil["content"]
