@@ -38,24 +38,39 @@ _corrections = None
 _prepare: Callable | None = None
 
 
+MENTION_KEYS = ("value", "upper", "bound", "kind", "casualty", "noun", "word", "flags")
+
+
 def to_stored(src: SourceDocument, corrections=None) -> StoredDocument:
-    """Extract facets (with evidence) from a source document's title and body."""
+    """Extract facets (with evidence) from a source document's title and body.
+
+    Troop numbers of the title and the body both count. Force sizes and casualty counts are
+    kept apart (``troops`` / ``casualties``); flagged numbers (implausible, rhetorical) stay in
+    the evidence and ``troop_mentions`` but out of the values the facets, filters and sorts use.
+    """
     body_ex = extract_facets(src.body, corrections)
     title_ex = extract_facets(src.title, corrections) if src.title else None
-    countries = set(body_ex.country_codes)
-    orgs = set(body_ex.org_names)
-    troops = list(body_ex.troop_values)
-    troops_max = body_ex.max_troops
+    parts = [body_ex] if title_ex is None else [title_ex, body_ex]
+    countries = {c for ex in parts for c in ex.country_codes}
+    orgs = {o for ex in parts for o in ex.org_names}
+    force = {v for ex in parts for v in ex.force_values}
+    casualties = {v for ex in parts for v in ex.casualty_values}
+    mentions: dict[tuple, dict] = {}
+    for t in (t for ex in parts for t in ex.troops):
+        m = {k: getattr(t, k) for k in MENTION_KEYS}
+        m["flags"] = list(t.flags)
+        mentions.setdefault(tuple(m[k] for k in ("value", "upper", "kind", "casualty", "noun")), m)
     extraction = {"body": body_ex.to_dict()}
     if title_ex is not None:
-        countries.update(title_ex.country_codes)
-        orgs.update(title_ex.org_names)
         extraction["title"] = title_ex.to_dict()
     return StoredDocument(
         id=src.id, title=src.title, body=src.body, date=src.date, source=src.source,
         url=src.url, author=src.author, origin=src.origin,
-        countries=sorted(countries), orgs=sorted(orgs), troops=sorted(set(troops)),
-        troops_max=troops_max, extraction=extraction, arrived=src.arrived,
+        countries=sorted(countries), orgs=sorted(orgs), troops=sorted(force),
+        troops_max=max(force) if force else None, extraction=extraction,
+        casualties=sorted(casualties), casualties_max=max(casualties) if casualties else None,
+        flags=sorted({f for t in (t for ex in parts for t in ex.troops) for f in t.flags}),
+        troop_mentions=list(mentions.values()), arrived=src.arrived,
         digest=src.digest if src.digest is not None else content_digest(src.body))
 
 

@@ -9,8 +9,9 @@ TEXT_SCOPES = ("title", "body")
 SCOPE_BOOST = {"title": 2.0, "body": 1.0}
 CHAIN_BOOST = {"arabic": 1.0, "arabic_plus": 0.5, "arabic_exact": 1.0}
 
-KEYWORD_FIELDS = ("country", "org", "source", "month")
-NUMERIC_FIELDS = ("troops", "troops_max")
+KEYWORD_FIELDS = ("country", "org", "source", "month", "flags")
+# troops / troops_max: force sizes; casualties / casualties_max: killed, wounded, captured...
+NUMERIC_FIELDS = ("troops", "troops_max", "casualties", "casualties_max")
 DATE_FIELD = "date"
 # When the document first entered the archive, and its content digest (search.arrival).
 ARRIVAL_FIELD = "arrived"

@@ -44,6 +44,8 @@
     var items = Array.prototype.slice.call(list.querySelectorAll("li"));
     if (more) { items = items.concat(Array.prototype.slice.call(more.querySelectorAll("li"))); }
     var keys = items.map(function (li) { return fold(li.getAttribute("data-label")); });
+    // The "more (N)" count follows the filter: N is what the box lets through under "more".
+    var count = more ? more.querySelector(".more-count") : null;
     input.addEventListener("input", function () {
       var needle = fold(input.value);
       var shownInMore = 0;
@@ -52,7 +54,32 @@
         li.hidden = !show;
         if (show && more && more.contains(li)) { shownInMore += 1; }
       });
-      if (more && needle) { more.open = shownInMore > 0; }
+      if (count) { count.textContent = shownInMore.toLocaleString("en-US"); }
+      if (more) {
+        more.hidden = shownInMore === 0;
+        if (needle) { more.open = shownInMore > 0; }
+      }
+    });
+  });
+
+  // Range facets (troops, casualties) are radio buttons: picking a range applies it at once;
+  // typing a bound picks "other range". Without JavaScript the button does the same.
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+    var custom = form.querySelector("input[data-custom]");
+    form.querySelectorAll("input[type=radio]").forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        if (radio === custom) {
+          var first = form.querySelector("input[type=number]");
+          if (first) { first.focus(); }
+        } else if (radio.checked) {
+          // a fixed range (or "all") replaces any bounds typed before
+          form.querySelectorAll("input[type=number]").forEach(function (b) { b.value = ""; });
+          form.submit();
+        }
+      });
+    });
+    form.querySelectorAll("input[type=number]").forEach(function (bound) {
+      bound.addEventListener("input", function () { if (custom) { custom.checked = true; } });
     });
   });
 

@@ -214,4 +214,40 @@ def test_batch_page_fits_a_phone(browser, server, shots):
     width = page.evaluate("document.documentElement.scrollWidth")
     page.screenshot(path=str(shots / "batch-phone.png"), full_page=True)
     assert width <= 390, f"page is {width}px wide on a 390px phone"
+
+
+def test_troop_range_control_is_one_choice_and_shows_the_current_value(browser, server):
+    page, errors = new_page(browser)
+    page.goto(server + "/search?troops=1000-")       # no fixed range: still shown as the checked choice
+    checked = page.locator("#facet-troops input[type=radio]:checked")
+    assert checked.count() == 1 and checked.get_attribute("value") == "1000-"
+    assert "1,000 فأكثر" in page.locator("#facet-troops label.selected").inner_text()
+    # picking another range applies it at once (one choice: the old one is no longer checked)
+    page.locator("#facet-troops input[type=radio][value='100-999']").check()
+    page.wait_for_url(re.compile(r"troops=100-999$"))
+    checked = page.locator("#facet-troops input[type=radio]:checked")
+    assert checked.count() == 1 and checked.get_attribute("value") == "100-999"
+    # typing a bound picks "other range"; the button applies it
+    page.locator("#facet-troops input[name=troops_min]").fill("250")
+    assert page.locator("#facet-troops input[data-custom]").is_checked()
+    page.locator("#facet-troops button").click()
+    page.wait_for_url(re.compile(r"troops=250-$"))
+    assert page.locator("#facet-troops input[type=radio]:checked").get_attribute("value") == "250-"
+    # "الكل" clears the filter
+    page.locator("#facet-troops input[type=radio][value='any']").check()
+    page.wait_for_url(re.compile(r"/search$"))
+    assert errors == []
+
+
+def test_more_count_follows_the_facet_filter_box(browser, server):
+    page, errors = new_page(browser)
+    page.goto(server + "/search")
+    count = page.locator("#facet-org .more-count")
+    more_items = page.locator("#facet-org details.more li")
+    assert int(count.inner_text()) == more_items.count()
+    page.fill("#facet-org input[name=facet_q]", "جيش")
+    shown = more_items.evaluate_all("els => els.filter(e => !e.hidden).length")
+    assert int(count.inner_text()) == shown
+    page.fill("#facet-org input[name=facet_q]", "")
+    assert int(count.inner_text()) == more_items.count()
     assert errors == []

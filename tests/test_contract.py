@@ -67,6 +67,16 @@ EXTRA = [
                    date="2014-06-25", source="aawsat", countries=["IQ", "US"], orgs=[], troops=[], troops_max=None),
     StoredDocument(id="x-nodate", title=None, body="بيان قصير عن كربلاء دون تاريخ.", date=None, source=None,
                    countries=[], orgs=[], troops=[12], troops_max=12),
+    # casualty counts are their own facet and sort; a flagged force size stays out of troops
+    StoredDocument(id="x-casualties", title="مقتل 42 من عناصر داعش", body="قتل 42 من عناصر داعش وأسر 7 آخرون، "
+                   "فيما قال خطيب: فنحن 20 مليون جندي.", date="2014-07-02", source="okaz", countries=["IQ"],
+                   orgs=["داعش"], troops=[], troops_max=None, casualties=[7, 42], casualties_max=42,
+                   flags=["implausible", "rhetorical"],
+                   troop_mentions=[{"value": 42, "upper": None, "bound": None, "kind": "casualties",
+                                    "casualty": "killed", "noun": "members", "word": "عنصر", "flags": []},
+                                   {"value": 20000000, "upper": None, "bound": None, "kind": "force",
+                                    "casualty": None, "noun": "soldiers", "word": "جندي",
+                                    "flags": ["implausible", "rhetorical"]}]),
 ]
 
 
@@ -153,7 +163,9 @@ class Oracle:
     def values(d: StoredDocument, field: str) -> list:
         return {"country": d.countries, "org": d.orgs, "source": [d.source] if d.source else [],
                 "month": [d.month] if d.month else [], "troops": d.troops,
-                "troops_max": [d.troops_max] if d.troops_max is not None else []}[field]
+                "troops_max": [d.troops_max] if d.troops_max is not None else [],
+                "casualties": d.casualties, "flags": d.flags,
+                "casualties_max": [d.casualties_max] if d.casualties_max is not None else []}[field]
 
     def hits(self, request: SearchRequest) -> set[str]:
         plan = build_plan(request)
@@ -170,7 +182,7 @@ class Oracle:
                 continue
             if isinstance(facet, RangeFacet):
                 for b in facet.buckets:
-                    v = d.troops_max
+                    v = getattr(d, facet.field)
                     if v is not None and (b.low is None or v >= b.low) and (b.high is None or v <= b.high):
                         counts[b.key] += 1
             else:
@@ -279,6 +291,8 @@ def test_the_queries_are_not_vacuous(oracle):
     ({"org": ("داعش",)}, {"troops": Range(100, 9999)}),
     ({}, {"date": Range("2014-06-01", "2014-06-30T23:59:59")}),
     ({"source": ("alriyadh",)}, {"date": Range("2014-06-01", None), "troops": Range(1000, None)}),
+    ({}, {"casualties": Range(10, None)}),
+    ({"country": ("IQ",)}, {"casualties": Range(1, 99), "troops": Range(None, 999)}),
 ])
 @pytest.mark.parametrize("q", ["", "داعش"])
 def test_filters_and_disjunctive_facet_counts(loaded, oracle, q, filters, ranges):
@@ -349,7 +363,7 @@ def test_no_highlight_requested_gives_plain_leading_snippets(loaded):
 
 # ---- pages and sorting -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("sort", ["relevance", "date", "troops"])
+@pytest.mark.parametrize("sort", ["relevance", "date", "troops", "casualties"])
 def test_pagination_has_no_overlaps_and_a_stable_total(loaded, sort):
     n = len(corpus())
     seen, totals = [], set()
@@ -375,6 +389,27 @@ def test_sort_by_troops_largest_first(loaded):
     known = [v for v in values if v is not None]
     assert known == sorted(known, reverse=True) and all(v is None for v in values[len(known):])
     assert all(h.score is None for h in hits)
+
+
+def test_sort_by_casualties_largest_first_force_sizes_apart(loaded):
+    docs = {d.id: d for d in corpus()}
+    hits = all_hits(loaded, req("", sort="casualties", page_size=4))
+    values = [docs[h.id].casualties_max for h in hits]
+    known = [v for v in values if v is not None]
+    assert known and known == sorted(known, reverse=True) and all(v is None for v in values[len(known):])
+    top = next(h for h in hits if h.id == "x-casualties")
+    assert top.casualties == [7, 42] and top.troops == [] and top.troop_mentions[0]["kind"] == "casualties"
+    # the flagged 20 million is in the evidence, not in the force-size filter
+    assert "x-casualties" not in {h.id for h in all_hits(loaded, req("", ranges={"troops": Range(1, None)}))}
+
+
+def test_facet_include_counts_exactly_the_given_values(loaded, oracle):
+    request = req("", facets=("org", "source"), facet_include={"org": ("داعش", "no-such-org", "التحالف الدولي")})
+    res = loaded.search(request)
+    full = oracle.facet(request, "org")
+    got = {b.value: b.count for b in res.facets["org"].buckets}
+    assert got == {k: v for k, v in full.items() if k in ("داعش", "التحالف الدولي")}
+    assert {b.value for b in res.facets["source"].buckets} == set(oracle.facet(request, "source"))
 
 
 def test_relevance_puts_title_and_exact_matches_first(loaded):

@@ -255,7 +255,47 @@ class FakeCluster:
                 "hits": {"total": {"value": len(docs), "relation": "eq"}, "hits": hits}}
         if "pit" in body:
             resp["pit_id"] = body["pit"]["id"]
+        if body.get("aggs"):
+            resp["aggregations"] = {name: self.aggregate(spec, docs) for name, spec in body["aggs"].items()}
         return 200, resp
+
+    def aggregate(self, spec, docs):
+        """Keyword aggregations over every document (the fake evaluates no query or filter):
+        terms (with an ``include`` list of exact values) and composite paging."""
+        if "filter" in spec:
+            return {"doc_count": len(docs), **{k: self.aggregate(s, docs) for k, s in spec.get("aggs", {}).items()}}
+
+        def values(field):
+            counts: dict = {}
+            for d in docs.values():
+                vs = d.get(field)
+                for v in (vs if isinstance(vs, list) else [] if vs is None else [vs]):
+                    counts[v] = counts.get(v, 0) + 1
+            return counts
+
+        if "terms" in spec:
+            t = spec["terms"]
+            assert not isinstance(t.get("include"), str), "no regular expressions from user text"
+            counts = values(t["field"])
+            if "include" in t:
+                counts = {k: v for k, v in counts.items() if k in set(t["include"])}
+            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            kept = ranked[:t.get("size", 10)]
+            return {"buckets": [{"key": k, "doc_count": c} for k, c in kept],
+                    "sum_other_doc_count": sum(c for _, c in ranked[len(kept):])}
+        if "composite" in spec:
+            c = spec["composite"]
+            (source,) = c["sources"]
+            (key_name, terms), = source.items()
+            keys = sorted(values(terms["terms"]["field"]).items())
+            if "after" in c:
+                keys = [kv for kv in keys if kv[0] > c["after"][key_name]]
+            page = keys[:c["size"]]
+            out = {"buckets": [{"key": {key_name: k}, "doc_count": n} for k, n in page]}
+            if page:
+                out["after_key"] = {key_name: page[-1][0]}
+            return out
+        return {"buckets": []}
 
 
 def opts_dir(spec: dict) -> str:
@@ -748,6 +788,29 @@ def test_the_web_app_runs_on_the_elasticsearch_backend(cluster, monkeypatch, tmp
     assert not cluster.pits  # the export's point in time was closed
     sent = [d for m, p, d in cluster.calls if p == "/news/_search"][0]
     assert "post_filter" not in sent and sent["highlight"]["fields"]["body"]["fragment_size"] == 260
+
+
+def test_facet_values_pages_through_every_value_and_the_facet_search_sends_exact_values(cluster, monkeypatch,
+                                                                                        tmp_path):
+    import search.backends.elasticsearch_backend as esb
+
+    monkeypatch.setattr(esb, "FACET_VALUES_PAGE", 1)     # one value per page: the paging is exercised
+    be = ElasticsearchBackend(fake_client(cluster), EsConfig())
+    build(be)
+    assert be.facet_values("source") == ("aawsat", "alriyadh")
+    pages = [d for m, p, d in cluster.calls if p == "/news/_search" and "composite" in str(d)]
+    assert len(pages) == 3 and pages[1]["aggs"]["values"]["composite"]["after"] == {"v": "aawsat"}
+    calls = len(cluster.calls)
+    assert be.facet_values("source") == ("aawsat", "alriyadh") and len(cluster.calls) == calls + 1  # alias check only
+    monkeypatch.setattr(ElasticsearchBackend, "from_env", classmethod(lambda cls, **kw: be))
+    from app import create_app
+
+    app = create_app({"SEARCH_BACKEND": "elasticsearch", "SEARCH_INDEX": str(tmp_path / "unused"),
+                      "TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False})
+    data = app.test_client().get("/api/facet/source?facet_q=%D8%A7%D9%84%D8%B1%D9%8A%D8%A7%D8%B6").get_json()
+    assert [(v["value"], v["label"]) for v in data["values"]] == [("alriyadh", "الرياض")]
+    sent = [d for m, p, d in cluster.calls if p == "/news/_search"][-1]
+    assert sent["aggs"]["source"]["terms"]["include"] == ["alriyadh"]     # exact values, never a regex
 
 
 def test_indexer_reindex_builds_and_switches_through_the_cli(cluster, monkeypatch):

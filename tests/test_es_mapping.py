@@ -128,3 +128,25 @@ def test_unparsable_dates_are_left_out_of_the_date_field_but_kept():
     assert es_date(None) is None and es_date("2014-06-10") == "2014-06-10T00:00:00.000Z"
     minimal = StoredDocument(id="m", body="")
     assert from_source(to_source(minimal)) == minimal
+
+
+def test_casualties_flags_and_troop_mentions_are_mapped_and_round_trip():
+    props = mappings()["properties"]
+    assert props["casualties"] == {"type": "integer"} and props["casualties_max"] == {"type": "integer"}
+    assert props["flags"] == {"type": "keyword"}
+    assert props["troop_mentions"] == {"type": "object", "enabled": False}   # stored for hits, not indexed
+    mention = {"value": 42, "upper": None, "bound": None, "kind": "casualties", "casualty": "killed",
+               "noun": "members", "word": "عنصر", "flags": []}
+    doc = StoredDocument(id="c", body="قتل 42 من عناصر داعش", casualties=[42], casualties_max=42,
+                         flags=["rhetorical"], troop_mentions=[mention])
+    src = to_source(doc)
+    assert src["casualties"] == [42] and src["casualties_max"] == 42 and src["flags"] == ["rhetorical"]
+    assert set(src) <= set(props) and from_source(src) == doc
+    # the casualty range filter and sort name mapped fields
+    from search.backends.elasticsearch_query import sort_spec
+    from search.model import Range, SearchRequest
+    from search.query import parse
+
+    plan = build_plan(SearchRequest(parse("").tree, ranges={"casualties": Range(10, None)}))
+    assert plan.facet_filters["casualties"].field == "casualties_max"
+    assert sort_spec("casualties")[0] == {"casualties_max": {"order": "desc", "missing": "_last"}}

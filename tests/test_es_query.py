@@ -140,6 +140,10 @@ def test_two_active_facet_filters_give_a_post_filter_and_per_facet_filtered_aggr
         .bucket("values", "terms", field="org", size=50)
     s.aggs.bucket("troops", A("filter", filter=Q("bool", filter=[country_f]))) \
         .bucket("values", "range", field="troops_max", ranges=troop_ranges)
+    casualty_ranges = [{"key": "1-9", "from": 1, "to": 10}, {"key": "10-99", "from": 10, "to": 100},
+                       {"key": "100-999", "from": 100, "to": 1000}, {"key": "1000-", "from": 1000}]
+    s.aggs.bucket("casualties", A("filter", filter=Q("bool", filter=[country_f, troops_f]))) \
+        .bucket("values", "range", field="casualties_max", ranges=casualty_ranges)
     s.aggs.bucket("month", A("filter", filter=Q("bool", filter=[country_f, troops_f]))) \
         .bucket("values", "terms", field="month", size=1000, order={"_key": "asc"})
     s.aggs.bucket("source", A("filter", filter=Q("bool", filter=[country_f, troops_f]))) \

@@ -88,6 +88,21 @@ def test_facets_have_labels_counts_and_selection(web_client):
     assert anded["total"] == len(matching(lambda d: "SY" in d.countries and "التحالف الدولي" in d.orgs))
 
 
+def test_outlets_show_by_name_in_facet_hits_chips_and_article(web_client):
+    data = api(web_client, "source=aawsat")
+    source = {v["value"]: v for v in data["facets"]["source"]["values"]}
+    assert source["aawsat"]["label"] == "الشرق الأوسط" and source["rt-arabic"]["label"] == "rt-arabic"
+    assert data["filters"][0]["label"] == "الشرق الأوسط"
+    hit = data["hits"][0]
+    assert (hit["source"], hit["source_name"]) == ("aawsat", "الشرق الأوسط")
+    page = html(web_client.get("/search?source=aawsat"))
+    assert '<bdi class="source" title="aawsat">الشرق الأوسط</bdi>' in page
+    assert "الشرق الأوسط" in html(web_client.get(f"/facet/source?facet_q={q('الشرق')}"))
+    doc = web_client.get(f"/api/doc/{hit['id']}").get_json()
+    assert doc["source"] == "aawsat" and doc["source_name"] == "الشرق الأوسط"
+    assert "الشرق الأوسط</bdi>" in html(web_client.get(f"/doc/{hit['id']}"))
+
+
 def test_long_facet_shows_top_ten_then_more_and_facet_search(web_client):
     page = html(web_client.get("/search"))
     section = page[page.index('id="facet-org"'):page.index('id="facet-troops"')]
@@ -384,10 +399,15 @@ def test_csv_streams_every_match_with_bom(web_client):
     raw = resp.get_data()
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["id", "title", "date", "source", "url", "countries", "organizations", "troops"]
+    assert rows[0] == ["id", "title", "date", "source", "source_name", "url", "countries", "organizations", "troops",
+                       "casualties"]
     assert len(rows) - 1 == api(web_client, "q=" + q(DAESH))["total"]  # all of them, not one page
     seed = next(r for r in rows if r[0] == "seed-0")
-    assert "IQ" in seed[5].split("; ") and DAESH in seed[6] and "1000" in seed[7]
+    assert "IQ" in seed[6].split("; ") and DAESH in seed[7] and "1000" in seed[8]
+    # outlets by name; an id missing from search/data/outlets.tsv still shows as it is
+    names = {r[3]: r[4] for r in rows[1:] if r[3]}
+    assert names["aawsat"] == "الشرق الأوسط" and names["alriyadh"] == "الرياض"
+    assert names["rt-arabic"] == "rt-arabic"
 
 
 def test_csv_export_is_not_capped(web_app, monkeypatch):

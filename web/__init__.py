@@ -32,6 +32,7 @@ def error_response(status: int, message: str):
 
 def register(app: Flask) -> None:
     from search.facets import country_name
+    from search.outlets import outlet_name
     from web import batch_views, doc_views, export_views, facet_views, feed_views, saved_views, search_views
     from web.formatting import day_label, number, period_label
     from web.params import ParamError
@@ -39,7 +40,8 @@ def register(app: Flask) -> None:
     csrf.init_app(app)
     for module in (search_views, doc_views, facet_views, saved_views, export_views, feed_views, batch_views):
         app.register_blueprint(module.bp)
-    app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name)
+    app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name,
+                               outlet=outlet_name)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 from flask import url_for
 
 from search.facets import country_name
+from search.outlets import outlet_name
 from search.model import PAGE_SIZE, Hit, SearchResult
-from web.entities import troops_range
+from web.entities import CASUALTY_LABELS, FLAGGED_TITLE, mention_label, mention_size, range_of
 from web.facets import FacetBlock, blocks
 from web.formatting import first_words, number
 from web.pagination import Pagination
@@ -34,11 +35,13 @@ class HitView:
         h = self.hit
         return {
             "id": h.id, "title": h.title, "display_title": self.display_title, "title_html": h.title_html,
-            "snippet": h.snippet, "date": h.date, "source": h.source, "url": h.url, "score": h.score,
+            "snippet": h.snippet, "date": h.date, "source": h.source,
+            "source_name": outlet_name(h.source) if h.source else None, "url": h.url, "score": h.score,
             "countries": [{"code": c, "name": country_name(c), "search_url": search_url(state.adding("country", c))}
                           for c in h.countries],
             "orgs": [{"name": o, "search_url": search_url(state.adding("org", o))} for o in h.orgs],
-            "troops": h.troops, "arrived": h.arrived,
+            "troops": h.troops, "casualties": h.casualties,
+            "numbers": [t.to_json() for t in number_tags(h, state)], "arrived": h.arrived,
             "doc_url": url_for("doc.page", doc_id=h.id) + qs(self.doc_qs),
         }
 
@@ -117,9 +120,50 @@ def build_search_page(state: SearchState, backend) -> SearchPage:
     # The snippet may start mid-article; an untitled article is named by its first words.
     hits = [hit_view(h, state, doc_qs, h.lead) for h in result.hits]
     relaxation = best_relaxation(state, backend) if result.total == 0 else None
-    return SearchPage(state, result, hits, blocks(result.facets, state), state.chips(), pagination, relaxation)
+    return SearchPage(state, result, hits, blocks(result.facets, state, result.total), state.chips(), pagination,
+                      relaxation)
 
 
-def troops_links(values: list[int], state: SearchState) -> list[tuple[str, str]]:
-    """(label, query string) for each troop number of a hit: a link to its range."""
-    return [(number(v), state.adding("troops", troops_range(v))) for v in sorted(set(values), reverse=True)]
+@dataclass(frozen=True)
+class NumberTag:
+    """One troop number of a hit: '500 جندي' (force) or '42 عنصر · قتلى' (casualties)."""
+
+    kind: str  # "troops" (force size) or "casualties"
+    label: str  # the number (or range)
+    noun: str  # the personnel noun the text used
+    detail: str  # casualty type
+    qs: str  # the search narrowed to this number's range; "" when flagged
+    flagged: bool = False
+
+    @property
+    def detail_label(self) -> str:
+        return CASUALTY_LABELS.get(self.detail, self.detail)
+
+    @property
+    def title(self) -> str:
+        if self.flagged:
+            return FLAGGED_TITLE
+        return "عدد القوات المذكور" if self.kind == "troops" else "الخسائر البشرية المذكورة"
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "label": self.label, "noun": self.noun or None,
+                "casualty": self.detail or None, "flagged": self.flagged,
+                "search_url": search_url(self.qs) if self.qs else None}
+
+
+def number_tags(hit: Hit, state: SearchState) -> list[NumberTag]:
+    """The hit's troop numbers, force sizes first, each largest first, casualty counts after.
+
+    Documents indexed without mention details show their force sizes labelled 'جندي'.
+    """
+    if not hit.troop_mentions:
+        return [NumberTag("troops", number(v), "جندي", "", state.adding("troops", range_of(v, "troops")))
+                for v in sorted(set(hit.troops), reverse=True)]
+    tags = []
+    for t in sorted(hit.troop_mentions, key=lambda t: (t.get("kind") == "casualties", -mention_size(t))):
+        kind = "casualties" if t.get("kind") == "casualties" else "troops"
+        flagged = bool(t.get("flags"))
+        qs_ = "" if flagged else state.adding(kind, range_of(mention_size(t), kind))
+        tags.append(NumberTag(kind, mention_label(t), str(t.get("word") or ""), str(t.get("casualty") or ""),
+                              qs_, flagged))
+    return tags

@@ -70,6 +70,11 @@ class Backend(ABC):
         """The durable store of saved searches for this deployment (search.saved.SavedSearchStore)."""
 
     @abstractmethod
+    def facet_values(self, name: str) -> tuple[str, ...]:
+        """Every distinct value of a terms facet in the live index, sorted (cached per index
+        version): search-within-facet filters these, then counts the matches exactly."""
+
+    @abstractmethod
     def summarize(self, request: SearchRequest, top: int = 3) -> Summary:
         """Count-only search for a batch row: the total (as ``search`` gives it), the ``top``
         countries and organizations among the matches, and their first and last dates."""

@@ -23,8 +23,12 @@ def gap_text(terms, positions, gap: str) -> str:
     return " ".join(out)
 
 
-def facet_agg_spec(name: str, size: int) -> dict:
-    """Aggregation spec of one facet (terms, or half-open ranges for a range facet)."""
+def facet_agg_spec(name: str, size: int, include: tuple[str, ...] | None = None) -> dict:
+    """Aggregation spec of one facet (terms, or half-open ranges for a range facet).
+
+    ``include``: count only these exact values (both engines take a list of terms; no
+    user text ever goes into a regular expression).
+    """
     facet = FACETS[name]
     if isinstance(facet, RangeFacet):
         ranges = []
@@ -37,6 +41,9 @@ def facet_agg_spec(name: str, size: int) -> dict:
             ranges.append(r)
         return {"range": {"field": facet.field, "ranges": ranges}}
     spec = {"field": facet.field, "size": 1000 if facet.order == "key" else size}
+    if include is not None:
+        spec["include"] = list(include)
+        spec["size"] = max(1, len(include))
     if facet.order == "key":
         spec["order"] = {"_key": "asc"}
     return {"terms": spec}
@@ -85,7 +92,7 @@ def highlighted_hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:
     return Hit(id=doc.id, score=score, title=doc.title, snippet=snippet(doc.body, body_spans),
                date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
                orgs=doc.orgs, troops=doc.troops, title_html=title_html, lead=lead_of(doc.body),
-               arrived=doc.arrived)
+               casualties=doc.casualties, troop_mentions=doc.troop_mentions, arrived=doc.arrived)
 
 
 def parse_date(value: str | None) -> dt.datetime | None:

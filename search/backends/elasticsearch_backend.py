@@ -33,6 +33,8 @@ from search.query.plan import Plan, build_plan
 log = logging.getLogger(__name__)
 
 TRANSIENT_STATUS = (429, 502, 503, 504)
+FACET_VALUES_PAGE = 1000  # composite aggregation page when listing every value of a facet
+FACET_VALUES_TTL = 60.0  # seconds a value list is reused while the alias points to the same index
 PIT_KEEP_ALIVE = "2m"
 ARRIVAL_SCAN_PAGE = 5000
 UPSERT_CHUNK = 500  # documents stamped per arrival lookup (one mget)
@@ -143,6 +145,7 @@ class ElasticsearchBackend(Backend):
         self.config = config or EsConfig()
         self.on_rejected = on_rejected
         self._saved = None
+        self._values: dict[str, tuple[tuple, float, tuple[str, ...]]] = {}  # facet -> (index, when, values)
 
     @classmethod
     def from_env(cls, client=None, environ: dict | None = None,
@@ -237,8 +240,39 @@ class ElasticsearchBackend(Backend):
             out.append(Hit(id=doc.id, score=score, title=doc.title, snippet=body_snippet(doc.body, marked.get("body")),
                            date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
                            orgs=doc.orgs, troops=doc.troops, title_html=title_html,
-                           lead=lead_of(doc.body), arrived=doc.arrived))
+                           lead=lead_of(doc.body), casualties=doc.casualties,
+                           troop_mentions=doc.troop_mentions, arrived=doc.arrived))
         return out
+
+    def facet_values(self, name: str) -> tuple[str, ...]:
+        """Every value of a terms facet, paged with a composite aggregation (exact, unbounded);
+        reused while the alias names the same index, for at most FACET_VALUES_TTL seconds
+        (incremental adds go to the same index)."""
+        from search.facets import FACETS
+
+        with self._errors("listing facet values"):
+            version = tuple(sorted(self.client.indices.get_alias(name=self.alias)))
+            cached = self._values.get(name)
+            if cached is not None and cached[0] == version and time.monotonic() - cached[1] < FACET_VALUES_TTL:
+                return cached[2]
+            field = FACETS[name].field
+            values: list[str] = []
+            after = None
+            while True:
+                composite: dict = {"size": FACET_VALUES_PAGE, "sources": [{"v": {"terms": {"field": field}}}]}
+                if after is not None:
+                    composite["after"] = after
+                resp = self.client.search(index=self.alias, body={"size": 0, "track_total_hits": False,
+                                                                  "aggs": {"values": {"composite": composite}}})
+                agg = (resp.get("aggregations") or {}).get("values") or {}
+                buckets = agg.get("buckets") or []
+                values += [str(b["key"]["v"]) for b in buckets]
+                after = agg.get("after_key")
+                if not buckets or after is None:
+                    break
+        result = tuple(sorted(values))
+        self._values[name] = (version, time.monotonic(), result)
+        return result
 
     def get(self, doc_id: str) -> StoredDocument | None:
         from elasticsearch import NotFoundError

@@ -16,7 +16,8 @@ import datetime as dt
 
 from search.backends.common import parse_date
 from search.analysis import ANALYZER_VERSION, ES_ANALYZER_NAMES, elasticsearch_analysis_settings
-from search.fields import ARRIVAL_FIELD, CHAIN_SUFFIX, DATE_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, TEXT_SCOPES, text_field
+from search.fields import (ARRIVAL_FIELD, CHAIN_SUFFIX, DATE_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS,
+                           TEXT_SCOPES, text_field)
 from search.model import MAX_PAGE, PAGE_SIZE, StoredDocument
 
 # Query-time analyzer for PhraseTerms: the plan's terms are already analyzed, joined by
@@ -95,8 +96,8 @@ def mappings(meta: dict | None = None) -> dict:
                 props[text_field(scope, chain)] = {"type": "alias", "path": concrete_field(scope, chain)}
     for name in KEYWORD_FIELDS:
         props[name] = {"type": "keyword"}
-    props["troops"] = {"type": "integer"}
-    props["troops_max"] = {"type": "integer"}
+    for name in NUMERIC_FIELDS:
+        props[name] = {"type": "integer"}
     props[DATE_FIELD] = {"type": "date"}
     props[ARRIVAL_FIELD] = {"type": "date"}  # when it entered the archive, milliseconds kept
     props[DIGEST_FIELD] = {"type": "unsigned_long", "index": False}  # read back by the rebuild only
@@ -104,6 +105,8 @@ def mappings(meta: dict | None = None) -> dict:
     props["meta"] = {"type": "object", "enabled": False}
     # The extraction evidence can be large and irregular: stored in _source, not indexed.
     props["extraction"] = {"type": "object", "enabled": False}
+    # Compact troop mentions for hits (value, kind, noun...): stored, not indexed.
+    props["troop_mentions"] = {"type": "object", "enabled": False}
     out = {"dynamic": "strict", "properties": props}
     out["_meta"] = {"analyzer_version": ANALYZER_VERSION, **(meta or {})}
     return out
@@ -126,6 +129,11 @@ def to_source(doc: StoredDocument) -> dict:
     src["troops"] = [int(t) for t in doc.troops]
     if doc.troops_max is not None:
         src["troops_max"] = int(doc.troops_max)
+    src["casualties"] = [int(t) for t in doc.casualties]
+    if doc.casualties_max is not None:
+        src["casualties_max"] = int(doc.casualties_max)
+    src["flags"] = list(doc.flags)
+    src["troop_mentions"] = list(doc.troop_mentions)
     if doc.arrived:
         src[ARRIVAL_FIELD] = doc.arrived  # absent: the build or upsert stamps it
     if doc.digest is not None:
@@ -144,6 +152,7 @@ def from_source(src: dict) -> StoredDocument:
     """Rebuild the stored document from ``_source``."""
     meta = src.get("meta") or {}
     troops_max = src.get("troops_max")
+    casualties_max = src.get("casualties_max")
     return StoredDocument(
         id=src["id"], title=src.get("title"), body=src.get("body") or "",
         date=meta.get("date"), source=src.get("source"), url=meta.get("url"),
@@ -152,6 +161,9 @@ def from_source(src: dict) -> StoredDocument:
         troops=[int(t) for t in src.get("troops") or []],
         troops_max=int(troops_max) if troops_max is not None else None,
         extraction=src.get("extraction") or {},
+        casualties=[int(t) for t in src.get("casualties") or []],
+        casualties_max=int(casualties_max) if casualties_max is not None else None,
+        flags=list(src.get("flags") or []), troop_mentions=list(src.get("troop_mentions") or []),
         arrived=src.get(ARRIVAL_FIELD), digest=src.get(DIGEST_FIELD),
     )
 

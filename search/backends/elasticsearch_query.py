@@ -18,7 +18,7 @@ from search.query.plan import (All, Bool, Clause, Keyword, Nothing, NumRange, Ph
 SNIPPET_CHARS = 260  # search.highlight.snippet's default window
 MAX_ANALYZED_OFFSET = 1_000_000  # Elasticsearch's default index.highlight.max_analyzed_offset
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
-SORT_FIELDS = {"date": "date", "troops": "troops_max", "arrived": "arrived"}
+SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max", "arrived": "arrived"}
 TIEBREAK = {"id": {"order": "asc"}}  # a unique key: pages never overlap, search_after can resume
 
 
@@ -107,7 +107,7 @@ def facet_aggs(plan: Plan, request: SearchRequest) -> dict:
     """
     aggs = {}
     for name in request.facets:
-        spec = facet_agg_spec(name, request.facet_size)
+        spec = facet_agg_spec(name, request.facet_size, request.facet_include.get(name))
         if plan.facet_filters:
             aggs[name] = {"filter": filter_clause(plan.filters_except(name)), "aggs": {"values": spec}}
         else:

@@ -19,6 +19,7 @@ from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
 from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, build_schema, create_index,
                                             from_tantivy, open_index, to_tantivy)
+from search.facets import FACETS
 from search.highlight import Highlighter
 from search.fields import ARRIVAL_FIELD, DIGEST_FIELD
 from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument, Summary
@@ -26,7 +27,7 @@ from search.query.plan import Plan, build_plan, with_filters
 
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 1))
-SORT_FIELDS = {"date": "date", "troops": "troops_max", "arrived": ARRIVAL_FIELD}
+SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max", "arrived": ARRIVAL_FIELD}
 ARRIVAL_SCAN_CHUNK = 20_000  # documents per step of the rebuild's arrival scan
 UPSERT_CHUNK = 500  # documents stamped per arrival lookup in upsert
 
@@ -43,6 +44,7 @@ class TantivyBackend(Backend):
         self._lock = threading.Lock()
         self._open: tuple[str, float, tantivy.Index] | None = None
         self._saved = None
+        self._values: dict[str, tuple[tuple, tuple[str, ...]]] = {}  # facet -> (index version, values)
         self._newest: tuple[str, str | None] | None = None
 
     # ---- reading -------------------------------------------------------------------------
@@ -102,11 +104,22 @@ class TantivyBackend(Backend):
         out: dict[str, FacetResult] = {}
         for excluded, names in groups.items():
             clause = with_filters(plan.query, plan.filters_except(excluded))
-            aggs = {name: facet_agg_spec(name, request.facet_size) for name in names}
+            aggs = {name: facet_agg_spec(name, request.facet_size, request.facet_include.get(name))
+                    for name in names}
             raw = searcher.aggregate(compile_clause(self.schema, clause), aggs)
             for name in names:
                 out[name] = facet_result(name, raw.get(name, {}), request)
         return {name: out[name] for name in request.facets}
+
+    def facet_values(self, name: str) -> tuple[str, ...]:
+        index = self._index()
+        version = (self._open[0], self._open[1])
+        cached = self._values.get(name)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        values = all_terms(index.searcher(), FACETS[name].field)
+        self._values[name] = (version, values)
+        return values
 
     def get(self, doc_id: str) -> StoredDocument | None:
         searcher = self._index().searcher()
@@ -324,6 +337,19 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 
 STATS_FACETS = ("country", "org", "source", "troops")
+
+
+def all_terms(searcher, field: str) -> tuple[str, ...]:
+    """Every distinct value of a keyword field: a terms aggregation as large as the field's
+    cardinality (an estimate, so it grows until nothing is left over)."""
+    everything = tantivy.Query.all_query()
+    estimate = searcher.aggregate(everything, {"n": {"cardinality": {"field": field}}})["n"].get("value") or 0
+    size = max(1000, int(estimate * 2) + 100)
+    while True:
+        raw = searcher.aggregate(everything, {"v": {"terms": {"field": field, "size": size}}})["v"]
+        if not raw.get("sum_other_doc_count"):
+            return tuple(sorted(str(b["key"]) for b in raw.get("buckets", [])))
+        size *= 4
 
 
 def _facet_stats(searcher, top: int) -> dict:

@@ -18,13 +18,13 @@ import tantivy
 from search.analysis import CHAINS, joined_terms_all
 from search.arrival import from_ms, to_ms
 from search.backends.common import parse_date
-from search.fields import ARRIVAL_FIELD, DIGEST_FIELD, TEXT_SCOPES, text_field
+from search.fields import ARRIVAL_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS, TEXT_SCOPES, text_field
 from search.model import StoredDocument
 
 
 # Bump when the schema or the way fields are written changes: an index of another layout
 # cannot be read correctly and must be rebuilt.
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4     # 3: casualties, casualties_max, flags (#12); 4: arrived, digest (#15)
 PRETOKENIZED = "pretokenized"
 # A private-use character: never a term of any chain (UAX#29 skips it). It also stands for
 # the empty term Lucene keeps for a word of only tatweel, which whitespace cannot carry.
@@ -55,10 +55,10 @@ def build_schema() -> tantivy.Schema:
         for chain in CHAINS:
             # The original text is stored once, in "meta"; these fields only index terms.
             sb.add_text_field(text_field(scope, chain), tokenizer_name=PRETOKENIZED)
-    for name in ("country", "org", "source", "month"):
+    for name in KEYWORD_FIELDS:
         sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
-    sb.add_integer_field("troops", stored=True, indexed=True, fast=True)
-    sb.add_integer_field("troops_max", stored=True, indexed=True, fast=True)
+    for name in NUMERIC_FIELDS:
+        sb.add_integer_field(name, stored=True, indexed=True, fast=True)
     sb.add_date_field("date", stored=True, indexed=True, fast=True)
     # Milliseconds, not a date field: tantivy's date columns and range queries keep only
     # seconds, and fast_field_values (the rebuild's arrival scan) cannot read them.
@@ -83,11 +83,14 @@ def analyze_document(doc: StoredDocument) -> dict:
             fields[text_field(scope, chain)] = terms
     keywords = [("country", c) for c in doc.countries] + [("org", o) for o in doc.orgs]
     keywords += [(name, v) for name, v in (("source", doc.source), ("month", doc.month)) if v]
-    integers = [("troops", int(t)) for t in doc.troops]
-    if doc.troops_max is not None:
-        integers.append(("troops_max", int(doc.troops_max)))
+    keywords += [("flags", f) for f in doc.flags]
+    integers = [("troops", int(t)) for t in doc.troops] + [("casualties", int(t)) for t in doc.casualties]
+    for name, value in (("troops_max", doc.troops_max), ("casualties_max", doc.casualties_max)):
+        if value is not None:
+            integers.append((name, int(value)))
     meta = {"title": doc.title, "body": doc.body, "date": doc.date, "url": doc.url,
-            "author": doc.author, "origin": doc.origin, "extraction": doc.extraction}
+            "author": doc.author, "origin": doc.origin, "extraction": doc.extraction,
+            "troop_mentions": doc.troop_mentions}
     return {"id": doc.id, "fields": fields, "keywords": keywords, "integers": integers,
             "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
             "arrived": to_ms(doc.arrived) if doc.arrived else None, "digest": doc.digest or 0}
@@ -124,6 +127,7 @@ def from_tantivy(d: dict) -> StoredDocument:
         return vals[0] if vals else None
 
     troops_max = first("troops_max")
+    casualties_max = first("casualties_max")
     arrived = first(ARRIVAL_FIELD)
     return StoredDocument(
         id=first("id"), title=meta.get("title"), body=meta.get("body") or "",
@@ -133,5 +137,8 @@ def from_tantivy(d: dict) -> StoredDocument:
         troops=[int(t) for t in d.get("troops") or []],
         troops_max=int(troops_max) if troops_max is not None else None,
         extraction=meta.get("extraction") or {},
+        casualties=[int(t) for t in d.get("casualties") or []],
+        casualties_max=int(casualties_max) if casualties_max is not None else None,
+        flags=list(d.get("flags") or []), troop_mentions=meta.get("troop_mentions") or [],
         arrived=from_ms(int(arrived)) if arrived is not None else None,
     )
