@@ -4,10 +4,7 @@ from __future__ import annotations
 # Each text scope is indexed three times, once per analysis chain.
 CHAIN_SUFFIX = {"arabic": "", "arabic_plus": "_plus", "arabic_exact": "_exact"}
 TEXT_SCOPES = ("title", "body")
-# Relative weights: a title match counts double; the lenient "plus" chain counts less than
-# Lucene's chain so exact-form matches rank first; phrases and prefixes use the exact chain.
-SCOPE_BOOST = {"title": 2.0, "body": 1.0}
-CHAIN_BOOST = {"arabic": 1.0, "arabic_plus": 0.5, "arabic_exact": 1.0}
+# How matches in these fields are weighted and combined: search/query/ranking.py.
 
 KEYWORD_FIELDS = ("country", "org", "source", "month", "flags")
 # troops / troops_max: force sizes; casualties / casualties_max: killed, wounded, captured...

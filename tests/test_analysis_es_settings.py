@@ -9,7 +9,7 @@ from search.analysis import (
     elasticsearch_analysis_settings,
     resources,
 )
-from search.analysis.definition import CHAIN_DEFINITIONS
+from search.analysis.definition import CHAIN_DEFINITIONS, TOKEN_FILTERS
 
 BUILTIN_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization"}
 
@@ -93,4 +93,14 @@ def test_settings_are_json_and_follow_the_definition():
     settings = elasticsearch_analysis_settings()
     assert json.loads(json.dumps(settings, ensure_ascii=False)) == settings
     for chain, spec in CHAIN_DEFINITIONS.items():
-        assert settings["analyzer"][ES_ANALYZER_NAMES[chain]]["filter"] == spec["filter"]
+        expected = [n for n in spec["filter"] if not TOKEN_FILTERS.get(n, {}).get("python_only")]
+        assert settings["analyzer"][ES_ANALYZER_NAMES[chain]]["filter"] == expected
+
+
+def test_python_only_filters_are_left_out_of_elasticsearch():
+    python_only = {n for n, spec in TOKEN_FILTERS.items() if spec.get("python_only")}
+    assert python_only == {"arabic_proclitics"}
+    assert "arabic_proclitics" in CHAIN_DEFINITIONS["arabic_plus"]["filter"]
+    settings = elasticsearch_analysis_settings()
+    assert not python_only & set(settings["filter"])
+    assert all(not python_only & set(a["filter"]) for a in settings["analyzer"].values())

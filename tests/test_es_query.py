@@ -13,11 +13,11 @@ from elasticsearch.dsl import A, Q, Search
 from search.analysis import analyze_field
 from search.backends.elasticsearch_query import (compile_clause, facet_aggs, highlight_spec, phrase_text,
                                                  scan_body, search_body, sort_spec)
-from search.fields import SCOPE_BOOST
 from search.model import Range, SearchRequest
 from search.query import parse
-from search.query.plan import (All, Bool, Keyword, Nothing, NumRange, PhraseTerms, PrefixTerm, Term,
-                               build_plan)
+from search.query.plan import (All, AtLeast, Bool, DisMax, Keyword, Nothing, NumRange, PhraseTerms, PrefixTerm,
+                               Rank, Term, build_plan)
+from search.query.ranking import RANKING
 
 
 def req(q="", **kw):
@@ -29,17 +29,30 @@ def term(chain: str, word: str) -> str:
     return tok.term
 
 
-def word_q(word: str, scopes=("title", "body")) -> Q:
-    """What one search word must become: a term per scope and chain, with the plan's boosts."""
+def word_opts(word: str, scopes=("title", "body")) -> list[Q]:
+    """A term per scope and chain, with the ranking's boosts."""
     opts = []
     for scope in scopes:
-        for chain, suffix, chain_boost in (("arabic", "", 1.0), ("arabic_plus", "_plus", 0.5)):
-            boost = SCOPE_BOOST[scope] * chain_boost
+        for chain, suffix in (("arabic", ""), ("arabic_plus", "_plus")):
+            boost = RANKING.scope_weight(scope) * RANKING.chain_weight(chain)
             params = {"value": term(chain, word)}
             if boost != 1.0:
                 params["boost"] = boost
             opts.append(Q("term", **{scope + suffix: params}))
-    return Q("bool", should=opts)
+    return opts
+
+
+def word_q(word: str, scopes=("title", "body")) -> Q:
+    """What one search word must become: its best (scope, chain) match (dis_max), or with
+    ``combine="sum"`` every match added up."""
+    opts = word_opts(word, scopes)
+    if RANKING.combine == "sum":
+        return Q("bool", should=opts)
+    return Q("dis_max", queries=opts, tie_breaker=RANKING.tie_breaker)
+
+
+def options(body: dict) -> list[dict]:
+    return body["dis_max"]["queries"] if "dis_max" in body else body["bool"]["should"]
 
 
 def compiled(q: str, **kw) -> dict:
@@ -50,16 +63,16 @@ def test_a_word_is_term_queries_on_the_analyzed_fields_never_query_string():
     assert compiled("داعش") == word_q("داعش").to_dict()
     body = compiled("الموصل")
     # The analyzed form (stemmed, normalized) is what reaches Elasticsearch.
-    assert body["bool"]["should"][0] == {"term": {"title": {"value": term("arabic", "الموصل"), "boost": 2.0}}}
+    assert options(body)[0] == {"term": {"title": {"value": term("arabic", "الموصل"), "boost": RANKING.title}}}
 
 
 def test_a_word_with_a_stopword_inside_is_a_phrase_with_the_exact_gap():
     # "الدولة-في-العراق" is one word to the parser; the base chain drops في and keeps its position.
     body = compiled("الدولة-في-العراق")
-    first = body["bool"]["should"][0]
+    first = options(body)[0]
     dawla, iraq = term("arabic", "الدولة"), term("arabic", "العراق")
     expected = Q("match_phrase", title={"query": f"{dawla} <gap> {iraq}", "analyzer": "plan_terms",
-                                        "slop": 0, "boost": 2.0})
+                                        "slop": 0, "boost": RANKING.title})
     assert first == expected.to_dict()
 
 
@@ -70,19 +83,85 @@ def test_phrase_text_writes_one_gap_token_per_missing_position():
         phrase_text(("a", "b"), (1, 0))
 
 
-def test_a_quoted_phrase_uses_the_exact_fields_with_slop_zero():
+def phrase_q(field: str, words: list[str], boost: float, slop: int = 0) -> Q:
+    params = {"query": " ".join(words), "analyzer": "plan_terms", "slop": slop}
+    if boost != 1.0:
+        params["boost"] = boost
+    return Q("match_phrase", **{field: params})
+
+
+def test_a_quoted_phrase_is_exact_and_also_clitic_forgiving_at_a_lower_weight():
     body = compiled('"الدولة الإسلامية"')
-    words = " ".join(term("arabic_exact", w) for w in ("الدولة", "الإسلامية"))
-    expected = Q("bool", should=[
-        Q("match_phrase", title_exact={"query": words, "analyzer": "plan_terms", "slop": 0, "boost": 2.0}),
-        Q("match_phrase", body_exact={"query": words, "analyzer": "plan_terms", "slop": 0})])
+    exact = [term("arabic_exact", w) for w in ("الدولة", "الإسلامية")]
+    opts = [phrase_q("title_exact", exact, RANKING.title), phrase_q("body_exact", exact, 1.0)]
+    if RANKING.phrase_plus:
+        plus = [term("arabic_plus", w) for w in ("الدولة", "الإسلامية")]
+        opts += [phrase_q("title_plus", plus, RANKING.title * RANKING.phrase_plus),
+                 phrase_q("body_plus", plus, RANKING.phrase_plus)]
+    expected = Q("bool", should=opts) if RANKING.combine == "sum" else \
+        Q("dis_max", queries=opts, tie_breaker=RANKING.tie_breaker)
     assert body == expected.to_dict()
+
+
+def test_a_phrase_typed_with_clitics_gives_the_same_plus_chain_phrase():
+    """بمسجد الإمام الصادق and مسجد الإمام الصادق: the plus-chain phrase is the same, so each
+    finds the other (the exact phrase still prefers the typed form)."""
+    if not RANKING.phrase_plus:
+        pytest.skip("clitic-forgiving phrases are off")
+    a = options(compiled('"بمسجد الإمام الصادق"'))
+    b = options(compiled('"مسجد الإمام الصادق"'))
+    assert [x for x in a if "body_plus" in json.dumps(x)] == [x for x in b if "body_plus" in json.dumps(x)]
+    assert [x for x in a if "body_exact" in json.dumps(x)] != [x for x in b if "body_exact" in json.dumps(x)]
+
+
+def test_a_spaced_compound_name_is_a_phrase_that_also_matches_the_joined_spelling():
+    def terms(chain, text):
+        return " ".join(t.term for t in analyze_field(chain, text))
+
+    spaced_base, spaced_plus = terms("arabic", "عبد ربه"), terms("arabic_plus", "عبد ربه")
+    joined_base = terms("arabic", "عبدربه")
+    assert " " not in joined_base and terms("arabic_plus", "عبدربه") == spaced_plus  # the plus chain splits
+    body = json.dumps(compiled("عبد ربه"), ensure_ascii=False)
+    # the pair as a phrase in both word chains, and the joined عبدربه as one Lucene-chain term
+    assert f'"title": {{"query": "{spaced_base}"' in body and f'"body_plus": {{"query": "{spaced_plus}"' in body
+    assert f'"body": {{"value": "{joined_base}"' in body
+    # typed joined: one Lucene-chain term, split into the pair by the plus chain, and the spaced phrase
+    joined = json.dumps(compiled("عبدربه"), ensure_ascii=False)
+    assert f'"body": {{"value": "{joined_base}"' in joined and f'"body_plus": {{"query": "{spaced_plus}"' in joined
+    assert f'"body": {{"query": "{spaced_base}"' in joined
+    # أبو بكر also as أبي بكر / أبا بكر
+    kunya = json.dumps(compiled("أبو بكر"), ensure_ascii=False)
+    for form in ("أبي بكر", "أبا بكر"):
+        assert f'"body": {{"query": "{terms("arabic", form)}"' in kunya, form
+
+
+def test_new_plan_clauses_compile_to_dis_max_minimum_should_match_and_optional_should():
+    a, b = Term("body", "a"), Term("title", "b", 2.0)
+    assert compile_clause(DisMax((a, b), 0.1)) == \
+        Q("dis_max", queries=[Q("term", body={"value": "a"}), Q("term", title={"value": "b", "boost": 2.0})],
+          tie_breaker=0.1).to_dict()
+    assert compile_clause(AtLeast((a, b, Term("body", "c")), 2)) == \
+        Q("bool", should=[Q("term", body={"value": "a"}), Q("term", title={"value": "b", "boost": 2.0}),
+                          Q("term", body={"value": "c"})], minimum_should_match=2).to_dict()
+    near = PhraseTerms("body_plus", ("a", "b"), (0, 1), 0.5, slop=1)
+    assert compile_clause(Rank(a, (near,))) == \
+        Q("bool", must=[Q("term", body={"value": "a"})],
+          should=[phrase_q("body_plus", ["a", "b"], 0.5, slop=1)]).to_dict()
+
+
+def test_a_long_question_needs_all_but_one_word():
+    body = compiled("تحرير عدن المقاومة الشعبية")
+    if not RANKING.relax_from or RANKING.relax_from > 4:
+        pytest.skip("questions are strict conjunctions")
+    core = body["bool"]["must"][0] if "must" in body.get("bool", {}) else body
+    assert core["bool"]["minimum_should_match"] == 3
+    assert core["bool"]["should"] == [word_q(w).to_dict() for w in ("تحرير", "عدن", "المقاومة", "الشعبية")]
 
 
 def test_a_prefix_is_a_constant_score_prefix_query_on_the_exact_fields():
     body = compiled("امريك*")
     expected = Q("bool", should=[
-        Q("prefix", title_exact={"value": "امريك", "rewrite": "constant_score", "boost": 2.0}),
+        Q("prefix", title_exact={"value": "امريك", "rewrite": "constant_score", "boost": RANKING.title}),
         Q("prefix", body_exact={"value": "امريك", "rewrite": "constant_score"})])
     assert body == expected.to_dict()
 

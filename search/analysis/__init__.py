@@ -15,7 +15,7 @@ words were removed).
 from __future__ import annotations
 
 from . import definition, resources
-from .analyzer import Token, get_analyzer, joined_terms_all
+from .analyzer import Token, compound_name_parts, get_analyzer, is_name_word, joined_terms_all
 from .definition import CHAINS, ES_ANALYZER_NAMES
 from .es_settings import elasticsearch_analysis_settings
 
@@ -28,6 +28,8 @@ __all__ = [
     "analyze_all",
     "analyze_field",
     "analyze_query_terms",
+    "compound_name_parts",
+    "is_name_word",
     "joined_terms",
     "joined_terms_all",
     "matching_spans",

@@ -3,6 +3,8 @@
 Only Elasticsearch's own component types are used (``standard`` tokenizer, ``mapping``
 char filter, ``lowercase``, ``decimal_digit``, ``stop``, ``arabic_normalization``,
 ``stemmer``, ``pattern_replace``, ``dictionary_decompounder``), so no plugin is needed.
+Components marked ``python_only`` (no Elasticsearch equivalent) are left out of the
+analyzers: these approximate the Python chains, whose terms Elasticsearch can index as is.
 """
 from __future__ import annotations
 
@@ -32,6 +34,11 @@ def _es_token_filter(spec: dict, word_list_path: str | None) -> dict:
     return out
 
 
+def es_filters(names: list[str]) -> list[str]:
+    """A chain's token filters that Elasticsearch has (``python_only`` ones left out)."""
+    return [n for n in names if not definition.TOKEN_FILTERS.get(n, {}).get("python_only")]
+
+
 def elasticsearch_analysis_settings(decompound_word_list_path: str | None = None) -> dict:
     """The index ``settings.analysis`` block defining one analyzer per chain.
 
@@ -47,10 +54,10 @@ def elasticsearch_analysis_settings(decompound_word_list_path: str | None = None
         if spec["char_filter"]:
             analyzer["char_filter"] = list(spec["char_filter"])
         analyzer["tokenizer"] = spec["tokenizer"]
-        analyzer["filter"] = list(spec["filter"])
+        analyzer["filter"] = es_filters(spec["filter"])
         analyzers[definition.ES_ANALYZER_NAMES[chain]] = analyzer
         used_char_filters += [n for n in spec["char_filter"] if n not in used_char_filters]
-        used_filters += [n for n in spec["filter"] if n not in _BUILTIN_FILTERS and n not in used_filters]
+        used_filters += [n for n in analyzer["filter"] if n not in _BUILTIN_FILTERS and n not in used_filters]
     settings: dict[str, dict] = {"analyzer": analyzers}
     if used_char_filters:
         settings["char_filter"] = {n: _es_char_filter(definition.CHAR_FILTERS[n]) for n in used_char_filters}

@@ -12,8 +12,8 @@ from search.backends.elasticsearch_mapping import (GAP_TOKEN, PLAN_ANALYZER, con
 from search.backends.common import facet_agg_spec, gap_text
 from search.fields import TEXT_SCOPES
 from search.model import SearchRequest
-from search.query.plan import (All, Bool, Clause, Keyword, Nothing, NumRange, PhraseTerms, Plan,
-                               PrefixTerm, Term)
+from search.query.plan import (All, AtLeast, Bool, Clause, DisMax, Keyword, Nothing, NumRange, PhraseTerms, Plan,
+                               PrefixTerm, Rank, Term)
 
 SNIPPET_CHARS = 260  # search.highlight.snippet's default window
 MAX_ANALYZED_OFFSET = 1_000_000  # Elasticsearch's default index.highlight.max_analyzed_offset
@@ -32,7 +32,7 @@ def compile_clause(clause: Clause) -> dict:
         return {"term": {clause.field: _boosted({"value": clause.term}, clause.boost)}}
     if isinstance(clause, PhraseTerms):
         return {"match_phrase": {clause.field: _boosted(
-            {"query": phrase_text(clause.terms, clause.positions), "analyzer": PLAN_ANALYZER, "slop": 0},
+            {"query": phrase_text(clause.terms, clause.positions), "analyzer": PLAN_ANALYZER, "slop": clause.slop},
             clause.boost)}}
     if isinstance(clause, PrefixTerm):
         # constant_score rewrite: every match scores its boost, like tantivy's const-score regex.
@@ -55,6 +55,16 @@ def compile_clause(clause: Clause) -> dict:
         if high is not None:
             bounds["lte"] = high
         return {"range": {clause.field: bounds}} if bounds else {"match_all": {}}
+    if isinstance(clause, DisMax):
+        return {"dis_max": {"queries": [compile_clause(c) for c in clause.options],
+                            "tie_breaker": clause.tie_breaker}}
+    if isinstance(clause, AtLeast):
+        return {"bool": {"should": [compile_clause(c) for c in clause.clauses],
+                         "minimum_should_match": clause.minimum}}
+    if isinstance(clause, Rank):
+        # Beside must, a should without minimum_should_match is optional: it only scores.
+        return {"bool": {"must": [compile_clause(clause.match)],
+                         "should": [compile_clause(c) for c in clause.bonus]}}
     if isinstance(clause, Bool):
         return _compile_bool(clause)
     raise TypeError(f"cannot compile {clause!r}")
