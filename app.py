@@ -8,6 +8,8 @@ from pathlib import Path
 from flask import Flask
 
 from search.backends import DEFAULT_INDEX, open_backend
+from search.cache import DEFAULT_MAX_MB as DEFAULT_CACHE_MB
+from search.cache import CachedBackend
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -19,12 +21,15 @@ def create_app(config: dict | None = None) -> Flask:
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=64 * 1024,
+        SEARCH_CACHE_MB=os.environ.get("SEARCH_CACHE_MB", DEFAULT_CACHE_MB),
     )
     app.config.update(config or {})
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _local_secret(app.config["SEARCH_INDEX"])
     app.json.ensure_ascii = False
     app.extensions["search_backend"] = open_backend(app.config["SEARCH_BACKEND"], app.config["SEARCH_INDEX"])
+    app.extensions["search_cached"] = CachedBackend(app.extensions["search_backend"],
+                                                    int(float(app.config["SEARCH_CACHE_MB"]) * 1024 * 1024))
 
     from web import register
 

@@ -160,7 +160,7 @@ class FakeCluster:
                 for i in data["ids"]]}
         if op == "_stats":
             size = sum(len(json.dumps(d)) for d in ix["docs"].values())
-            store = {"store": {"size_in_bytes": size}}
+            store = {"store": {"size_in_bytes": size}, "refresh": {"total": ix["refreshes"]}}
             return 200, {"indices": {targets[0]: {"primaries": store, "total": store}}}
         raise AssertionError(f"fake cluster has no route for {method} {parts}")
 
@@ -211,6 +211,8 @@ class FakeCluster:
                                    "error": {"type": "index_not_found_exception", "reason": "no index"}}})
                 continue
             docs = self.indices[targets[0]]["docs"]
+            if params.get("refresh"):
+                self.indices[targets[0]]["refreshes"] += 1
             if op == "delete":
                 found = docs.pop(doc_id, None) is not None
                 items.append({op: {"_index": targets[0], "_id": doc_id, "status": 200 if found else 404,

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def backend():
-    return current_app.extensions["search_backend"]
+    """The backend behind a per-generation result cache (``search.cache``)."""
+    return current_app.extensions["search_cached"]
 
 
 def wants_json() -> bool:

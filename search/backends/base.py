@@ -96,5 +96,10 @@ class Backend(ABC):
         """Whether a live index is there to search."""
         return True
 
+    def generation_stamp(self) -> str | None:
+        """A cheap token that changes whenever the searchable documents change (reindex,
+        add, delete); ``search.cache`` keys results with it. None: do not cache."""
+        return None
+
     def close(self) -> None:
         pass

@@ -52,19 +52,36 @@ def facet_agg_spec(name: str, size: int, include: tuple[str, ...] | None = None)
 def facet_result(name: str, raw: dict, request: SearchRequest) -> FacetResult:
     """Buckets from an aggregation answer; selected values always listed, even at zero."""
     facet = FACETS[name]
-    selected = set(request.filters.get(name, ()))
     buckets = []
     for b in raw.get("buckets", []):
         key = str(b.get("key"))
         count = int(b.get("doc_count", 0))
         if isinstance(facet, RangeFacet) and count == 0:
             continue
-        buckets.append(FacetBucket(key, count, key in selected, facet.label(key)))
+        buckets.append(FacetBucket(key, count, False, facet.label(key)))
+    return with_selection(FacetResult(name, buckets, int(raw.get("sum_other_doc_count", 0) or 0)), request)
+
+
+def with_selection(counted: FacetResult, request: SearchRequest) -> FacetResult:
+    """A new result with the request's selected values marked (and listed at zero if absent).
+
+    ``counted`` holds the engine's buckets only; a facet's counts never depend on its own
+    selection (counts are disjunctive), so one counted result serves every selection.
+    """
+    facet = FACETS[counted.name]
+    selected = set(request.filters.get(counted.name, ()))
+    buckets = [FacetBucket(b.value, b.count, b.value in selected, b.label) for b in counted.buckets]
     # A selected value with no matches must still show, so it can be removed.
     present = {b.value for b in buckets}
     for value in sorted(selected - present):
         buckets.append(FacetBucket(value, 0, True, facet.label(value)))
-    return FacetResult(name, buckets, int(raw.get("sum_other_doc_count", 0) or 0))
+    return FacetResult(counted.name, buckets, counted.other)
+
+
+def without_selection(result: FacetResult) -> FacetResult:
+    """The engine's buckets of ``result``: selection marks and zero-count selected values dropped."""
+    return FacetResult(result.name, [FacetBucket(b.value, b.count, False, b.label) for b in result.buckets
+                                     if not (b.selected and b.count == 0)], result.other)
 
 
 SUMMARY_FACETS = ("country", "org")

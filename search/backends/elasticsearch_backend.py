@@ -38,6 +38,7 @@ FACET_VALUES_TTL = 60.0  # seconds a value list is reused while the alias points
 PIT_KEEP_ALIVE = "2m"
 ARRIVAL_SCAN_PAGE = 5000
 UPSERT_CHUNK = 500  # documents stamped per arrival lookup (one mget)
+STAMP_SECONDS = 1.0  # how long a read generation stamp (refresh count) is trusted
 HIGHLIGHTERS = ("elasticsearch", "python")
 
 
@@ -145,6 +146,7 @@ class ElasticsearchBackend(Backend):
         self.config = config or EsConfig()
         self.on_rejected = on_rejected
         self._saved = None
+        self._stamp: tuple[float, str | None] | None = None
         self._values: dict[str, tuple[tuple, float, tuple[str, ...]]] = {}  # facet -> (index, when, values)
 
     @classmethod
@@ -177,6 +179,23 @@ class ElasticsearchBackend(Backend):
     def exists(self) -> bool:
         with self._errors("checking the index alias"):
             return bool(self.client.indices.exists_alias(name=self.alias))
+
+    def generation_stamp(self) -> str | None:
+        """The live index and its refresh count: documents become searchable only at a
+        refresh (``upsert``/``delete`` wait for one), so a new count may mean new results.
+        Read at most once per ``STAMP_SECONDS``, about Elasticsearch's own refresh interval;
+        None (no caching) when the cluster cannot say."""
+        now = time.monotonic()
+        if self._stamp is not None and now - self._stamp[0] < STAMP_SECONDS:
+            return self._stamp[1]
+        try:
+            resp = self.client.indices.stats(index=self.alias, metric="refresh")
+            stamp = ";".join(f"{name}:{ix['total']['refresh']['total']}"
+                             for name, ix in sorted(resp["indices"].items()))
+        except Exception:  # noqa: BLE001 - search() itself reports an unreachable cluster
+            stamp = None
+        self._stamp = (now, stamp or None)
+        return stamp or None
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()

@@ -17,13 +17,14 @@ from search.backends.common import (facet_agg_spec, facet_result, highlighted_hi
                                     summary_facets)
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
+from search.backends.tantivy_seek import SEEK_FROM, DateSeek
 from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, build_schema, create_index,
                                             from_tantivy, open_index, to_tantivy)
 from search.facets import FACETS
 from search.highlight import Highlighter
 from search.fields import ARRIVAL_FIELD, DIGEST_FIELD
 from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument, Summary
-from search.query.plan import Plan, build_plan, with_filters
+from search.query.plan import All, Plan, build_plan, with_filters
 
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 1))
@@ -44,6 +45,7 @@ class TantivyBackend(Backend):
         self._lock = threading.Lock()
         self._open: tuple[str, float, tantivy.Index] | None = None
         self._saved = None
+        self._seek = DateSeek(self.schema)
         self._values: dict[str, tuple[tuple, tuple[str, ...]]] = {}  # facet -> (index version, values)
         self._newest: tuple[str, str | None] | None = None
 
@@ -51,6 +53,17 @@ class TantivyBackend(Backend):
     def exists(self) -> bool:
         path = self.gens.current_path()
         return bool(path and path.exists())
+
+    def generation_stamp(self) -> str | None:
+        """The live generation and its last commit (meta.json is replaced on every commit)."""
+        name = self.gens.current_name()
+        if not name:
+            return None
+        try:
+            st = (self.gens.dir / name / "meta.json").stat()
+        except FileNotFoundError:
+            return None
+        return f"{name}:{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
 
     def _index(self) -> tantivy.Index:
         """The live index, reopened when CURRENT moves and reloaded after incremental commits."""
@@ -76,24 +89,46 @@ class TantivyBackend(Backend):
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
+        stamp = self.generation_stamp()  # before the searcher: see _page
         index = self._index()
         searcher = index.searcher()
         plan = build_plan(request)
         query = compile_clause(self.schema, plan.full())
         order_field = SORT_FIELDS.get(request.sort)
+        total, found = self._page(searcher, query, plan, request, stamp)
+        hits = []
+        title_hl = Highlighter(request.query, "title") if request.highlight else None
+        body_hl = Highlighter(request.query, "body") if request.highlight else None
+        for score, addr in found:
+            doc = from_tantivy(searcher.doc(addr).to_dict())
+            hits.append(highlighted_hit(doc, None if order_field else float(score), title_hl, body_hl))
+        facets = self._facets(searcher, plan, request)
+        return SearchResult(total=total, hits=hits, facets=facets,
+                            took_ms=(time.perf_counter() - started) * 1000)
+
+    def _page(self, searcher, query, plan: Plan, request: SearchRequest, stamp) -> tuple[int, list]:
+        """The total and the (score, address) hits of the requested page.
+
+        Deep date-sorted pages go through DateSeek, whose memo is keyed by ``stamp``: read
+        before the searcher was taken, so a searcher newer than its stamp can only file an
+        entry under a stamp no later request will look up.
+        """
+        order_field = SORT_FIELDS.get(request.sort)
+        if order_field == "date" and request.offset >= SEEK_FROM:
+            total = searcher.search(query, limit=1, count=True).count
+            if request.offset >= total:
+                return total, []
+            key = None if stamp is None else (stamp, plan.full())
+            # The whole archive's histogram serves every browse-by-date page: build it at once.
+            found = self._seek.page(searcher, query, key, request.offset, request.page_size,
+                                    eager=isinstance(plan.full(), All))
+            if found is not None:
+                return total, [(None, addr) for addr in found]
         kwargs = {"order_by_field": order_field} if order_field else {}
         # tantivy needs a limit of at least 1; a count-only request discards the hit.
         result = searcher.search(query, limit=max(1, request.page_size), offset=request.offset, count=True,
                                  **kwargs)
-        hits = []
-        title_hl = Highlighter(request.query, "title") if request.highlight else None
-        body_hl = Highlighter(request.query, "body") if request.highlight else None
-        for score, addr in result.hits[:request.page_size]:
-            doc = from_tantivy(searcher.doc(addr).to_dict())
-            hits.append(highlighted_hit(doc, None if order_field else float(score), title_hl, body_hl))
-        facets = self._facets(searcher, plan, request)
-        return SearchResult(total=result.count, hits=hits, facets=facets,
-                            took_ms=(time.perf_counter() - started) * 1000)
+        return result.count, result.hits[:request.page_size]
 
     def _facets(self, searcher, plan: Plan, request: SearchRequest) -> dict[str, FacetResult]:
         # Disjunctive counts: each facet is counted with every filter but its own.
