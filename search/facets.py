@@ -97,4 +97,7 @@ def country_name(code: str) -> str:
 
 
 def is_country_code(code: str) -> bool:
-    return len(code) == 2 and code.isalpha() and code.upper() in _territories()
+    """An ISO 3166-1 country CLDR names (not ZZ "unknown region", EU, UN and other non-countries)."""
+    from search.query.names import country_codes
+
+    return len(code) == 2 and code.isalpha() and code.upper() in country_codes()

@@ -216,6 +216,37 @@ def test_batch_page_fits_a_phone(browser, server, shots):
     assert width <= 390, f"page is {width}px wide on a 390px phone"
 
 
+
+
+def test_did_you_mean_and_latin_expansions(browser, server, shots):
+    page, errors = new_page(browser)
+    page.goto(server + "/")
+    page.fill("header input[name=q]", DAESH + "ش")  # a doubled letter: no article has it
+    page.press("header input[name=q]", "Enter")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    # Zero results: the suggestion's results, and a way to search exactly as typed.
+    assert DAESH in page.locator(".showing .showing-query").inner_text()
+    assert int(page.locator(".total strong").inner_text().replace(",", "")) > 0
+    page.screenshot(path=str(shots / "showing-results-for.png"), full_page=False)
+    page.locator(".showing a.instead").click()
+    page.wait_for_url(re.compile(r"expand=0"))
+    assert page.locator(".total strong").inner_text() == "0"
+    assert page.locator("header input[name=q]").input_value() == DAESH + "ش"
+    page.locator(".suggestion a.suggest").click()  # "did you mean", offered as a link only
+    page.wait_for_url(re.compile(r"/search\?q=[^&]*$"))
+    assert unquote(page.url).endswith(f"/search?q={DAESH}")
+
+    # Latin names: "also searched" with a switch that turns it off.
+    page.goto(server + "/search?q=Baghdad")
+    assert "بغداد" in page.locator(".expansions").inner_text()
+    assert page.locator(".hit mark").count() >= 1
+    page.screenshot(path=str(shots / "latin-expansion.png"), full_page=False)
+    page.locator(".expansions a.expand-off").click()
+    page.wait_for_url(re.compile(r"expand=0"))
+    assert page.locator(".expansions").count() == 0 and page.locator(".total strong").inner_text() == "0"
+    assert errors == []
+
+
 def test_troop_range_control_is_one_choice_and_shows_the_current_value(browser, server):
     page, errors = new_page(browser)
     page.goto(server + "/search?troops=1000-")       # no fixed range: still shown as the checked choice

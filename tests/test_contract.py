@@ -298,6 +298,44 @@ def test_same_hits_as_the_plan_says(loaded, oracle, q):
     assert res.total == len(oracle.hits(request))
 
 
+# Forgiving queries (issue 10): repaired by the shared parser, so both engines get the same plan.
+FORGIVING = ["داعش AND الموصل", "داعش and بغداد", "داعش NOT الموصل", "كربلاء or الموصل", "كربلاء او الموصل",
+             "«الدولة الإسلامية»", "🔥 داعش^5", "#داعش", "دا\u200cعش", "في", "!!!", "country:العراق داعش",
+             "country:ZZ كربلاء", '"الدولة الإسلامية في العراق']
+LATIN = ["Mosul", "Baghdad", "ISIS", "Karbala", "Iraq -Syria"]
+
+
+@pytest.mark.parametrize("q", FORGIVING)
+def test_forgiving_queries_find_what_the_plan_says(loaded, oracle, q):
+    request = req(q, page_size=50)
+    res = loaded.search(request)
+    assert {h.id for h in res.hits} == oracle.hits(request) and res.total == len(oracle.hits(request))
+
+
+@pytest.mark.parametrize("q", LATIN)
+def test_latin_name_expansions_find_what_the_plan_says(loaded, oracle, q):
+    from search.query.names import expand
+
+    tree, found = expand(parse(q).tree)
+    assert found
+    request = SearchRequest(query=tree, page_size=50)
+    res = loaded.search(request)
+    assert {h.id for h in res.hits} == oracle.hits(request) and res.total == len(oracle.hits(request))
+
+
+def test_the_forgiving_queries_are_not_vacuous(oracle):
+    from search.query.names import expand
+
+    found = {q: len(oracle.hits(req(q))) for q in FORGIVING}
+    assert found["داعش AND الموصل"] == len(oracle.hits(req("داعش الموصل"))) > 0
+    assert found["«الدولة الإسلامية»"] == len(oracle.hits(req('"الدولة الإسلامية"'))) > 0
+    assert found["🔥 داعش^5"] == found["#داعش"] == found["دا\u200cعش"] == len(oracle.hits(req("داعش"))) > 0
+    assert found["!!!"] == 0 and 0 < found["في"] < len(corpus())
+    assert found["كربلاء او الموصل"] == len(oracle.hits(req("كربلاء OR الموصل"))) > 0
+    mosul = oracle.hits(SearchRequest(query=expand(parse("Mosul").tree)[0]))
+    assert mosul and mosul == oracle.hits(req("الموصل"))
+
+
 def test_the_queries_are_not_vacuous(oracle):
     found = {q: len(oracle.hits(req(q))) for q in QUERIES}
     assert found["داعش"] >= 3 and found["كربلاء"] >= 2 and found['"الدولة الإسلامية"'] >= 2
@@ -499,6 +537,26 @@ def test_upsert_and_delete(fresh):
     assert {h.id for h in fresh.search(req("الرقة")).hits} >= {"x-nodate"}
     assert fresh.delete(["x-gap", "no-such-id"]) == 1
     assert fresh.get("x-gap") is None and fresh.search(req("")).total == n - 1
+
+
+def test_the_vocabulary_follows_the_documents(fresh):
+    """Did-you-mean's vocabulary: what a full rebuild of the live documents would give, after any write."""
+    from search.vocabulary import Vocabulary, document_terms
+
+    def of(docs):
+        v = Vocabulary()
+        for d in docs:
+            v.add(document_terms(d.title, d.body))
+        return dict(v.counts)
+
+    assert dict(fresh.vocabulary().counts) == of(corpus())
+    replacement = StoredDocument(id="x-nodate", body="نص جديد عن الرقة", countries=["SY"])
+    fresh.upsert([replacement, StoredDocument(id="x-new", title="زنجبيلستان", body="خبر")])
+    fresh.delete(["x-gap"])
+    live = [d for d in corpus() if d.id not in ("x-nodate", "x-gap")] + [
+        replacement, StoredDocument(id="x-new", title="زنجبيلستان", body="خبر")]
+    assert dict(fresh.vocabulary().counts) == of(live)
+    assert fresh.vocabulary().df("زنجبيلستان") == 1 and fresh.vocabulary().df("العشائر") == 0
 
 
 def test_rebuild_switches_atomically_and_abort_keeps_the_live_index(fresh):

@@ -129,6 +129,13 @@ class FakeCluster:
             return 200, {"acknowledged": True}
         if op == "_mapping":
             return 200, {targets[0]: {"mappings": ix["mappings"]}}
+        if op == "_doc" and method in ("PUT", "POST"):  # index one document (the vocabulary store)
+            ix["docs"][parts[2]] = data
+            return 201, {"_index": targets[0], "_id": parts[2], "result": "created"}
+        if op == "_doc" and method == "DELETE":
+            found = ix["docs"].pop(parts[2], None) is not None
+            return (200 if found else 404), {"_index": targets[0], "_id": parts[2],
+                                             "result": "deleted" if found else "not_found"}
         if op == "_doc":
             doc = ix["docs"].get(parts[2])
             if doc is None:
@@ -471,7 +478,7 @@ def test_a_failed_alias_swap_keeps_the_old_index_live(backend, cluster):
     cluster.fail_alias_update = True
     with pytest.raises(BackendError):
         build(backend, DOCS[:1])
-    assert cluster.aliases_of("news") == live and len(cluster.indices) == 1
+    assert cluster.aliases_of("news") == live and len([i for i in cluster.indices if backend.is_build_index(i)]) == 1
 
 
 def test_the_last_commit_wins_like_serialized_rebuilds(backend, cluster):
@@ -699,6 +706,29 @@ def test_delete_failures_other_than_not_found_raise(backend, cluster, rejected):
     with pytest.raises(BackendError, match="boom"):
         backend.delete(["a"])
     assert rejected and rejected[0].id == "a"
+
+
+def test_the_vocabulary_is_built_kept_by_add_and_delete_and_replaced_by_a_rebuild(backend, cluster):
+    from search.vocabulary import Vocabulary, document_terms
+
+    def expected(docs):
+        v = Vocabulary()
+        for d in docs:
+            v.add(document_terms(d.title, d.body))
+        return dict(v.counts)
+
+    first = build(backend).index
+    assert dict(backend.vocabulary().counts) == expected(DOCS)
+    assert backend.vocabulary().df("الموصل") == 1
+    new = StoredDocument(id="c", body="اجتماع في الموصل.")  # replaces "c"
+    backend.upsert([new])
+    assert dict(backend.vocabulary().counts) == expected([DOCS[0], DOCS[1], new])
+    backend.delete(["a", "nope"])
+    assert dict(backend.vocabulary().counts) == expected([DOCS[1], new])
+    second = build(backend, DOCS[:1]).index
+    assert dict(backend.vocabulary().counts) == expected(DOCS[:1])
+    vocab_docs = cluster.indices["news-vocabulary"]["docs"]
+    assert second in vocab_docs and first not in vocab_docs  # the old generation's entry is dropped
 
 
 # ---- saved searches --------------------------------------------------------------------------

@@ -317,3 +317,32 @@ def test_the_arrival_scan_reads_three_fields_in_id_order():
 
     assert arrival_scan_body(5000) == Search().query(Q("match_all")).sort({"id": {"order": "asc"}}).extra(
         size=5000, track_total_hits=False).source(["id", "arrived", "digest"]).to_dict()
+
+
+# ---- forgiving queries (issue 10): the parser's repairs reach Elasticsearch as plain plan clauses ----
+
+def test_forgiving_operators_compile_like_their_strict_forms():
+    assert compiled("داعش AND الموصل") == compiled("داعش الموصل")
+    assert compiled("داعش NOT سوريا") == compiled("داعش -سوريا")
+    assert compiled("داعش or الدولة") == compiled("داعش OR الدولة")
+    assert compiled("«الدولة الإسلامية»") == compiled('"الدولة الإسلامية"')
+    assert compiled("🔥 داعش^5") == compiled("داعش")
+
+
+def test_nothing_searchable_is_match_none_and_stopwords_are_exact_terms():
+    assert compiled("!!!") == {"match_none": {}}
+    body = json.dumps(compiled("في"), ensure_ascii=False)
+    # Searched as written: exact-chain terms (the stopword kept), never match_all.
+    assert '"title_exact": {' in body and '"body_exact": {' in body and '"value": "في"' in body
+    assert "match_all" not in body
+    assert compiled("في") == compile_clause(build_plan(req('"في"')).query)
+
+
+def test_latin_names_expand_in_the_plan_as_arabic_words():
+    from search.query.names import expand
+
+    tree, _ = expand(parse("Mosul").tree)
+    body = compile_clause(build_plan(SearchRequest(query=tree)).query)
+    arabic = compiled("الموصل")
+    assert arabic in body["bool"]["should"]  # the Arabic word, compiled as if typed
+    assert "query_string" not in json.dumps(body)

@@ -170,7 +170,7 @@ def test_no_results_offers_dropping_the_most_restrictive_filter(web_app, web_cli
     qs = f"country=IQ&org={q(DAESH)}&source=aawsat&troops=10000-"
     data = api(web_client, qs)
     assert data["total"] == 0
-    s = data["suggestion"]
+    s = data["relaxation"]
     assert s["facet"] == "troops" and s["total"] > 0
     assert api(web_client, urlsplit(s["url"]).query)["total"] == s["total"]
     from werkzeug.datastructures import MultiDict

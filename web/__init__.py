@@ -28,7 +28,22 @@ def wants_json() -> bool:
 def error_response(status: int, message: str):
     if wants_json():
         return jsonify({"error": message, "status": status}), status
-    return render_template("error.html", status=status, message=message, state=None), status
+    # The query stays in the search box, and the way back is the same search (the query
+    # alone: another parameter may be what was wrong), not the home page.
+    from urllib.parse import urlencode
+
+    from search.query import MAX_QUERY_CHARS
+
+    q = " ".join(request.args.get("q", "")[:MAX_QUERY_CHARS].split()) if request.args else ""
+    back = current_app.url_for("search.page") + ("?" + urlencode({"q": q}) if q else "") if q else None
+    return render_template("error.html", status=status, message=message, state=_BoxState(q), back_url=back), status
+
+
+class _BoxState:
+    """What the header's search box needs from a search state."""
+
+    def __init__(self, q: str):
+        self.q = q
 
 
 def register(app: Flask) -> None:

@@ -16,6 +16,7 @@ from web.facets import FacetBlock, blocks
 from web.formatting import first_words, number
 from web.pagination import Pagination
 from web.params import Chip, SearchState, facet_title
+from web.forgiving import Showing, Suggestion, rescue, suggestion
 from web.relax import Relaxation, best_relaxation
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -55,10 +56,21 @@ class SearchPage:
     chips: list[Chip]
     pagination: Pagination
     relaxation: Relaxation | None
+    suggestion: Suggestion | None = None
+    showing: Showing | None = None
 
     @property
     def canonical(self) -> str:
         return search_url(self.state.query_string())
+
+    @property
+    def expansions_off_qs(self) -> str | None:
+        return self.state.query_string(expand=False, page=1) if self.state.expansions else None
+
+    @property
+    def alternatives(self) -> list[tuple[str, str]]:
+        """(label, query string) of the other readings the parser offers (e.g. "او" literally)."""
+        return [(label, self.state.query_string(q=q, page=1)) for label, q in self.state.alternatives]
 
     def to_json(self) -> dict:
         base = url_for("search.page")
@@ -76,7 +88,16 @@ class SearchPage:
             "filters": [{"facet": c.facet, "title": facet_title(c.facet), "value": c.value, "label": c.label,
                          "remove_url": search_url(c.remove_qs)} for c in self.chips],
             "clear_url": search_url(s.cleared()),
-            "suggestion": self.relaxation.to_json(base) if self.relaxation else None,
+            "relaxation": self.relaxation.to_json(base) if self.relaxation else None,
+            "suggestion": ({"query": self.suggestion.query, "url": search_url(self.suggestion.qs),
+                            "total": self.suggestion.total} if self.suggestion else None),
+            "showing": ({"query": self.showing.query, "url": search_url(self.showing.qs), "reason": self.showing.reason,
+                         "instead": {"query": self.showing.typed, "url": search_url(self.showing.typed_qs)}}
+                        if self.showing else None),
+            "expansions": [{"latin": e.latin, "arabic": list(e.arabic)} for e in s.expansions],
+            "expansions_off_url": search_url(self.expansions_off_qs) if self.expansions_off_qs else None,
+            "expand": s.expand,
+            "alternatives": [{"label": label, "url": search_url(q)} for label, q in self.alternatives],
             "hits": [h.to_json(s) for h in self.hits],
             "facets": {b.name: b.to_json(base, facet_url(b.name, s)) for b in self.facets},
             "csv_url": url_for("export.csv") + qs(s.query_string(page=1)),
@@ -115,13 +136,18 @@ def hit_view(hit: Hit, state: SearchState, doc_qs: str, lead: str | None = None)
 
 def build_search_page(state: SearchState, backend) -> SearchPage:
     result = backend.search(state.request(PAGE_SIZE))
+    sugg = suggestion(state, backend)
+    result, showing = rescue(state, backend, result, sugg)
     pagination = Pagination(state.page, PAGE_SIZE, result.total)
-    doc_qs = state.query_string()
+    # Articles shown for a repaired query carry that query (its words are the ones marked).
+    doc_qs = showing.qs if showing is not None else state.query_string()
     # The snippet may start mid-article; an untitled article is named by its first words.
     hits = [hit_view(h, state, doc_qs, h.lead) for h in result.hits]
     relaxation = best_relaxation(state, backend) if result.total == 0 else None
+    if showing is not None and showing.reason == "spelling":
+        sugg = None  # shown as "showing results for" instead
     return SearchPage(state, result, hits, blocks(result.facets, state, result.total), state.chips(), pagination,
-                      relaxation)
+                      relaxation, sugg, showing)
 
 
 @dataclass(frozen=True)

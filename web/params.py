@@ -1,8 +1,9 @@
 """Search state <-> URL parameters: parse and validate, and write the canonical URL.
 
 URL format version 1 (documented in docs/ui.md). Canonical parameters, in this order:
-``q, country*, org*, source*, troops, casualties, date, since, sort, page``; repeated values
-sorted and deduplicated, defaults (sort=relevance, page=1) omitted, so two people who reach the same
+``q, country*, org*, source*, troops, casualties, date, since, sort, expand, page``; repeated values
+sorted and deduplicated, defaults (sort=relevance, expand=1, page=1) omitted, so two people who
+reach the same
 results share one URL. ``v=1`` may be given and is dropped; a future incompatible format
 adds ``v=2`` and keeps reading v1. Form helpers (``troops_min``/``troops_max``,
 ``casualties_min``/``casualties_max``, ``date_from``/``date_to``, and ``troops=custom`` from
@@ -22,11 +23,13 @@ from search.facets import FACETS, RANGE_BUCKETS, country_name, is_country_code
 from search.outlets import outlet_name
 from search.model import MAX_PAGE, PAGE_SIZE, SORTS, Range, SearchRequest
 from search.query import MAX_QUERY_CHARS, parse
+from search.query.names import Expansion, expand
 from search.query.parser import clean
 from search.query.tree import Node
 
 URL_VERSION = 1
-CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "casualties", "date", "since", "sort", "page")
+CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "casualties", "date", "since", "sort", "expand",
+                  "page")
 MULTI = ("country", "org", "source")
 RANGES = ("troops", "casualties")  # one "low-high" value each
 CUSTOM = "custom"  # the range control's "other range" choice: take the min/max fields
@@ -69,9 +72,16 @@ class SearchState:
     date: str = ""  # "from..to" with YYYY, YYYY-MM or YYYY-MM-DD
     since: str = ""  # arrived strictly after this time (search.arrival form)
     sort: str = "relevance"
+    # expand=0: the query exactly as typed: no Latin-name expansion, and no automatic
+    # replacement (spelling, unclosed quote) when it finds nothing. Links still offer them.
+    expand: bool = True
     page: int = 1
     notices: list[str] = field(default_factory=list)
     tree: Node | None = None
+    words_fallback: Node | None = None  # the query with its unclosed phrase read as words
+    alternatives: list[tuple[str, str]] = field(default_factory=list)  # (label, query) links
+    expansions: list[Expansion] = field(default_factory=list)
+    typed_tree: Node | None = None  # before Latin-name expansion (spelling works on it)
 
     def params(self, **changes) -> list[tuple[str, str]]:
         """Canonical (ordered, defaults omitted) parameter list, with optional changes."""
@@ -87,6 +97,8 @@ class SearchState:
                 out.append((name, s[name]))
         if s["sort"] != "relevance":
             out.append(("sort", s["sort"]))
+        if not s["expand"]:
+            out.append(("expand", "0"))
         if s["page"] != 1:
             out.append(("page", str(s["page"])))
         return out
@@ -173,8 +185,18 @@ def parse_state(args) -> SearchState:
         raise ParamError(f"الاستعلام طويل جدًا ({len(q)} حرفًا)؛ الحد الأقصى {MAX_QUERY_CHARS} حرف.")
     parsed = parse(q)
     state.q = " ".join(clean(q)[0].split())
-    state.tree = parsed.tree
     state.notices.extend(parsed.notices)
+    state.alternatives = parsed.alternatives
+    expand_param = args.get("expand", "1") or "1"
+    if expand_param not in ("0", "1"):
+        raise ParamError(f"قيمة expand غير صالحة: {expand_param!r}؛ القيم الممكنة: 0 (كما كُتب) أو 1.")
+    state.expand = expand_param == "1"
+    state.typed_tree = parsed.tree
+    state.tree, state.words_fallback = parsed.tree, parsed.words_fallback
+    if state.expand:
+        state.tree, state.expansions = expand(parsed.tree)
+        if parsed.words_fallback is not None:
+            state.words_fallback = expand(parsed.words_fallback)[0]
     country = _values(args, "country")
     bad = [c for c in country if not is_country_code(c)]
     if bad:

@@ -101,5 +101,9 @@ class Backend(ABC):
         add, delete); ``search.cache`` keys results with it. None: do not cache."""
         return None
 
+    def vocabulary(self):
+        """The live index's terms with document frequencies (search.vocabulary.Vocabulary), or None."""
+        return None
+
     def close(self) -> None:
         pass

@@ -3,7 +3,8 @@
 Index lifecycle: readers and incremental writes go through the alias ``<prefix>``; a rebuild
 writes a new index ``<prefix>-<timestamp>`` and ``commit`` moves the alias to it in one
 atomic ``_aliases`` call, then deletes the old index. Saved searches live in
-``<prefix>-saved``, which no rebuild touches.
+``<prefix>-saved``, which no rebuild touches; each generation's vocabulary (did-you-mean) in
+``<prefix>-vocabulary`` (``elasticsearch_vocabulary.py``).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from search.backends.common import highlighted_hit as python_highlighted_hit
 from search.highlight import Highlighter, snippet
 from search.model import Hit, SearchRequest, SearchResult, StoredDocument, Summary, lead_of
 from search.query.plan import Plan, build_plan
+from search.vocabulary import Vocabulary, document_terms
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ PIT_KEEP_ALIVE = "2m"
 ARRIVAL_SCAN_PAGE = 5000
 UPSERT_CHUNK = 500  # documents stamped per arrival lookup (one mget)
 STAMP_SECONDS = 1.0  # how long a read generation stamp (refresh count) is trusted
+VOCABULARY_TTL = 10.0  # seconds a process trusts its copy of the vocabulary
 HIGHLIGHTERS = ("elasticsearch", "python")
 
 
@@ -167,6 +170,29 @@ class ElasticsearchBackend(Backend):
     @property
     def saved_index(self) -> str:
         return f"{self.config.prefix}-saved"
+
+    @property
+    def vocabularies(self):
+        from search.backends.elasticsearch_vocabulary import VocabularyStore
+
+        if getattr(self, "_vocab_store", None) is None:
+            self._vocab_store = VocabularyStore(self.client, f"{self.config.prefix}-vocabulary")
+        return self._vocab_store
+
+    def vocabulary(self) -> Vocabulary | None:
+        """The live generation's vocabulary (None before a build that wrote one).
+
+        Looked up again at most every ``VOCABULARY_TTL`` seconds, so a search costs no extra
+        round trip; another process's add/delete shows within that time.
+        """
+        cached = getattr(self, "_vocab_cache", None)
+        if cached is not None and time.monotonic() - cached[0] < VOCABULARY_TTL:
+            return cached[1]
+        with self._errors("reading the vocabulary"):
+            live = self._alias_targets()
+            vocab = self.vocabularies.load(live[0]) if live else None
+        self._vocab_cache = (time.monotonic(), vocab)
+        return vocab
 
     def new_index_name(self) -> str:
         stamp = time.strftime("%Y%m%dt%H%M%S", time.gmtime())
@@ -424,6 +450,13 @@ class ElasticsearchBackend(Backend):
 
     def upsert(self, docs: Iterable[StoredDocument]) -> int:
         self._require_alias()
+        docs = list(docs)
+        vocab = self._vocabulary_for_write()
+        for d in docs if vocab is not None else ():
+            old = self.get(d.id)
+            if old is not None:
+                vocab.remove(document_terms(old.title, old.body))
+            vocab.add(document_terms(d.title, d.body))
         actions = self._stamped(docs)
         written = 0
         # wait_for: like tantivy's commit, the change is searchable when this returns.
@@ -432,10 +465,32 @@ class ElasticsearchBackend(Backend):
                 written += 1
             else:
                 self.on_rejected(rejection(info))
+        self._save_vocabulary(vocab)
         return written
+
+    def _vocabulary_for_write(self) -> Vocabulary | None:
+        """The live vocabulary to update; None for an index built before vocabularies (a
+        partial list would mislead did-you-mean: it stays without one until a rebuild)."""
+        with self._errors("reading the vocabulary"):
+            live = self._alias_targets()
+            return self.vocabularies.load(live[0]) if live else None
+
+    def _save_vocabulary(self, vocab: Vocabulary | None) -> None:
+        if vocab is None:
+            return
+        with self._errors("writing the vocabulary"):
+            for name in self._alias_targets():
+                self.vocabularies.save(name, vocab)
+        self._vocab_cache = None
 
     def delete(self, ids: Iterable[str]) -> int:
         self._require_alias()
+        ids = list(dict.fromkeys(ids))
+        vocab = self._vocabulary_for_write()
+        for i in ids if vocab is not None else ():
+            old = self.get(i)
+            if old is not None:
+                vocab.remove(document_terms(old.title, old.body))
         actions = ({"_op_type": "delete", "_index": self.alias, "_id": i} for i in ids)
         found, failed = 0, []
         for ok, _op, info in self.bulk(actions, refresh="wait_for"):
@@ -445,6 +500,7 @@ class ElasticsearchBackend(Backend):
                 failed.append(rejection(info))
         for r in failed:
             self.on_rejected(r)
+        self._save_vocabulary(vocab)
         if failed:
             raise BackendError(f"{len(failed)} deletions failed; first: {failed[0]}")
         return found
@@ -551,6 +607,7 @@ class ElasticsearchBuild(IndexBuild):
         self.rejected: list[Rejection] = []
         self._buffer: list[dict] = []
         self._done = False
+        self.vocab = Vocabulary()
         self.arrived = CLOCK.stamp()  # for documents without an arrival time
         cfg = backend.config
         started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -574,6 +631,8 @@ class ElasticsearchBuild(IndexBuild):
             raise BackendError("this build is already committed or aborted")
         action = _as_action(prepared)
         action["_source"].setdefault("arrived", self.arrived)
+        source = action.get("_source", {})
+        self.vocab.add(document_terms(source.get("title"), source.get("body")))
         self._buffer.append(action)
         if len(self._buffer) >= self.backend.config.bulk_chunk:
             self.flush()
@@ -606,6 +665,8 @@ class ElasticsearchBuild(IndexBuild):
                 self.client.indices.put_mapping(index=self.index,
                                                 meta={"analyzer_version": ANALYZER_VERSION, "state": "live",
                                                       "build": build})
+                backend.vocabularies.save(self.index, self.vocab)
+                backend._vocab_cache = None
                 old = backend._alias_targets()
                 # One request, applied atomically: readers see the old index or the new one,
                 # never none. must_exist makes a concurrent swap fail instead of leaving the
@@ -620,6 +681,7 @@ class ElasticsearchBuild(IndexBuild):
         for name in old:
             try:
                 self.client.indices.delete(index=name)
+                backend.vocabularies.drop(name)
             except Exception as e:  # the switch is done; a leftover index only costs disk
                 log.warning("could not delete the previous index %s: %s", name, e)
 
@@ -638,6 +700,10 @@ class ElasticsearchBuild(IndexBuild):
             pass
         except Exception as e:
             log.warning("could not delete the unfinished index %s: %s (delete it by hand)", self.index, e)
+        try:
+            self.backend.vocabularies.drop(self.index)
+        except Exception as e:  # an orphan entry only costs a little space
+            log.warning("could not drop the vocabulary of %s: %s", self.index, e)
 
 
 # ---- response formatting ---------------------------------------------------------------------

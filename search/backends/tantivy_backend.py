@@ -18,6 +18,7 @@ from search.backends.common import (facet_agg_spec, facet_result, highlighted_hi
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
 from search.backends.tantivy_seek import SEEK_FROM, DateSeek
+from search.fields import TEXT_SCOPES, text_field
 from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, build_schema, create_index,
                                             from_tantivy, open_index, to_tantivy)
 from search.facets import FACETS
@@ -25,6 +26,11 @@ from search.highlight import Highlighter
 from search.fields import ARRIVAL_FIELD, DIGEST_FIELD
 from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument, Summary
 from search.query.plan import All, Plan, build_plan, with_filters
+from search.query.plan import Plan, build_plan, with_filters
+from search.vocabulary import Vocabulary, document_terms, joined_terms
+
+_EXACT_FIELDS = tuple(text_field(scope, "arabic_exact") for scope in TEXT_SCOPES)
+_SCHEMA = build_schema()
 
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 1))
@@ -46,6 +52,7 @@ class TantivyBackend(Backend):
         self._open: tuple[str, float, tantivy.Index] | None = None
         self._saved = None
         self._seek = DateSeek(self.schema)
+        self._vocab: tuple[tuple, Vocabulary | None] | None = None
         self._values: dict[str, tuple[tuple, tuple[str, ...]]] = {}  # facet -> (index version, values)
         self._newest: tuple[str, str | None] | None = None
 
@@ -254,6 +261,24 @@ class TantivyBackend(Backend):
                 "analyzer_version": ANALYZER_VERSION, "build": self.gens.build_info(),
                 **_facet_stats(searcher, top)}
 
+    def vocabulary(self) -> Vocabulary | None:
+        """The live index's vocabulary (reloaded when the generation or the file changes)."""
+        path = self.gens.current_path()
+        if path is None:
+            return None
+        try:
+            stamp = (str(path), (path / "vocabulary.tsv.gz").stat().st_mtime_ns)
+        except FileNotFoundError:
+            return None
+        with self._lock:
+            if self._vocab is None or self._vocab[0] != stamp:
+                self._vocab = (stamp, Vocabulary.load(path))
+            return self._vocab[1]
+
+    def doc_freq(self, field: str, term: str) -> int:
+        """Documents holding ``term`` in an analyzed field, as the engine counts them."""
+        return int(self._index().searcher().doc_freq(field, term))
+
     def saved_searches(self):
         from search.saved import SqliteSavedSearches
 
@@ -272,6 +297,7 @@ class TantivyBackend(Backend):
                 raise BackendError(f"no index at {self.root}: run `indexer reindex` first")
             index = open_index(str(path))
             searcher = index.searcher()
+            vocab = Vocabulary.load(path)  # None: an index built before vocabularies
             writer = index.writer(WRITER_HEAP, WRITER_THREADS)
             n = 0
             try:
@@ -281,14 +307,21 @@ class TantivyBackend(Backend):
                     known = self._known_arrivals(searcher, [d.id for d in chunk if not d.arrived])
                     now = to_ms(CLOCK.stamp())
                     for doc in chunk:
+                        if vocab is not None:
+                            _forget(vocab, searcher, doc.id)
                         writer.delete_documents_by_term("id", doc.id)
-                        writer.add_document(to_tantivy(analyze_document(doc), known.get(doc.id, now)))
+                        prepared = analyze_document(doc)
+                        if vocab is not None:
+                            vocab.add(_prepared_terms(prepared))
+                        writer.add_document(to_tantivy(prepared, known.get(doc.id, now)))
                         n += 1
                 writer.commit()
                 writer.wait_merging_threads()
             except BaseException:
                 writer.rollback()
                 raise
+            if vocab is not None:  # a partial list would mislead did-you-mean: none until reindex
+                vocab.save(path)
             return n
 
     def delete(self, ids: Iterable[str]) -> int:
@@ -298,14 +331,19 @@ class TantivyBackend(Backend):
                 raise BackendError(f"no index at {self.root}")
             index = open_index(str(path))
             searcher = index.searcher()
+            vocab = Vocabulary.load(path)  # None: an index built before vocabularies
             writer = index.writer(WRITER_HEAP, WRITER_THREADS)
             found = 0
-            for doc_id in ids:
+            for doc_id in dict.fromkeys(ids):
                 if searcher.doc_freq("id", doc_id):
                     found += 1
+                    if vocab is not None:
+                        _forget(vocab, searcher, doc_id)
                 writer.delete_documents_by_term("id", doc_id)
             writer.commit()
             writer.wait_merging_threads()
+            if vocab is not None:
+                vocab.save(path)
             return found
 
 
@@ -327,6 +365,7 @@ class TantivyBuild(IndexBuild):
         self.arrived = CLOCK.stamp()
         self._arrived_ms = to_ms(self.arrived)
         self.count = 0
+        self.vocab = Vocabulary()
         self._done = False
 
     def add(self, prepared) -> None:
@@ -334,6 +373,7 @@ class TantivyBuild(IndexBuild):
         if isinstance(prepared, StoredDocument):
             prepared = analyze_document(prepared)
         self.writer.add_document(to_tantivy(prepared, self._arrived_ms))
+        self.vocab.add(_prepared_terms(prepared))
         self.count += 1
 
     def commit(self, info: dict) -> None:
@@ -341,7 +381,9 @@ class TantivyBuild(IndexBuild):
             self.writer.commit()
             self.writer.wait_merging_threads()
             info = {"documents": self.count, "analyzer_version": ANALYZER_VERSION, "layout": LAYOUT_VERSION,
-                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **info}
+                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "vocabulary_terms": len(self.vocab), **info}
+            self.vocab.save(self.path)
             self.backend.gens.publish(self.path, info)
         finally:
             self._release()
@@ -369,6 +411,19 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def _prepared_terms(prepared: dict) -> set[str]:
+    """Vocabulary terms of a prepared document, from its exact-chain fields (no re-analysis)."""
+    return joined_terms(prepared["fields"].get(f, "") for f in _EXACT_FIELDS)
+
+
+def _forget(vocab: Vocabulary, searcher, doc_id: str) -> None:
+    """Take a stored document's terms out of the vocabulary before it is replaced or deleted."""
+    q = tantivy.Query.term_query(_SCHEMA, "id", doc_id, index_option="basic")
+    for _, addr in searcher.search(q, limit=1, count=False).hits:
+        old = from_tantivy(searcher.doc(addr).to_dict())
+        vocab.remove(document_terms(old.title, old.body))
 
 
 STATS_FACETS = ("country", "org", "source", "troops")

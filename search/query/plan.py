@@ -12,7 +12,7 @@ from search.facets import FACETS, RangeFacet
 from search.fields import ARRIVAL_FIELD
 from search.model import SearchRequest
 from search.query.ranking import RANKING, Ranking
-from search.query.tree import And, Filter, MatchAll, Node, Not, Or, Phrase, Prefix, Word
+from search.query.tree import And, Filter, MatchAll, MatchNone, Node, Not, Or, Phrase, Prefix, Word
 
 
 class Clause:
@@ -165,6 +165,8 @@ class _Lowering:
     def lower(self, node: Node) -> Clause | None:
         if isinstance(node, MatchAll):
             return None
+        if isinstance(node, MatchNone):
+            return Nothing()
         if isinstance(node, Word):
             return self.word(node)
         if isinstance(node, Phrase):
