@@ -14,6 +14,9 @@ from search.cache import CachedBackend
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app; configuration comes from the environment, then ``config`` overrides."""
+    from web import logs
+
+    logs.configure()  # once per process: plain/JSON lines, private by default (web/logs.py)
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.config.update(
         SEARCH_BACKEND=os.environ.get("SEARCH_BACKEND", "tantivy"),

@@ -59,12 +59,13 @@ class ReindexSummary:
 
 def reindex(backend: Backend, sources: list[str], *, workers: int | None = None, strict: bool = False,
             corrections: str | None = None, progress: Progress | None = None,
-            read: Reader | None = None) -> ReindexSummary:
+            read: Reader | None = None, fingerprint: dict | None = None) -> ReindexSummary:
     """Rebuild ``backend``'s index from ``sources``; the live index is replaced only on success.
 
     Nothing is committed when no document was readable, or when ``strict`` and anything was
     skipped; any exception (including Ctrl-C) aborts the build and leaves the live index.
     ``read(sources, on_problem)`` replaces ``iter_documents`` (benchmarks feed generated corpora).
+    ``fingerprint`` (indexer.fingerprint) is recorded in the build information.
     """
     summary = ReindexSummary(started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     started = time.perf_counter()
@@ -103,7 +104,8 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
         else:
             build.commit({"sources": [os.path.abspath(s) for s in sources],
                           "skipped": summary.skipped, "duplicates": summary.duplicates,
-                          "notes": summary.notes, "input_bytes": summary.input_bytes})
+                          "notes": summary.notes, "input_bytes": summary.input_bytes,
+                          **({"fingerprint": fingerprint} if fingerprint else {})})
             summary.committed = True
             summary.generation = _generation(backend)
     if progress:

@@ -581,11 +581,16 @@ def test_rebuild_switches_atomically_and_abort_keeps_the_live_index(fresh):
 
 def test_saved_searches_survive_a_rebuild(fresh):
     store = fresh.saved_searches()
-    one = store.save("الموصل", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84")
-    again = store.save("الموصل ٢", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84")
-    assert again.slug == one.slug and store.get(one.slug).name == "الموصل ٢"
+    from search.saved import AlreadySaved
+
+    one = store.save("الموصل", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84", saved_by="هدى")
+    with pytest.raises(AlreadySaved):  # the same search under a new name: asked, not renamed
+        store.save("الموصل ٢", "q=%D8%A7%D9%84%D9%85%D9%88%D8%B5%D9%84")
+    assert store.rename(one.slug, "الموصل ٢").slug == one.slug and store.get(one.slug).name == "الموصل ٢"
+    other = store.save("حلب", "q=%D8%AD%D9%84%D8%A8")
     load(fresh, corpus())
-    assert store.get(one.slug) is not None and one.slug in {s.slug for s in store.list()}
+    assert store.get(one.slug).saved_by == "هدى" and one.slug in {s.slug for s in store.list()}
+    assert store.delete(other.slug) and store.get(other.slug) is None
 
 
 def test_stats_describe_the_live_index(loaded):
@@ -618,14 +623,16 @@ def test_elasticsearch_missing_alias_is_a_backend_error():
 
 @pytest.mark.es
 @pytest.mark.skipif(not ES_URL, reason="set ES_URL to run against a live Elasticsearch")
-def test_elasticsearch_base_analyzer_gives_the_python_tokens(loaded_es):
-    """The plan sends Python-analyzed terms: the index must hold the same ones.
+def test_elasticsearch_indexes_the_python_tokens_of_every_chain(loaded_es):
+    """The plan sends Python-analyzed terms: the index must hold the same ones, every chain.
 
-    Checked strictly for the base chain (Lucene's ArabicAnalyzer on both sides); the plus and
-    exact chains differ by design on run-together words (docs/analysis.md), which the
-    search tests above would reveal where it matters.
+    The base chain is analyzed by the cluster itself (Lucene's ArabicAnalyzer); the others
+    arrive pre-analyzed and go through the ``pre_analyzed`` analyzer. A word of only tatweel
+    has the empty term in Lucene; the pre-analyzed fields carry it as a gap, as tantivy does.
     """
-    from search.analysis import ES_ANALYZER_NAMES
+    from search.analysis import ES_ANALYZER_NAMES, joined_terms
+    from search.backends.common import GAP
+    from search.backends.elasticsearch_mapping import PRE_ANALYZED, PRE_ANALYZED_CHAINS
 
     index = loaded_es.client.indices.get_alias(name=loaded_es.alias)
     (name,) = list(index)
@@ -634,6 +641,11 @@ def test_elasticsearch_base_analyzer_gives_the_python_tokens(loaded_es):
             got = loaded_es.client.indices.analyze(index=name, analyzer=ES_ANALYZER_NAMES["arabic"], text=text)
             es_tokens = [(t["token"], t["position"]) for t in got["tokens"]]
             assert es_tokens == [(t.term, t.position) for t in analyze_field("arabic", text)], d.id
+            for chain in PRE_ANALYZED_CHAINS:
+                got = loaded_es.client.indices.analyze(index=name, analyzer=PRE_ANALYZED,
+                                                       text=joined_terms(chain, text, GAP))
+                es_tokens = [(t["token"], t["position"]) for t in got["tokens"]]
+                assert es_tokens == [(t.term, t.position) for t in analyze_field(chain, text) if t.term], (chain, d.id)
 
 
 @pytest.fixture(scope="module")

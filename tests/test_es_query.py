@@ -11,8 +11,9 @@ import pytest
 from elasticsearch.dsl import A, Q, Search
 
 from search.analysis import analyze_field
-from search.backends.elasticsearch_query import (compile_clause, facet_aggs, highlight_spec, phrase_text,
-                                                 scan_body, search_body, sort_spec)
+from search.backends.common import GAP
+from search.backends.elasticsearch_query import (compile_clause, facet_aggs, phrase_text, scan_body, search_body,
+                                                 sort_spec)
 from search.model import Range, SearchRequest
 from search.query import parse
 from search.query.plan import (All, AtLeast, Bool, DisMax, Keyword, Nothing, NumRange, PhraseTerms, PrefixTerm,
@@ -71,20 +72,20 @@ def test_a_word_with_a_stopword_inside_is_a_phrase_with_the_exact_gap():
     body = compiled("الدولة-في-العراق")
     first = options(body)[0]
     dawla, iraq = term("arabic", "الدولة"), term("arabic", "العراق")
-    expected = Q("match_phrase", title={"query": f"{dawla} <gap> {iraq}", "analyzer": "plan_terms",
+    expected = Q("match_phrase", title={"query": f"{dawla} {GAP} {iraq}", "analyzer": "pre_analyzed",
                                         "slop": 0, "boost": RANKING.title})
     assert first == expected.to_dict()
 
 
 def test_phrase_text_writes_one_gap_token_per_missing_position():
     assert phrase_text(("a", "b", "c"), (0, 1, 2)) == "a b c"
-    assert phrase_text(("a", "b", "c"), (0, 2, 5)) == "a <gap> b <gap> <gap> c"
+    assert phrase_text(("a", "b", "c"), (0, 2, 5)) == f"a {GAP} b {GAP} {GAP} c"
     with pytest.raises(ValueError):
         phrase_text(("a", "b"), (1, 0))
 
 
 def phrase_q(field: str, words: list[str], boost: float, slop: int = 0) -> Q:
-    params = {"query": " ".join(words), "analyzer": "plan_terms", "slop": slop}
+    params = {"query": " ".join(words), "analyzer": "pre_analyzed", "slop": slop}
     if boost != 1.0:
         params["boost"] = boost
     return Q("match_phrase", **{field: params})
@@ -199,13 +200,13 @@ def test_leaf_clauses():
     assert compile_clause(PrefixTerm("body_exact", "x")) == \
         Q("prefix", body_exact={"value": "x", "rewrite": "constant_score"}).to_dict()
     assert compile_clause(PhraseTerms("body_exact", ("a", "b"), (0, 1), 3.0)) == \
-        Q("match_phrase", body_exact={"query": "a b", "analyzer": "plan_terms", "slop": 0, "boost": 3.0}).to_dict()
+        Q("match_phrase", body_exact={"query": "a b", "analyzer": "pre_analyzed", "slop": 0, "boost": 3.0}).to_dict()
 
 
 def test_two_active_facet_filters_give_a_post_filter_and_per_facet_filtered_aggregations():
     request = req("داعش", filters={"country": ("IQ", "SY")}, ranges={"troops": Range(1000, None)})
     plan = build_plan(request)
-    body = search_body(request, plan, highlight=True)
+    body = search_body(request, plan, timeout="20s")
 
     country_f = Q("terms", country=["IQ", "SY"])
     troops_f = Q("range", troops_max={"gte": 1000})
@@ -229,11 +230,7 @@ def test_two_active_facet_filters_give_a_post_filter_and_per_facet_filtered_aggr
         .bucket("values", "terms", field="source", size=50)
     s = s.sort({"_score": {"order": "desc"}}, {"id": {"order": "asc"}}) \
         .extra(from_=0, size=10, track_total_hits=True).source(excludes=["extraction"])
-    s = s.highlight_options(type="unified", pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html",
-                            require_field_match=True, max_analyzed_offset=1_000_000)
-    s = s.highlight("title", matched_fields=["title.plus", "title.exact"], number_of_fragments=0)
-    s = s.highlight("body", matched_fields=["body.plus", "body.exact"], fragment_size=260,
-                    number_of_fragments=1, no_match_size=0)
+    s = s.extra(timeout="20s")
     assert body == s.to_dict()
 
 
@@ -246,7 +243,7 @@ def test_the_date_range_filters_month_counts_like_its_own_facet():
 
 def test_without_filters_aggregations_are_plain_and_there_is_no_post_filter():
     request = req("داعش", facets=("country",))
-    body = search_body(request, build_plan(request), highlight=False)
+    body = search_body(request, build_plan(request), timeout=None)
     assert "post_filter" not in body and "highlight" not in body
     assert body["aggs"] == {"country": A("terms", field="country", size=50).to_dict()}
 
@@ -255,7 +252,7 @@ def test_sorts_have_a_unique_tiebreaker_and_put_missing_values_last():
     assert sort_spec("relevance") == [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
     assert sort_spec("date") == [{"date": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}]
     assert sort_spec("troops") == [{"troops_max": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}]
-    page2 = search_body(req("", sort="date", page=3, page_size=20), build_plan(req("")), highlight=False)
+    page2 = search_body(req("", sort="date", page=3, page_size=20), build_plan(req("")), timeout=None)
     assert (page2["from"], page2["size"]) == (40, 20)
 
 
@@ -269,17 +266,11 @@ def test_scan_body_for_date_sort_with_search_after():
     assert body == s.to_dict()
 
 
-def test_highlight_spec_marks_with_html_encoding():
-    spec = highlight_spec()
-    assert spec["pre_tags"] == ["<mark>"] and spec["post_tags"] == ["</mark>"] and spec["encoder"] == "html"
-    assert spec["fields"]["body"]["fragment_size"] == 260 and spec["fields"]["body"]["number_of_fragments"] == 1
-
-
 @pytest.mark.parametrize("q", ['title:"x y" OR (z* -w)', 'a:b "c', "\\*:* AND OR", "_exists_:title", "(((",
                                "body:* \\\" ~2 ^3", "<script>alert(1)</script>"])
 def test_no_user_text_ever_reaches_a_query_parser(q):
     request = req(q, filters={"org": ("a\"b",)})
-    text = json.dumps(search_body(request, build_plan(request), highlight=True))
+    text = json.dumps(search_body(request, build_plan(request), timeout="20s"))
     assert "query_string" not in text and "simple_query_string" not in text
 
 
@@ -297,7 +288,7 @@ def test_a_batch_row_is_a_count_with_a_few_aggregations_and_the_filters_in_the_q
     s.aggs.metric("date_max", "max", field="date")
     assert body == s.extra(size=0, track_total_hits=True).to_dict()
     # The same matches as the results page: its query plus its post_filter.
-    page = search_body(request, plan, highlight=False)
+    page = search_body(request, plan)
     assert body["query"]["bool"]["must"] == [page["query"]]
     assert body["query"]["bool"]["filter"] == page["post_filter"]["bool"]["filter"]
 
@@ -305,7 +296,7 @@ def test_a_batch_row_is_a_count_with_a_few_aggregations_and_the_filters_in_the_q
 def test_arrival_sort_and_since_filter():
     assert sort_spec("arrived") == [{"arrived": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}]
     request = req("", ranges={"arrived": Range("2026-11-21T14:05:03.121Z", None)}, facets=("source",))
-    body = search_body(request, build_plan(request), highlight=False)
+    body = search_body(request, build_plan(request))
     since = Q("range", arrived={"gte": "2026-11-21T14:05:03.121Z"})
     assert body["post_filter"] == Q("bool", filter=[since]).to_dict()
     # Not a facet: every facet's counts are narrowed by it.

@@ -53,7 +53,10 @@ def register(app: Flask) -> None:
     from web.formatting import day_label, number, period_label
     from web.params import ParamError
 
+    from web import logs
+
     csrf.init_app(app)
+    logs.init_app(app)
     for module in (search_views, doc_views, facet_views, saved_views, export_views, feed_views, batch_views):
         app.register_blueprint(module.bp)
     app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name,

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request,
                    stream_with_context, url_for)
 
-from search.saved import MAX_BATCH_CHARS, MAX_NAME_CHARS
+from search.saved import MAX_BATCH_CHARS, MAX_NAME_CHARS, AlreadySaved
 from web import backend, csrf
 from web import batch as batches
 from web.export_views import BOM, cell
@@ -226,5 +226,8 @@ def _save(batch: batches.BatchInput):
     query_string = batch.query_string()
     if len(query_string) > MAX_BATCH_CHARS:
         raise ParamError("القائمة أكبر من أن تُحفظ؛ قسّمها إلى قوائم أقصر.")
-    saved = store().save(name, query_string, kind="batch")
+    try:
+        saved = store().save(name, query_string, kind="batch")
+    except AlreadySaved as e:  # the same list is already saved (under another name): its link
+        saved = e.existing
     return redirect(url_for("saved.index", new=saved.slug), 303)

@@ -42,8 +42,9 @@ TOKEN_FILTERS: dict[str, dict] = {
         "replacement": ".",
         "python": {"only_with_any_of": "0123456789"},
     },
-    # Run-together words (الولاياتالمتحدة). Python splits exactly (see DictionaryDecompounder);
-    # Elasticsearch's filter of the same type only approximates it (docs/analysis.md).
+    # Run-together words (الولاياتالمتحدة), split by the Python DictionaryDecompounder with
+    # rules Elasticsearch's filter of this type cannot apply: Elasticsearch never runs it and
+    # receives this chain's output pre-analyzed instead (docs/analysis.md).
     "arabic_decompounder": {
         "type": "dictionary_decompounder",
         "word_list_file": "decompound_words.tsv",
@@ -113,7 +114,8 @@ CHAIN_DEFINITIONS: dict[str, dict] = {
 
 CHAINS: tuple[str, ...] = tuple(CHAIN_DEFINITIONS)
 
-# Elasticsearch names of the chains' analyzers. The base chain is not called "arabic":
+# Elasticsearch names of the chains' analyzers (used for the chains Elasticsearch runs
+# itself, es_settings.NATIVE_CHAINS). The base chain is not called "arabic":
 # that name is the built-in analyzer, and Elasticsearch resolves an index-level analyzer
 # that shadows a built-in inconsistently (elastic/elasticsearch#22262, #22263).
 ES_ANALYZER_NAMES: dict[str, str] = {

@@ -96,6 +96,10 @@ class Backend(ABC):
         """Whether a live index is there to search."""
         return True
 
+    def build_info(self) -> dict:
+        """The live index's build information ({} when there is none); see ``IndexBuild.commit``."""
+        return (self.stats().get("build") or {}) if self.exists() else {}
+
     def generation_stamp(self) -> str | None:
         """A cheap token that changes whenever the searchable documents change (reindex,
         add, delete); ``search.cache`` keys results with it. None: do not cache."""

@@ -10,6 +10,11 @@ from search.facets import FACETS, RangeFacet
 from search.highlight import highlight_all, snippet
 from search.model import FacetBucket, FacetResult, Hit, SearchRequest, StoredDocument, lead_of
 
+# Marks an empty position in pre-analyzed text (terms joined by spaces), for both engines.
+# A private-use character: never a term of any chain (UAX#29 skips it). It also stands for
+# the empty term Lucene keeps for a word of only tatweel, which whitespace cannot carry.
+GAP = "\ue000"
+
 
 def gap_text(terms, positions, gap: str) -> str:
     """Terms joined by spaces with one ``gap`` marker per empty position between them."""

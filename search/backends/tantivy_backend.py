@@ -247,6 +247,9 @@ class TantivyBackend(Backend):
                 yield from_tantivy(searcher.doc(addr).to_dict())
             offset += len(res.hits)
 
+    def build_info(self) -> dict:
+        return self.gens.build_info() if self.exists() else {}
+
     def stats(self, top: int = 10) -> dict:
         """Also: per facet, its ``top`` values over all documents, and the dates covered."""
         if not self.exists():

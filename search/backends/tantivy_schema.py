@@ -17,7 +17,7 @@ import tantivy
 
 from search.analysis import CHAINS, joined_terms_all
 from search.arrival import from_ms, to_ms
-from search.backends.common import parse_date
+from search.backends.common import GAP, parse_date
 from search.fields import ARRIVAL_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS, TEXT_SCOPES, text_field
 from search.model import StoredDocument
 
@@ -26,9 +26,6 @@ from search.model import StoredDocument
 # cannot be read correctly and must be rebuilt.
 LAYOUT_VERSION = 4     # 3: casualties, casualties_max, flags (#12); 4: arrived, digest (#15)
 PRETOKENIZED = "pretokenized"
-# A private-use character: never a term of any chain (UAX#29 skips it). It also stands for
-# the empty term Lucene keeps for a word of only tatweel, which whitespace cannot carry.
-GAP = "\ue000"
 
 
 def _pretokenized_analyzer() -> tantivy.TextAnalyzer:
