@@ -156,7 +156,10 @@ def _summary_text(summary) -> str:
     lines = [f"indexed {summary.indexed:,} documents in {summary.seconds:.1f} s "
              f"({summary.docs_per_second:.0f} docs/s, {summary.mb_per_second:.2f} MB/s of text)",
              f"skipped {summary.skipped_total:,} inputs: {_counts(summary.skipped)}",
-             f"notes (nothing lost): {_counts(summary.notes)}"]
+             f"notes (nothing lost): {_counts(summary.notes)}",
+             f"arrival times kept: {summary.arrivals_kept:,} by id, {summary.arrivals_by_content:,} by content "
+             f"(renamed files); {max(0, summary.indexed - summary.arrivals_kept - summary.arrivals_by_content):,} "
+             "new"]
     return "\n".join(lines)
 
 
@@ -208,6 +211,9 @@ def _stats_text(info: dict) -> str:
     dates = info.get("dates") or {}
     if dates.get("first"):
         lines.append(f"dates:      {dates['first']} to {dates['last']}")
+    arrivals = info.get("arrivals") or {}
+    if arrivals.get("first"):
+        lines.append(f"arrivals:   {arrivals['first']} to {arrivals['last']} (when documents entered the archive)")
     for name, facet in (info.get("facets") or {}).items():
         head = f"{name} ({facet.get('title', '')}): {facet.get('documents', 0):,} documents"
         if facet.get("distinct"):

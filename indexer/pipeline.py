@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Iterator
 
 from indexer.extract import extract_facets, load_corrections
 from indexer.sources import SourceDocument
+from indexer.sources.dedupe import content_digest
 from search.model import StoredDocument
 
 CHUNK = 64
@@ -69,7 +70,8 @@ def to_stored(src: SourceDocument, corrections=None) -> StoredDocument:
         troops_max=max(force) if force else None, extraction=extraction,
         casualties=sorted(casualties), casualties_max=max(casualties) if casualties else None,
         flags=sorted({f for t in (t for ex in parts for t in ex.troops) for f in t.flags}),
-        troop_mentions=list(mentions.values()))
+        troop_mentions=list(mentions.values()), arrived=src.arrived,
+        digest=src.digest if src.digest is not None else content_digest(src.body))
 
 
 def _init_worker(prepare: Callable | None, corrections_path: str | None, ignore_sigint: bool = False) -> None:

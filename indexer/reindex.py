@@ -8,6 +8,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+from indexer.arrivals import ArrivalMemory
 from indexer.pipeline import process
 from indexer.progress import Progress
 from indexer.stories.assign import StoryStream
@@ -37,6 +38,8 @@ class ReindexSummary:
     stories: int | None = None  # stories found (None: story detection off)
     story_versions: int = 0  # documents that joined an existing story
     story_fixups: int = 0  # story ids corrected after their versions were written
+    arrivals_kept: int = 0  # documents that kept the arrival time of the live index's same id
+    arrivals_by_content: int = 0  # ... or of a live document with the same text (renamed files)
 
     @property
     def skipped_total(self) -> int:
@@ -57,6 +60,7 @@ class ReindexSummary:
                 "mb_per_second": round(self.mb_per_second, 3), "started_at": self.started_at,
                 "committed": self.committed, "generation": self.generation, "reason": self.reason,
                 "stories": self.stories, "story_versions": self.story_versions, "story_fixups": self.story_fixups,
+                "arrivals_kept": self.arrivals_kept, "arrivals_by_content": self.arrivals_by_content,
                 "problems": [{"path": p.path, "line": p.line, "kind": p.kind, "reason": p.reason,
                               "note": p.kind in NOTE_KINDS}
                              for p in self.problems]}
@@ -84,9 +88,11 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
 
     reader = read or iter_documents
     with backend.new_build() as build:
+        # Read under the build's write lock: no add can slip in between.
+        memory = ArrivalMemory.read(backend)
         if progress:
             progress.start()
-        docs = _counting(reader(sources, on_problem), summary)
+        docs = memory.stamp(_counting(reader(sources, on_problem), summary))
         # closing(): on an error or Ctrl-C the worker pool stops now, not when the
         # traceback that references this frame is finally dropped.
         stream = StoryStream(backend.story_info, backend.set_story, STORY_WINDOW) if stories else None
@@ -109,6 +115,7 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
         summary.notes = {k: kinds.pop(k) for k in sorted(NOTE_KINDS) if k in kinds}
         summary.skipped = dict(sorted(kinds.items()))
         summary.indexed = build.count
+        summary.arrivals_kept, summary.arrivals_by_content = memory.kept_by_id, memory.kept_by_content
         if build.count == 0:
             summary.reason = "no readable documents"
             build.abort()

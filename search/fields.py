@@ -14,6 +14,9 @@ NUMERIC_FIELDS = ("troops", "troops_max", "casualties", "casualties_max")
 # the MinHash signature (stored, never searched).
 STORY_FIELD, STORY_KEY_FIELD, STORY_BANDS_FIELD, STORY_SIG_FIELD = "story", "story_key", "story_bands", "story_sig"
 DATE_FIELD = "date"
+# When the document first entered the archive, and its content digest (search.arrival).
+ARRIVAL_FIELD = "arrived"
+DIGEST_FIELD = "digest"
 
 
 def text_field(scope: str, chain: str) -> str:

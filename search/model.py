@@ -6,7 +6,7 @@ from typing import Any
 
 from search.query.tree import Node
 
-SORTS = ("relevance", "date", "troops", "casualties")
+SORTS = ("relevance", "date", "troops", "casualties", "arrived")
 PAGE_SIZE = 10
 MAX_PAGE = 1000  # deepest page a UI request may ask for; export uses iter_all instead
 
@@ -87,6 +87,7 @@ class Hit:
     story: str | None = None  # id of the story's earliest version (docs/stories.md)
     versions: list[Version] = field(default_factory=list)  # other matching versions, earliest first
     version_count: int = 1  # matching versions of the story, this one included
+    arrived: str | None = None  # when it entered the archive (search.arrival form)
 
 
 LEAD_CHARS = 160
@@ -99,6 +100,16 @@ def lead_of(body: str, limit: int = LEAD_CHARS) -> str:
         return text
     cut = text.rfind(" ", 0, limit)
     return text[: cut if cut > 0 else limit] + " …"
+
+
+@dataclass
+class Summary:
+    """What a batch row needs of one search: the total, top facet values and the date span."""
+
+    total: int
+    facets: dict[str, list[tuple[str, int]]]  # facet -> [(value, count)], most first
+    first_date: str | None = None  # ISO day of the oldest / newest dated match
+    last_date: str | None = None
 
 
 @dataclass
@@ -135,6 +146,11 @@ class StoredDocument:
     # One entry per distinct troop mention, for hits and CSV without the whole evidence:
     # {"value", "upper", "bound", "kind", "casualty", "noun", "word", "flags"}
     troop_mentions: list[dict] = field(default_factory=list)
+    # Index bookkeeping, not content (so not part of equality): when the document first
+    # entered the archive (search.arrival form; the index stamps it if None) and the
+    # content digest that lets a rebuild recognise a renamed file (indexer.sources.dedupe).
+    arrived: str | None = field(default=None, compare=False)
+    digest: int | None = field(default=None, compare=False)
 
     @property
     def month(self) -> str | None:

@@ -19,6 +19,9 @@ from pathlib import Path
 MAX_NAME_CHARS = 120
 MAX_SAVED_BY_CHARS = 80
 MAX_QUERY_STRING_CHARS = 8000
+# A batch (kind "batch") keeps its lines as repeated q= parameters: up to 1,000 of them.
+MAX_BATCH_CHARS = 2_000_000
+KINDS = ("search", "batch")
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,11 @@ class SavedSearch:
     query_string: str  # canonical, versioned search URL parameters (web.params)
     created_at: str
     saved_by: str | None = None  # optional name of who saved it, shown in the list
+    kind: str = "search"  # or "batch": the query string holds one q= per line (web.batch)
 
     def to_dict(self) -> dict:
         return {"slug": self.slug, "name": self.name, "query_string": self.query_string,
-                "created_at": self.created_at, "saved_by": self.saved_by}
+                "created_at": self.created_at, "saved_by": self.saved_by, "kind": self.kind}
 
 
 class AlreadySaved(Exception):
@@ -42,9 +46,10 @@ class AlreadySaved(Exception):
         self.existing = existing
 
 
-def make_slug(query_string: str, attempt: int = 0) -> str:
+def make_slug(query_string: str, attempt: int = 0, kind: str = "search") -> str:
     """Short slug derived from the query string, so saving the same search twice gives one link."""
-    digest = hashlib.blake2b(f"{query_string}\x00{attempt}".encode(), digest_size=8).hexdigest()
+    key = query_string if kind == "search" else f"{kind}\x00{query_string}"  # a batch of one line is no search
+    digest = hashlib.blake2b(f"{key}\x00{attempt}".encode(), digest_size=8).hexdigest()
     return digest[:8]
 
 
@@ -53,10 +58,12 @@ def check_name(name: str) -> None:
         raise ValueError(f"name must be 1..{MAX_NAME_CHARS} characters")
 
 
-def check(name: str, query_string: str, saved_by: str | None = None) -> None:
+def check(name: str, query_string: str, saved_by: str | None = None, kind: str = "search") -> None:
     """Reject what no store should keep (the web layer shows its own Arabic messages first)."""
     check_name(name)
-    if len(query_string) > MAX_QUERY_STRING_CHARS:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}")
+    if len(query_string) > (MAX_QUERY_STRING_CHARS if kind == "search" else MAX_BATCH_CHARS):
         raise ValueError("query string too long")
     if saved_by is not None and len(saved_by) > MAX_SAVED_BY_CHARS:
         raise ValueError(f"saved_by must be at most {MAX_SAVED_BY_CHARS} characters")
@@ -64,8 +71,9 @@ def check(name: str, query_string: str, saved_by: str | None = None) -> None:
 
 class SavedSearchStore(ABC):
     @abstractmethod
-    def save(self, name: str, query_string: str, saved_by: str | None = None) -> SavedSearch:
-        """Store a new search; the same query string always gets the same slug.
+    def save(self, name: str, query_string: str, saved_by: str | None = None,
+             kind: str = "search") -> SavedSearch:
+        """Store a new search (or, ``kind="batch"``, a batch); the same query string always gets the same slug.
 
         Saving one already stored returns it unchanged under the same name, and raises
         ``AlreadySaved`` under another (renaming is ``rename``, after asking).
@@ -101,6 +109,8 @@ class SqliteSavedSearches(SavedSearchStore):
             columns = {row[1] for row in db.execute("PRAGMA table_info(saved_search)")}
             if "saved_by" not in columns:  # a store from before saved_by: add the column, keep the rows
                 db.execute("ALTER TABLE saved_search ADD COLUMN saved_by TEXT")
+            if "kind" not in columns:  # added with batches: every older row is a search
+                db.execute("ALTER TABLE saved_search ADD COLUMN kind TEXT NOT NULL DEFAULT 'search'")
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)
@@ -108,18 +118,19 @@ class SqliteSavedSearches(SavedSearchStore):
     def _tx(self):
         return _Tx(self._connect())
 
-    def save(self, name: str, query_string: str, saved_by: str | None = None) -> SavedSearch:
-        check(name, query_string, saved_by)
+    def save(self, name: str, query_string: str, saved_by: str | None = None,
+             kind: str = "search") -> SavedSearch:
+        check(name, query_string, saved_by, kind)
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         with self._write, self._tx() as db:
             for attempt in range(20):
-                slug = make_slug(query_string, attempt)
+                slug = make_slug(query_string, attempt, kind)
                 row = db.execute(f"SELECT {_COLUMNS} FROM saved_search WHERE slug=?", (slug,)).fetchone()
                 if row is None:
-                    db.execute(f"INSERT INTO saved_search ({_COLUMNS}) VALUES (?,?,?,?,?)",
-                               (slug, name, query_string, now, saved_by))
-                    return SavedSearch(slug, name, query_string, now, saved_by)
-                if row[2] == query_string:  # the same search: same link, and no silent rename
+                    db.execute(f"INSERT INTO saved_search ({_COLUMNS}) VALUES (?,?,?,?,?,?)",
+                               (slug, name, query_string, now, saved_by, kind))
+                    return SavedSearch(slug, name, query_string, now, saved_by, kind)
+                if row[2] == query_string and row[5] == kind:  # the same: same link, and no silent rename
                     existing = SavedSearch(*row)
                     if existing.name != name:
                         raise AlreadySaved(existing)
@@ -149,7 +160,7 @@ class SqliteSavedSearches(SavedSearchStore):
             return db.execute("DELETE FROM saved_search WHERE slug=?", (slug,)).rowcount > 0
 
 
-_COLUMNS = "slug, name, query_string, created_at, saved_by"
+_COLUMNS = "slug, name, query_string, created_at, saved_by, kind"
 
 
 class _Tx:

@@ -184,6 +184,72 @@ def test_results_show_a_small_chart_linking_to_the_full_view(browser, server):
     assert page.locator("svg.chart").is_visible() and errors == []
 
 
+def test_batch_page_streams_a_table_that_sorts(browser, server, shots):
+    page, errors = new_page(browser)
+    page.goto(server + "/batch")
+    lines = ["كربلاء", DAESH, "", "بغداد", DAESH, "كلمةغيرموجودة"]
+    page.fill("#batch-lines", "\n".join(lines))
+    page.locator("button[value=run]").click()
+    page.wait_for_selector("tr.progress.done")
+    rows = page.locator("tr.row")
+    assert rows.count() == 4
+    assert page.locator("tr.progress:visible").count() == 1  # only the last progress row shows
+    assert "اكتمل: 4 سطر" in page.locator("tr.progress.done").inner_text()
+    assert "دُمج 1 سطرًا مكررًا" in page.locator(".notice").first.inner_text()
+
+    def totals():
+        return [int(v) for v in page.locator("tr.row td.total").evaluate_all(
+            "tds => tds.map(td => td.getAttribute('data-value'))")]
+
+    page.locator("th button", has_text="المقالات").click()  # the JS enhancement
+    assert totals() == sorted(totals(), reverse=True) and totals()[-1] == 0
+    page.locator("th button", has_text="المقالات").click()
+    assert totals() == sorted(totals())
+    page.screenshot(path=str(shots / "batch-desktop.png"), full_page=True)
+    # Each row links to its own search, whose total is the row's.
+    top = page.locator("tr.row td.total a").last
+    expected = int(top.inner_text().replace(",", ""))
+    top.click()
+    page.wait_for_url(re.compile(r"/search\?q="))
+    assert int(page.locator(".total strong").inner_text().replace(",", "")) == expected
+    assert errors == []
+
+
+def test_saved_searches_count_what_arrived_since_last_opened_here(browser, server):
+    page, errors = new_page(browser)
+    page.goto(server + "/search?q=" + DAESH + "&country=SY")
+    page.locator("details.save summary").click()
+    page.fill("details.save input[name=name]", "داعش في سوريا")
+    page.locator("details.save button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/saved\?new="))
+    row = page.locator("tr.new")
+    qs = row.get_attribute("data-qs")
+    # Opening the search remembered the newest arrival it saw: nothing new since.
+    row.locator("td.new-since", has_text="لا جديد").wait_for()
+    # As if it had last been opened long ago: everything it matches is new, and the link shows them.
+    page.evaluate("([k]) => localStorage.setItem('seen:' + k, '2000-01-01T00:00:00.000Z')", [qs])
+    page.reload()
+    page.wait_for_selector("tr.new td.new-since a")
+    link = page.locator("tr.new td.new-since a")
+    count = int(link.inner_text().split()[0].replace(",", ""))
+    link.click()
+    page.wait_for_url(re.compile(r"since=2000-01-01T00%3A00%3A00.000Z"))
+    assert int(page.locator(".total strong").inner_text().replace(",", "")) == count > 0
+    assert page.locator(".chip-since").count() == 1
+    assert errors == []
+
+
+def test_batch_page_fits_a_phone(browser, server, shots):
+    page, errors = new_page(browser, width=390)
+    page.goto(server + "/batch?q=" + DAESH + "&q=" + "%22الجيش العراقي%22" + "&q=بغداد OR الموصل")
+    page.wait_for_selector("tr.progress.done")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=str(shots / "batch-phone.png"), full_page=True)
+    assert width <= 390, f"page is {width}px wide on a 390px phone"
+
+
+
+
 def test_did_you_mean_and_latin_expansions(browser, server, shots):
     page, errors = new_page(browser)
     page.goto(server + "/")

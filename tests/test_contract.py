@@ -706,3 +706,55 @@ def test_period_counts_agree_with_the_documents(storied):
     days = storied.period_counts(request, "day", 40)
     assert sum(days.values()) == len(ARTICLES) and days["2015-07-21"] == 3
     assert storied.period_counts(request, "month", 5) == {"2015-07": len(ARTICLES)}
+
+
+# ---- arrival time and batch rows -------------------------------------------------------------
+
+def test_arrival_is_stamped_kept_on_update_sorted_and_filtered(fresh):
+    from search.arrival import from_ms, to_ms
+
+    built = {h.id: h.arrived for h in all_hits(fresh, req("", page_size=50))}
+    assert len(built) == len(corpus()) and len(set(built.values())) == 1  # the build's one stamp
+    (t0,) = set(built.values())
+    assert fresh.newest_arrival() == t0
+    fresh.upsert([StoredDocument(id="x-new-1", body="خبر جديد عن الرقة"),
+                  StoredDocument(id="x-gap", body="نص محدّث عن الرقة", countries=["SY"])])
+    fresh.upsert([StoredDocument(id="x-new-2", body="خبر أحدث عن الرقة")])
+    t1, t2 = fresh.get("x-new-1").arrived, fresh.get("x-new-2").arrived
+    assert t0 < t1 < t2 and fresh.newest_arrival() == t2
+    assert fresh.get("x-gap").arrived == t0  # an update keeps the arrival time
+    hits = fresh.search(req("", sort="arrived", page_size=3)).hits
+    assert [h.id for h in hits[:2]] == ["x-new-2", "x-new-1"] and hits[2].arrived == t0
+    assert all(h.score is None for h in hits)
+    after = Range(from_ms(to_ms(t0) + 1), None)
+    res = fresh.search(req("", ranges={"arrived": after}, page_size=50))
+    assert {h.id for h in res.hits} == {"x-new-1", "x-new-2"} and res.total == 2
+    assert fresh.search(req("الرقة", ranges={"arrived": Range(from_ms(to_ms(t1) + 1), None)})).total == 1
+    # Facet counts honour the arrival filter too.
+    assert sum(b.count for b in res.facets["source"].buckets) == 0
+    arrivals = {i: ms for i, _digest, ms in fresh.iter_arrivals()}
+    assert arrivals["x-gap"] == to_ms(t0) and arrivals["x-new-2"] == to_ms(t2) and len(arrivals) == len(corpus()) + 2
+
+
+def test_iter_arrivals_gives_the_digests_and_an_explicit_arrival_is_kept(fresh):
+    doc = StoredDocument(id="x-dated", body="وثيقة قديمة", arrived="2020-01-02T03:04:05.678Z", digest=12345)
+    fresh.upsert([doc])
+    assert fresh.get("x-dated").arrived == "2020-01-02T03:04:05.678Z"
+    rows = {i: (d, ms) for i, d, ms in fresh.iter_arrivals()}
+    assert rows["x-dated"][0] == 12345 and rows["x-gap"][0] is None
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_batch_rows_count_like_the_search(loaded, oracle, q):
+    filters = {"country": ("IQ",)} if "country:" not in q else {}
+    request = req(q, filters=filters, page_size=0, facets=(), highlight=False)
+    summary = loaded.summarize(request, top=3)
+    expected = oracle.hits(request)
+    assert summary.total == len(expected) == loaded.search(req(q, filters=filters)).total
+    docs = [d for d in corpus() if d.id in expected]
+    countries = Counter(c for d in docs for c in set(d.countries))
+    got = dict(summary.facets["country"])
+    assert len(got) == min(3, len(countries)) and all(countries[c] == n for c, n in got.items())
+    assert not got or min(got.values()) >= max([n for c, n in countries.items() if c not in got], default=0)
+    dates = sorted(parse_date(d.date).date().isoformat() for d in docs if parse_date(d.date))
+    assert (summary.first_date, summary.last_date) == ((dates[0], dates[-1]) if dates else (None, None))

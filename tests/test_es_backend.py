@@ -167,6 +167,13 @@ class FakeCluster:
             return 200, {"id": pit}
         if op == "_count":
             return 200, {"count": len(ix["docs"])}
+        if op == "_mget":
+            wanted = [f for f in params.get("_source_includes", "").split(",") if f]
+            return 200, {"docs": [
+                {"_index": targets[0], "_id": i, "found": True,
+                 "_source": {k: v for k, v in ix["docs"][i].items() if not wanted or k in wanted}}
+                if i in ix["docs"] else {"_index": targets[0], "_id": i, "found": False}
+                for i in data["ids"]]}
         if op == "_stats":
             if parts[2:] == ["search"]:  # a point in time keeps a search context open on its index
                 contexts = sum(1 for index in self.pits.values() if index == targets[0])
@@ -987,6 +994,60 @@ def test_trend_counts_are_one_aggregation_per_request(backend, cluster):
     span, counts = [body for m, p, body in cluster.calls if p.endswith("/_search")]
     assert span["size"] == 0 and span["aggs"] == {"first": {"min": {"field": "date"}}, "last": {"max": {"field": "date"}}}
     assert counts["aggs"] == {"p": {"terms": {"field": "day", "size": 12, "order": {"_key": "asc"}}}}
+
+
+# ---- arrival times -----------------------------------------------------------------------------
+
+def test_builds_stamp_arrivals_upserts_keep_them_and_the_scan_reads_them_back(backend, cluster):
+    b = build(backend)
+    docs = cluster.indices[b.index]["docs"]
+    assert {d["arrived"] for d in docs.values()} == {b.arrived}
+    cluster.calls.clear()
+    backend.upsert([StoredDocument(id="a", body="نص جديد"), StoredDocument(id="z", body="جديد", digest=7)])
+    mget = [(p, d) for m, p, d in cluster.calls if p.endswith("/_mget")]
+    assert mget == [("/news/_mget", {"ids": ["a", "z"]})]
+    assert docs["a"]["arrived"] == b.arrived and docs["z"]["arrived"] > b.arrived
+    scanned = {i: (d, ms) for i, d, ms in backend.iter_arrivals()}
+    from search.arrival import to_ms
+
+    assert scanned["a"] == (None, to_ms(b.arrived)) and scanned["z"] == (7, to_ms(docs["z"]["arrived"]))
+    assert set(scanned) == {"a", "b", "c", "z"} and not cluster.pits
+    scans = [d for m, p, d in cluster.calls if p == "/_search"]
+    assert scans[-1]["_source"] == ["id", "arrived", "digest"] and scans[-1]["sort"] == [{"id": {"order": "asc"}}]
+
+
+def test_a_reindex_over_the_cli_keeps_arrival_times(cluster, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    be = ElasticsearchBackend(fake_client(cluster), EsConfig(bulk_chunk=2))
+    monkeypatch.setattr(ElasticsearchBackend, "from_env", classmethod(lambda cls, **kw: be))
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "one.txt").write_text("قصف قرب الفلوجة.", encoding="utf-8")
+    (src / "two.txt").write_text("قافلة إلى الرمادي.", encoding="utf-8")
+    args = ["reindex", "--backend", "elasticsearch", "--workers", "0", str(src)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    (first,) = cluster.aliases_of("news")
+    before = {i: d["arrived"] for i, d in cluster.indices[first]["docs"].items()}
+    (src / "two.txt").rename(src / "deux.txt")
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 0 and "arrival times kept: 1 by id, 1 by content" in out.output
+    (second,) = cluster.aliases_of("news")
+    after = {i: d["arrived"] for i, d in cluster.indices[second]["docs"].items()}
+    assert second != first and after == {"one": before["one"], "deux": before["two"]}
+
+
+def test_saved_batches_and_a_store_made_before_them(backend, cluster):
+    cluster.indices["news-saved"] = {"settings": {"index": {}}, "aliases": set(), "refreshes": 0, "docs": {
+        "0123abcd": {"slug": "0123abcd", "name": "old", "query_string": "q=x", "created_at": "2020-01-01T00:00:00Z"}},
+        "mappings": {"dynamic": "strict", "properties": {"slug": {"type": "keyword"}}}}
+    store = backend.saved_searches()
+    assert store.get("0123abcd").kind == "search"
+    batch = store.save("قائمة", "q=x", kind="batch")
+    assert batch.kind == "batch" and batch.slug != "0123abcd" and store.get(batch.slug).kind == "batch"
+    assert cluster.indices["news-saved"]["mappings"]["properties"]["kind"] == {"type": "keyword"}
 
 
 # ---- review findings 2-6 (each test fails on the code before the fix) ---------------------------

@@ -69,6 +69,7 @@ def test_mappings_pin_every_field():
         assert p[name] == {"type": "keyword"}
     assert p["troops"] == {"type": "integer"} and p["troops_max"] == {"type": "integer"}
     assert p["date"] == {"type": "date"}
+    assert p["arrived"] == {"type": "date"} and p["digest"] == {"type": "unsigned_long", "index": False}
     assert p["extraction"] == {"type": "object", "enabled": False}
     assert p["meta"] == {"type": "object", "enabled": False}
     json.dumps(m)  # plain JSON all the way down
@@ -106,6 +107,12 @@ def test_source_keeps_the_original_text_once_and_round_trips():
     assert set(src) <= set(mappings()["properties"])
     assert src["story"] == "a1" and src["day"] == "2014-06-10"  # alone in its story: its own id
     assert from_source(src) == replace(DOC, story="a1")
+    assert "arrived" not in src and "digest" not in src  # the build or upsert stamps the arrival
+    stamped = to_source(replace(DOC, arrived="2026-11-21T14:05:03.120Z", digest=2**64 - 1))
+    assert stamped["arrived"] == "2026-11-21T14:05:03.120Z" and stamped["digest"] == 2**64 - 1
+    back = from_source(stamped)
+    assert (back.arrived, back.digest) == ("2026-11-21T14:05:03.120Z", 2**64 - 1)
+    assert set(stamped) <= set(mappings()["properties"])
 
 
 def test_actions_carry_every_python_chain_the_cluster_does_not_run():

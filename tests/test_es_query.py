@@ -320,6 +320,42 @@ def test_trend_bodies_count_matches_per_period_without_hits():
         period_body(plan, "title", 5)
 
 
+def test_a_batch_row_is_a_count_with_a_few_aggregations_and_the_filters_in_the_query():
+    from search.backends.elasticsearch_query import summary_body
+
+    request = req("داعش", filters={"country": ("IQ",)}, ranges={"date": Range("2014-06-01", None)})
+    plan = build_plan(request)
+    body = summary_body(plan, 3)
+    s = Search().query(Q("bool", must=[word_q("داعش")], filter=[
+        Q("term", country={"value": "IQ"}), Q("range", date={"gte": "2014-06-01T00:00:00.000Z"})]))
+    s.aggs.bucket("country", "terms", field="country", size=3)
+    s.aggs.bucket("org", "terms", field="org", size=3)
+    s.aggs.metric("date_min", "min", field="date")
+    s.aggs.metric("date_max", "max", field="date")
+    assert body == s.extra(size=0, track_total_hits=True).to_dict()
+    # The same matches as the results page: its query plus its post_filter.
+    page = search_body(request, plan)
+    assert body["query"]["bool"]["must"] == [page["query"]]
+    assert body["query"]["bool"]["filter"] == page["post_filter"]["bool"]["filter"]
+
+
+def test_arrival_sort_and_since_filter():
+    assert sort_spec("arrived") == [{"arrived": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}]
+    request = req("", ranges={"arrived": Range("2026-11-21T14:05:03.121Z", None)}, facets=("source",))
+    body = search_body(request, build_plan(request))
+    since = Q("range", arrived={"gte": "2026-11-21T14:05:03.121Z"})
+    assert body["post_filter"] == Q("bool", filter=[since]).to_dict()
+    # Not a facet: every facet's counts are narrowed by it.
+    assert body["aggs"]["source"]["filter"] == Q("bool", filter=[since]).to_dict()
+
+
+def test_the_arrival_scan_reads_three_fields_in_id_order():
+    from search.backends.elasticsearch_query import arrival_scan_body
+
+    assert arrival_scan_body(5000) == Search().query(Q("match_all")).sort({"id": {"order": "asc"}}).extra(
+        size=5000, track_total_hits=False).source(["id", "arrived", "digest"]).to_dict()
+
+
 # ---- forgiving queries (issue 10): the parser's repairs reach Elasticsearch as plain plan clauses ----
 
 def test_forgiving_operators_compile_like_their_strict_forms():

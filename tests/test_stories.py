@@ -150,3 +150,29 @@ def test_the_build_fingerprint_covers_story_detection():
 
     covered = {os.path.abspath(f) for p in PIPELINE_PATHS for f in _files(str(ROOT / p))}
     assert {os.path.abspath(m.__file__) for m in (search.stories, search.stories.signature)} <= covered
+
+
+def test_the_rebuild_that_upgrades_the_layout_keeps_arrival_times(tmp_path):
+    # The story fields bumped the layout (5) after arrival times came (4, issue 15): the first
+    # rebuild after upgrading still reads the older generation's arrivals, or every feed floods.
+    import json
+
+    from search.backends.base import BackendError
+
+    ids = {"bridge-a", "aid-1", "alone-0"}
+    backend = _reindex(tmp_path, ids=ids)
+    before = {d.id: d.arrived for d in backend.iter_matches(_req("", collapse=False))}
+    assert set(before) == ids and all(before.values())
+    build = backend.gens.dir / backend.gens.current_name() / "build.json"
+    info = json.loads(build.read_text(encoding="utf-8"))
+    build.write_text(json.dumps({**info, "layout": 4}), encoding="utf-8")
+    with pytest.raises(BackendError, match="layout 4"):
+        TantivyBackend(backend.root).search(_req(""))  # not served, but its arrivals are read
+    upgraded = _reindex(tmp_path, ids=ids)
+    assert {d.id: d.arrived for d in upgraded.iter_matches(_req("", collapse=False))} == before
+
+    build = upgraded.gens.dir / upgraded.gens.current_name() / "build.json"
+    info = json.loads(build.read_text(encoding="utf-8"))
+    build.write_text(json.dumps({**info, "layout": 3}), encoding="utf-8")  # before arrival times
+    again = _reindex(tmp_path, ids=ids)
+    assert all(d.arrived > before[d.id] for d in again.iter_matches(_req("", collapse=False)))

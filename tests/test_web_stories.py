@@ -76,6 +76,10 @@ def test_versions_parameter_is_validated_and_canonical(c):
     assert "versions" in c.get("/api/search?versions=some").get_json()["error"]
     resp = c.get("/search?versions=all&q=" + q("الرمادي") + "&sort=date")
     assert resp.status_code == 302 and resp.headers["Location"].endswith("sort=date&versions=all")
+    # The agreed order: ... date, since, sort, expand, versions, page.
+    resp = c.get("/search?page=2&versions=all&expand=0&sort=date&since=2015-01-01&q=" + q("الرمادي"))
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(
+        "&since=2015-01-01T00%3A00%3A00.000Z&sort=date&expand=0&versions=all&page=2")
 
 
 def test_csv_has_a_story_column(c):
@@ -120,6 +124,15 @@ def test_api_trend_has_the_documented_shape_and_sums_to_the_totals(c):
     # One span for all series: from the first day of any of them to the last.
     assert [b["key"] for b in data["series"][1]["buckets"]] == ["2015-07-21", "2015-07-22", "2015-07-23"]
     assert [b["count"] for b in data["series"][1]["buckets"]] == [0, 0, 2]
+
+
+def test_trend_series_search_latin_names_as_the_search_page_does(c):
+    # Forgiving search (issue 10): "Ramadi" also searches الرمادي, unless expand=0.
+    arabic = c.get("/api/trend?q=" + q("الرمادي")).get_json()["series"][0]
+    latin = c.get("/api/trend?q=Ramadi").get_json()["series"][0]
+    assert latin["total"] == arabic["total"] == c.get("/api/search?q=Ramadi").get_json()["total"] > 0
+    assert latin["buckets"] == arabic["buckets"]
+    assert c.get("/api/trend?q=Ramadi&expand=0").get_json()["series"][0]["total"] == 0
 
 
 def test_trend_intervals_filters_and_shares(c):

@@ -54,7 +54,7 @@ class DocPage:
         data.update({
             "display_title": self.display_title, "title_html": self.title_html or None,
             "body_html": self.body_html, "query": self.state.q, "canonical_url": self.canonical,
-            "back_url": self.back_url,
+            "back_url": self.back_url, "arrived": self.doc.arrived,
             "source_name": outlet_name(self.doc.source) if self.doc.source else None,
             "countries": [{"code": c, "name": country_name(c)} for c in self.doc.countries],
             "entities": {k: [e.to_json(base) for e in v] for k, v in self.entities.items()},

@@ -43,7 +43,7 @@ class HitView:
                           for c in h.countries],
             "orgs": [{"name": o, "search_url": search_url(state.adding("org", o))} for o in h.orgs],
             "troops": h.troops, "casualties": h.casualties,
-            "numbers": [t.to_json() for t in number_tags(h, state)],
+            "numbers": [t.to_json() for t in number_tags(h, state)], "arrived": h.arrived,
             "doc_url": url_for("doc.page", doc_id=h.id) + qs(self.doc_qs),
             "story": h.story,
             "version_count": h.version_count,
@@ -136,7 +136,20 @@ class SearchPage:
             "hits": [h.to_json(s) for h in self.hits],
             "facets": {b.name: b.to_json(base, facet_url(b.name, s)) for b in self.facets},
             "csv_url": url_for("export.csv") + qs(s.query_string(page=1)),
+            "feed_url": self.feed_url,
+            "since": s.since or None,
         }
+
+    @property
+    def feed_url(self) -> str:
+        from web.feed_views import feed_url
+
+        return feed_url(self.state)
+
+    @property
+    def seen_key(self) -> str:
+        """What the saved-searches page calls this search (its saved query string)."""
+        return self.state.query_string(page=1, since="")
 
 
 def search_url(query_string: str) -> str:

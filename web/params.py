@@ -1,10 +1,10 @@
 """Search state <-> URL parameters: parse and validate, and write the canonical URL.
 
 URL format version 1 (documented in docs/ui.md). Canonical parameters, in this order:
-``q, country*, org*, source*, troops, casualties, date, sort, expand, versions, page``; repeated
-values sorted and deduplicated, defaults (sort=relevance, expand=1, one hit per story, page=1)
-omitted, so two people who reach the same results share one URL. ``v=1`` may be given and is dropped; a future incompatible format
-adds ``v=2`` and keeps reading v1. Form helpers (``troops_min``/``troops_max``,
+``q, country*, org*, source*, troops, casualties, date, since, sort, expand, versions, page``;
+repeated values sorted and deduplicated, defaults (sort=relevance, expand=1, one hit per story,
+page=1) omitted, so two people who reach the same results share one URL. ``v=1`` may be given
+and is dropped; a future incompatible format adds ``v=2`` and keeps reading v1. Form helpers (``troops_min``/``troops_max``,
 ``casualties_min``/``casualties_max``, ``date_from``/``date_to``, and ``troops=custom`` from
 the range control's "other range" choice) are accepted on input and folded into
 ``troops``/``casualties``/``date``.
@@ -17,6 +17,7 @@ from datetime import date
 from functools import lru_cache
 from urllib.parse import quote_plus
 
+from search import arrival
 from search.facets import FACETS, RANGE_BUCKETS, country_name, is_country_code
 from search.outlets import outlet_name
 from search.model import MAX_PAGE, PAGE_SIZE, SORTS, Range, SearchRequest
@@ -26,8 +27,8 @@ from search.query.parser import clean
 from search.query.tree import Node
 
 URL_VERSION = 1
-CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "casualties", "date", "sort", "expand", "versions",
-                  "page")
+CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "casualties", "date", "since", "sort", "expand",
+                  "versions", "page")
 VERSIONS = ("", "all")  # "": one hit per story (default); "all": every version (docs/stories.md)
 MULTI = ("country", "org", "source")
 RANGES = ("troops", "casualties")  # one "low-high" value each
@@ -39,7 +40,7 @@ _TROOPS = re.compile(r"^(\d{0,9})-(\d{0,9})$")
 _PERIOD = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _DATE = re.compile(rf"^({_PERIOD})?\.\.({_PERIOD})?$|^({_PERIOD})$")
 _PARAM_NAMES = {"country": "الدولة", "org": "المنظمة", "source": "المصدر", "troops": "عدد القوات",
-                "casualties": "الخسائر البشرية", "date": "التاريخ"}
+                "casualties": "الخسائر البشرية", "date": "التاريخ", "since": "وصل إلى الأرشيف بعد"}
 
 
 class ParamError(ValueError):
@@ -69,6 +70,7 @@ class SearchState:
     troops: str = ""  # "low-high" with either side optional (force sizes)
     casualties: str = ""  # "low-high" (killed, wounded, captured ... counts)
     date: str = ""  # "from..to" with YYYY, YYYY-MM or YYYY-MM-DD
+    since: str = ""  # arrived strictly after this time (search.arrival form)
     sort: str = "relevance"
     # expand=0: the query exactly as typed: no Latin-name expansion, and no automatic
     # replacement (spelling, unclosed quote) when it finds nothing. Links still offer them.
@@ -91,7 +93,7 @@ class SearchState:
             out.append(("q", s["q"]))
         for name in MULTI:
             out += [(name, v) for v in sorted(set(s[name]))]
-        for name in (*RANGES, "date"):
+        for name in (*RANGES, "date", "since"):
             if s[name]:
                 out.append((name, s[name]))
         if s["sort"] != "relevance":
@@ -131,7 +133,8 @@ class SearchState:
 
     def cleared(self) -> str:
         """The query and sort kept, every filter removed."""
-        return self.query_string(country=(), org=(), source=(), troops="", casualties="", date="", page=1)
+        return self.query_string(country=(), org=(), source=(), troops="", casualties="", date="", since="",
+                                 page=1)
 
     @property
     def day_month(self) -> str | None:
@@ -145,7 +148,8 @@ class SearchState:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.country or self.org or self.source or self.troops or self.casualties or self.date)
+        return bool(self.country or self.org or self.source or self.troops or self.casualties or self.date
+                    or self.since)
 
     def chips(self) -> list[Chip]:
         out = [Chip(name, v, _value_label(name, v), self.without(name, v))
@@ -156,6 +160,8 @@ class SearchState:
                 out.append(Chip(name, value, range_label(value, name), self.without(name)))
         if self.date:
             out.append(Chip("date", self.date, date_label(self.date), self.without("date")))
+        if self.since:
+            out.append(Chip("since", self.since, since_label(self.since), self.without("since")))
         return out
 
     def request(self, page_size: int = PAGE_SIZE, **overrides) -> SearchRequest:
@@ -169,6 +175,9 @@ class SearchState:
         facets = SearchRequest.__dataclass_fields__["facets"].default
         if self.day_month:
             facets = facets + ("day",)
+        if self.since:
+            # Arrival times are whole milliseconds: "after T" is "from T + 1 ms".
+            ranges["arrived"] = Range(arrival.from_ms(arrival.to_ms(self.since) + 1), None)
         kw = {"query": self.tree if self.tree is not None else parse("").tree, "filters": filters,
               "ranges": ranges, "sort": self.sort, "page": self.page, "page_size": page_size,
               "collapse": self.versions != "all", "facets": facets}
@@ -215,6 +224,7 @@ def parse_state(args) -> SearchState:
     state.troops = _range_param(args, "troops")
     state.casualties = _range_param(args, "casualties")
     state.date = _date_param(args)
+    state.since = since_param(args.get("since", ""))
     sort = args.get("sort", "relevance") or "relevance"
     if sort not in SORTS:
         raise ParamError(f"ترتيب غير معروف: {sort!r}؛ القيم الممكنة: {'، '.join(SORTS)}.")
@@ -277,6 +287,18 @@ def _date_param(args) -> str:
             return ""
     date_bounds(value)
     return value
+
+
+def since_param(value: str) -> str:
+    """``since=`` in its canonical form (UTC, milliseconds), or '' when absent."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        return arrival.canonical(value)
+    except (ValueError, OverflowError):
+        raise ParamError(f"وقت الوصول غير صالح: {value[:40]!r}؛ الصيغة مثل 2026-11-21T14:05:03.120Z "
+                         "أو 2026-11-21.") from None
 
 
 def range_bounds(value: str, name: str = "troops") -> tuple[int | None, int | None]:
@@ -363,6 +385,13 @@ def range_label(value: str, name: str = "troops") -> str:
     if low is None:
         return f"حتى {high:,}"
     return f"{low:,}–{high:,}" if low != high else f"{low:,}"
+
+
+def since_label(value: str) -> str:
+    """'2026-11-21T14:05:03.120Z' -> '21 نوفمبر 2026 14:05 (UTC)'."""
+    from web.formatting import day_label
+
+    return f"{day_label(value)} {value[11:16]} (UTC)"
 
 
 def date_label(value: str) -> str:

@@ -29,8 +29,16 @@ def store():
 
 
 def saved_json(s: SavedSearch) -> dict:
+    if s.kind == "batch":
+        from web.batch_views import batch_description
+
+        return {**s.to_dict(), "short_url": url_for("batch.saved", slug=s.slug, _external=True),
+                "description": batch_description(s.query_string),
+                "csv_url": url_for("batch.saved_csv", slug=s.slug),
+                "json_url": url_for("batch.api_saved", slug=s.slug)}
     return {**s.to_dict(), "short_url": url_for("saved.short", slug=s.slug, _external=True),
-            "search_url": search_url(s.query_string), "description": describe(s.query_string)}
+            "search_url": search_url(s.query_string), "description": describe(s.query_string),
+            "feed_url": url_for("feed.saved", slug=s.slug, _external=True)}
 
 
 def describe(query_string: str) -> str:
@@ -100,10 +108,15 @@ def _save(fields):
 
 @bp.route("/saved", methods=["GET"])
 def index():
-    items = store().list(LIST_LIMIT)
+    from web.batch_views import batch_description
+
+    saved = store().list(LIST_LIMIT)
+    items = [s for s in saved if s.kind == "search"]
+    batches = [s for s in saved if s.kind == "batch"]
     new = request.args.get("new", "")
     created = store().get(new) if _SLUG.match(new) else None
-    return render_template("saved.html", items=items, created=created, state=None, describe=describe,
+    return render_template("saved.html", items=items, batches=batches, created=created, state=None,
+                           describe=describe, batch_description=batch_description,
                            deleted=request.args.get("deleted") == "1",
                            short_url=lambda s: url_for("saved.short", slug=s.slug, _external=True))
 
@@ -136,7 +149,10 @@ def delete(slug):
 
 @bp.route("/s/<slug>")
 def short(slug):
-    return redirect(search_url(_found(slug).query_string), 302)
+    saved = _found(slug)
+    if saved.kind == "batch":
+        return redirect(url_for("batch.saved", slug=slug), 302)
+    return redirect(search_url(saved.query_string), 302)
 
 
 @bp.route("/api/saved")

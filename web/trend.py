@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from search.query import MAX_QUERY_CHARS, parse
+from search.query.names import expand
 from search.query.parser import clean
 from web import backend
 from web.formatting import period_label
@@ -85,7 +86,10 @@ def parse_trend(args, require: bool = True) -> TrendState:
             raise ParamError(f"الاستعلام طويل جدًا ({len(q)} حرفًا)؛ الحد الأقصى {MAX_QUERY_CHARS} حرف.")
         parsed = parse(q)
         notices.extend(parsed.notices)
-        queries.append(replace(shared, q=" ".join(clean(q)[0].split()), tree=parsed.tree, notices=[]))
+        # Latin names also search their Arabic forms, as on the search page (expand=0: as typed),
+        # so a series counts what its search_url finds.
+        tree = expand(parsed.tree)[0] if shared.expand else parsed.tree
+        queries.append(replace(shared, q=" ".join(clean(q)[0].split()), tree=tree, notices=[]))
     return TrendState(queries, shared, interval, scale, notices)
 
 

@@ -89,6 +89,22 @@ def without_selection(result: FacetResult) -> FacetResult:
                                      if not (b.selected and b.count == 0)], result.other)
 
 
+SUMMARY_FACETS = ("country", "org")
+
+
+def summary_aggs(top: int) -> dict:
+    """Aggregations of a batch row (the same language on both engines): top values, date span."""
+    aggs = {name: facet_agg_spec(name, top) for name in SUMMARY_FACETS}
+    aggs["date_min"] = {"min": {"field": "date"}}
+    aggs["date_max"] = {"max": {"field": "date"}}
+    return aggs
+
+
+def summary_facets(raw: dict) -> dict[str, list[tuple[str, int]]]:
+    return {name: [(str(b["key"]), int(b.get("doc_count", 0))) for b in raw.get(name, {}).get("buckets", [])]
+            for name in SUMMARY_FACETS}
+
+
 def highlighted_hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:
     """A hit with Python-highlighted title and snippet from the stored original text."""
     title_html = None
@@ -98,7 +114,8 @@ def highlighted_hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:
     return Hit(id=doc.id, score=score, title=doc.title, snippet=snippet(doc.body, body_spans),
                date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
                orgs=doc.orgs, troops=doc.troops, title_html=title_html, lead=lead_of(doc.body),
-               casualties=doc.casualties, troop_mentions=doc.troop_mentions, story=doc.story or doc.id)
+               casualties=doc.casualties, troop_mentions=doc.troop_mentions, story=doc.story or doc.id,
+               arrived=doc.arrived)
 
 
 def parse_date(value: str | None) -> dt.datetime | None:

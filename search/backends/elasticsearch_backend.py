@@ -23,15 +23,17 @@ from dataclasses import dataclass, fields
 from typing import Callable, Iterable, Iterator
 
 from search.analysis import ANALYZER_VERSION
+from search.arrival import CLOCK, from_ms, to_ms
 from search.backends.base import Backend, BackendError, IndexBuild
 from search.backends.elasticsearch_mapping import (DEFAULT_MAX_RESULT_WINDOW, es_id, from_source, index_settings,
                                                    live_settings, mappings, set_story, story_info, to_action)
-from search.backends.elasticsearch_query import (SHOWN_VERSIONS, SORT_FIELDS, STORIES_PRECISION, period_body,
-                                                 scan_body, search_body, span_body)
-from search.backends.common import facet_result, highlighted_hit, period_buckets, span_value
+from search.backends.elasticsearch_query import (NEWEST_ARRIVAL_BODY, SHOWN_VERSIONS, SORT_FIELDS, STORIES_PRECISION,
+                                                 arrival_scan_body, period_body, scan_body, search_body, span_body,
+                                                 summary_body)
+from search.backends.common import facet_result, highlighted_hit, period_buckets, span_value, summary_facets
 from search.highlight import Highlighter
 from search.fields import STORY_BANDS_FIELD, STORY_FIELD
-from search.model import Hit, SearchRequest, SearchResult, StoredDocument, Version
+from search.model import Hit, SearchRequest, SearchResult, StoredDocument, Summary, Version
 from search.privacy import log_queries
 from search.stories import StoryInfo, order_key
 from search.query.plan import Plan, build_plan
@@ -44,6 +46,8 @@ FACET_VALUES_PAGE = 1000  # composite aggregation page when listing every value 
 FACET_VALUES_TTL = 60.0  # seconds a value list is reused while the alias points to the same index
 PIT_KEEP_ALIVE = "2m"
 RETIRED_POLL_SECONDS = 5.0
+ARRIVAL_SCAN_PAGE = 5000
+UPSERT_CHUNK = 500  # documents stamped per arrival lookup (one mget)
 STAMP_SECONDS = 1.0  # how long a read generation stamp (refresh count) is trusted
 VOCABULARY_TTL = 10.0  # seconds a process trusts its copy of the vocabulary
 
@@ -379,6 +383,70 @@ class ElasticsearchBackend(Backend):
         docs = [from_source(h["_source"]) for h in hits]
         return sorted(docs, key=lambda d: order_key(d.id, d.date))
 
+    def summarize(self, request: SearchRequest, top: int = 3) -> Summary:
+        with self._errors("search"):
+            resp = self.client.search(index=self.alias, body=summary_body(build_plan(request), top))
+        aggs = resp.get("aggregations") or {}
+        return Summary(int(resp["hits"]["total"]["value"]), summary_facets(aggs),
+                       _ms_day(aggs.get("date_min", {}).get("value")), _ms_day(aggs.get("date_max", {}).get("value")))
+
+    def newest_arrival(self) -> str | None:
+        with self._errors("search"):
+            resp = self.client.search(index=self.alias, body=NEWEST_ARRIVAL_BODY)
+        value = ((resp.get("aggregations") or {}).get("newest") or {}).get("value")
+        return from_ms(int(value)) if value is not None else None
+
+    def generation(self) -> str:
+        with self._errors("checking the index alias"):
+            return ",".join(self._alias_targets())
+
+    def iter_arrivals(self) -> Iterator[tuple[str, int | None, int]]:
+        """(id, digest, arrival ms) of every document, by search_after over one point in time."""
+        if not self.exists():
+            return
+        with self._point_in_time() as pit:
+            after = None
+            while True:
+                body = {**arrival_scan_body(ARRIVAL_SCAN_PAGE), "pit": pit.ref()}
+                if after is not None:
+                    body["search_after"] = after
+                hits = pit.search(body)["hits"]["hits"]
+                for h in hits:
+                    src = h.get("_source") or {}
+                    if src.get("arrived"):
+                        digest = src.get("digest")
+                        yield src["id"], int(digest) if digest else None, to_ms(src["arrived"])
+                if len(hits) < ARRIVAL_SCAN_PAGE:
+                    return
+                after = hits[-1]["sort"]
+
+    def _stamped(self, docs: Iterable[StoredDocument]) -> Iterator[dict]:
+        """Bulk actions; a document already there keeps its arrival time, a new one arrives now
+        (one stamp per chunk: each chunk becomes visible on its own)."""
+        chunk: list[StoredDocument] = []
+
+        def flush():
+            ids = {es_id(d.id): d.id for d in chunk if not d.arrived}
+            known = {}
+            if ids:
+                with self._errors("reading arrival times"):
+                    resp = self.client.mget(index=self.alias, ids=list(ids), source_includes=["arrived"])
+                known = {ids[d["_id"]]: d["_source"]["arrived"] for d in resp["docs"]
+                         if d.get("found") and (d.get("_source") or {}).get("arrived")}
+            now = CLOCK.stamp()
+            for d in chunk:
+                action = _as_action(d)
+                action["_source"].setdefault("arrived", known.get(d.id, now))
+                yield {**action, "_index": self.alias}
+
+        for doc in docs:
+            chunk.append(doc)
+            if len(chunk) >= UPSERT_CHUNK:
+                yield from flush()
+                chunk = []
+        if chunk:
+            yield from flush()
+
     def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[StoredDocument]:
         """Every match in sort order, over one point in time (a consistent snapshot, no depth limit)."""
         plan = build_plan(request)
@@ -490,7 +558,7 @@ class ElasticsearchBackend(Backend):
             if old is not None:
                 vocab.remove(document_terms(old.title, old.body))
             vocab.add(document_terms(d.title, d.body))
-        actions = ({**_as_action(d), "_index": self.alias} for d in docs)
+        actions = self._stamped(docs)
         written = 0
         # wait_for: like tantivy's commit, the change is searchable when this returns.
         for ok, _op, info in self.bulk(actions, refresh="wait_for"):
@@ -661,6 +729,7 @@ class ElasticsearchBuild(IndexBuild):
         self._buffer: list[dict] = []
         self._done = False
         self.vocab = Vocabulary()
+        self.arrived = CLOCK.stamp()  # for documents without an arrival time
         cfg = backend.config
         started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         with backend._errors(f"creating index {self.index}"):
@@ -681,6 +750,7 @@ class ElasticsearchBuild(IndexBuild):
         if self._done:
             raise BackendError("this build is already committed or aborted")
         action = _as_action(prepared)
+        action["_source"].setdefault("arrived", self.arrived)
         source = action.get("_source", {})
         self.vocab.add(document_terms(source.get("title"), source.get("body")))
         self._buffer.append(action)
@@ -705,7 +775,9 @@ class ElasticsearchBuild(IndexBuild):
             for h in hits:
                 doc = from_source(h["_source"])
                 doc.story = new
-                actions.append({**to_action(doc), "_index": self.index})
+                action = to_action(doc)  # keeps the arrival time and digest read back from _source
+                action["_source"].setdefault("arrived", self.arrived)
+                actions.append({**action, "_index": self.index})
             for ok, _op, info in self.backend.bulk(actions):
                 if not ok:
                     self.on_rejected(rejection(info))
@@ -800,6 +872,11 @@ def _unwrap(agg: dict) -> dict:
 
 def _as_action(item) -> dict:
     return to_action(item) if isinstance(item, StoredDocument) else item
+
+
+def _ms_day(value) -> str | None:
+    """The ISO day of an aggregation's epoch-milliseconds value."""
+    return None if value is None else from_ms(int(value))[:10]
 
 
 def _error_type(err) -> str | None:

@@ -24,8 +24,8 @@ import hashlib
 from search.analysis import (ANALYZER_VERSION, CHAINS, ES_ANALYZER_NAMES, NATIVE_CHAINS,
                              elasticsearch_analysis_settings, joined_terms_all)
 from search.backends.common import GAP, parse_date
-from search.fields import (CHAIN_SUFFIX, DATE_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS, STORY_BANDS_FIELD,
-                           STORY_FIELD, STORY_SIG_FIELD, TEXT_SCOPES, text_field)
+from search.fields import (ARRIVAL_FIELD, CHAIN_SUFFIX, DATE_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS,
+                           STORY_BANDS_FIELD, STORY_FIELD, STORY_SIG_FIELD, TEXT_SCOPES, text_field)
 from search.model import MAX_PAGE, PAGE_SIZE, StoredDocument
 from search.stories import StoryInfo, sig_bytes, sig_text, story_fields
 
@@ -143,6 +143,8 @@ def mappings(meta: dict | None = None) -> dict:
     for name in NUMERIC_FIELDS:
         props[name] = {"type": "integer"}
     props[DATE_FIELD] = {"type": "date"}
+    props[ARRIVAL_FIELD] = {"type": "date"}  # when it entered the archive, milliseconds kept
+    props[DIGEST_FIELD] = {"type": "unsigned_long", "index": False}  # read back by the rebuild only
     # Kept for rebuilding the document, never searched: the raw date string, url, author...
     props["meta"] = {"type": "object", "enabled": False}
     # The extraction evidence can be large and irregular: stored in _source, not indexed.
@@ -183,6 +185,10 @@ def to_source(doc: StoredDocument) -> dict:
         src["casualties_max"] = int(doc.casualties_max)
     src["flags"] = list(doc.flags)
     src["troop_mentions"] = list(doc.troop_mentions)
+    if doc.arrived:
+        src[ARRIVAL_FIELD] = doc.arrived  # absent: the build or upsert stamps it
+    if doc.digest is not None:
+        src[DIGEST_FIELD] = doc.digest
     src["meta"] = {"date": doc.date, "url": doc.url, "author": doc.author, "origin": doc.origin}
     src["extraction"] = doc.extraction or {}
     return src
@@ -221,6 +227,7 @@ def from_source(src: dict) -> StoredDocument:
         casualties_max=int(casualties_max) if casualties_max is not None else None,
         flags=list(src.get("flags") or []), troop_mentions=list(src.get("troop_mentions") or []),
         story=src.get(STORY_FIELD),
+        arrived=src.get(ARRIVAL_FIELD), digest=src.get(DIGEST_FIELD),
     )
 
 

@@ -15,7 +15,7 @@ from search.model import SearchRequest
 from search.query.plan import (All, AtLeast, Bool, Clause, DisMax, Keyword, Nothing, NumRange, PhraseTerms, Plan,
                                PrefixTerm, Rank, Term)
 
-SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max"}
+SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max", "arrived": "arrived"}
 SHOWN_VERSIONS = 5  # other versions listed under a collapsed hit (as the embedded engine)
 STORIES_PRECISION = 40_000  # cardinality counts below this are close to exact (Elasticsearch's maximum)
 TIEBREAK = {"id": {"order": "asc"}}  # a unique key: pages never overlap, search_after can resume
@@ -186,3 +186,21 @@ def period_body(plan: Plan, field: str, size: int) -> dict:
     """Matches per day or month (the ``day`` / ``month`` keyword fields)."""
     return {"query": compile_clause(plan.full()), "size": 0, "track_total_hits": False,
             "aggs": {"p": period_counts_spec(field, size)}}
+
+
+def summary_body(plan: Plan, top: int) -> dict:
+    """A batch row: the count and a few aggregations, no hits, filters in the query itself
+    (the aggregations count within the row's matches, not disjunctively)."""
+    from search.backends.common import summary_aggs
+
+    return {"query": compile_clause(plan.full()), "size": 0, "track_total_hits": True,
+            "aggs": summary_aggs(top)}
+
+
+def arrival_scan_body(size: int) -> dict:
+    """One search_after page of (id, arrival, digest) over every document: the rebuild's scan."""
+    return {"query": {"match_all": {}}, "sort": [TIEBREAK], "size": size, "track_total_hits": False,
+            "_source": ["id", "arrived", "digest"]}
+
+
+NEWEST_ARRIVAL_BODY = {"size": 0, "track_total_hits": False, "aggs": {"newest": {"max": {"field": "arrived"}}}}

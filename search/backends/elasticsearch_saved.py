@@ -15,6 +15,7 @@ SAVED_MAPPINGS = {
         "query_string": {"type": "keyword", "index": False, "doc_values": False},
         "created_at": {"type": "date"},
         "saved_by": {"type": "keyword", "index": False, "doc_values": False},
+        "kind": {"type": "keyword"},  # "search" (absent in stores made before batches) or "batch"
         # Orders searches saved within the same second, newest first (SQLite uses its rowid).
         "saved_ns": {"type": "long"},
     },
@@ -46,23 +47,24 @@ class ElasticsearchSavedSearches(SavedSearchStore):
             self.client.indices.put_mapping(index=self.index, properties=SAVED_MAPPINGS["properties"])
         self._ready = True
 
-    def save(self, name: str, query_string: str, saved_by: str | None = None) -> SavedSearch:
+    def save(self, name: str, query_string: str, saved_by: str | None = None,
+             kind: str = "search") -> SavedSearch:
         from elasticsearch import ConflictError
 
-        check(name, query_string, saved_by)
+        check(name, query_string, saved_by, kind)
         self._ensure_index()
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         for attempt in range(MAX_SLUG_ATTEMPTS):
-            slug = make_slug(query_string, attempt)
+            slug = make_slug(query_string, attempt, kind)
             doc = {"slug": slug, "name": name, "query_string": query_string, "created_at": now,
-                   "saved_ns": time.time_ns(), "saved_by": saved_by}
+                   "saved_ns": time.time_ns(), "saved_by": saved_by, "kind": kind}
             try:
                 # create fails if the slug is taken: two savers can never overwrite each other.
                 self.client.create(index=self.index, id=slug, document=doc, refresh="wait_for")
-                return SavedSearch(slug, name, query_string, now, saved_by)
+                return SavedSearch(slug, name, query_string, now, saved_by, kind)
             except ConflictError:
                 existing = self.get(slug)
-                if existing is not None and existing.query_string == query_string:
+                if existing is not None and existing.query_string == query_string and existing.kind == kind:
                     # The same search: same link, and no silent rename.
                     if existing.name != name:
                         raise AlreadySaved(existing) from None
@@ -109,7 +111,8 @@ class ElasticsearchSavedSearches(SavedSearchStore):
 
 
 def _saved(src: dict) -> SavedSearch:
-    return SavedSearch(src["slug"], src["name"], src["query_string"], src["created_at"], src.get("saved_by"))
+    return SavedSearch(src["slug"], src["name"], src["query_string"], src["created_at"], src.get("saved_by"),
+                       src.get("kind", "search"))
 
 
 def _error_type(err) -> str | None:

@@ -11,9 +11,10 @@ from typing import Iterable, Iterator
 import tantivy
 
 from search.analysis import ANALYZER_VERSION
+from search.arrival import CLOCK, from_ms, to_ms
 from search.backends.base import Backend, BackendError, IndexBuild
 from search.backends.common import (date_span_spec, facet_agg_spec, facet_result, highlighted_hit,
-                                   period_buckets, period_counts_spec, span_value)
+                                   period_buckets, period_counts_spec, span_value, summary_aggs, summary_facets)
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
 from search.backends.tantivy_seek import SEEK_FROM, DateSeek
@@ -21,11 +22,12 @@ from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, bu
                                             from_tantivy, open_index, set_story, story_info, stored_story_info,
                                             to_tantivy)
 from search.facets import FACETS
-from search.fields import STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD, TEXT_SCOPES, text_field
-from search.stories import StoryInfo
+from search.fields import (ARRIVAL_FIELD, DIGEST_FIELD, STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD, TEXT_SCOPES,
+                           text_field)
 from search.highlight import Highlighter
-from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument
+from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument, Summary
 from search.query.plan import All, Plan, build_plan, with_filters
+from search.stories import StoryInfo
 from search.vocabulary import Vocabulary, document_terms, joined_terms
 
 _EXACT_FIELDS = tuple(text_field(scope, "arabic_exact") for scope in TEXT_SCOPES)
@@ -33,8 +35,11 @@ _SCHEMA = build_schema()
 
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 1))
-SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max"}
+SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max", "arrived": ARRIVAL_FIELD}
 SHOWN_VERSIONS = 5  # other versions listed under a collapsed hit
+ARRIVAL_SCAN_CHUNK = 20_000  # documents per step of the rebuild's arrival scan
+UPSERT_CHUNK = 500  # documents stamped per arrival lookup in upsert
+ARRIVAL_LAYOUT = 4  # the first layout with arrival times and content digests (#15)
 
 
 class TantivyBackend(Backend):
@@ -54,6 +59,7 @@ class TantivyBackend(Backend):
         self._seek = DateSeek(self.schema)
         self._vocab: tuple[tuple, Vocabulary | None] | None = None
         self._values: dict[str, tuple[tuple, tuple[str, ...]]] = {}  # facet -> (index version, values)
+        self._newest: tuple[str, str | None] | None = None
 
     # ---- reading -------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -209,8 +215,10 @@ class TantivyBackend(Backend):
             if found is not None:
                 return total, [(None, addr) for addr in found]
         kwargs = {"order_by_field": order_field} if order_field else {}
-        result = searcher.search(query, limit=request.page_size, offset=request.offset, count=True, **kwargs)
-        return result.count, result.hits
+        # tantivy needs a limit of at least 1; a count-only request discards the hit.
+        result = searcher.search(query, limit=max(1, request.page_size), offset=request.offset, count=True,
+                                 **kwargs)
+        return result.count, result.hits[:request.page_size]
 
     def _facets(self, searcher, plan: Plan, request: SearchRequest,
                 count_stories: bool = False) -> tuple[dict[str, FacetResult], int | None]:
@@ -284,6 +292,84 @@ class TantivyBackend(Backend):
         ``extraction`` only matters to engines that can leave it out)."""
         return _story_docs(self.schema, self._index().searcher(), stories, limit)
 
+    def summarize(self, request: SearchRequest, top: int = 3) -> Summary:
+        searcher = self._index().searcher()
+        query = compile_clause(self.schema, build_plan(request).full())
+        total = searcher.search(query, limit=1, count=True).count
+        if not total:
+            return Summary(0, {name: [] for name in summary_facets({})})
+        raw = searcher.aggregate(query, summary_aggs(top))
+        return Summary(total, summary_facets(raw), _ns_date(raw.get("date_min", {}).get("value")),
+                       _ns_date(raw.get("date_max", {}).get("value")))
+
+    def newest_arrival(self) -> str | None:
+        index = self._index()
+        key = self.generation()
+        cached = self._newest
+        if cached is None or cached[0] != key:
+            res = index.searcher().search(tantivy.Query.all_query(), limit=1, order_by_field=ARRIVAL_FIELD)
+            cached = self._newest = (key, from_ms(int(res.hits[0][0])) if res.hits else None)
+        return cached[1]
+
+    def generation(self) -> str:
+        self._index()
+        name, stamp, _ = self._open
+        return f"{name}:{stamp}"
+
+    def iter_arrivals(self) -> Iterator[tuple[str, int | None, int]]:
+        """(id, content digest or None, arrival ms) of every document, in digest ranges.
+
+        Reads only fast fields (ids come back as the sort key), one range of the 64-bit
+        digest space at a time, so the transient memory is one chunk whatever the index size.
+        """
+        opened = self._arrival_searcher()
+        if opened is None:
+            return
+        searcher, schema = opened
+        steps = max(1, -(-searcher.num_docs // ARRIVAL_SCAN_CHUNK))
+        width = (1 << 64) // steps
+        for i in range(steps):
+            low, high = i * width, (1 << 64) - 1 if i == steps - 1 else (i + 1) * width - 1
+            q = tantivy.Query.range_query(schema, DIGEST_FIELD, tantivy.FieldType.Unsigned, low, high)
+            res = searcher.search(q, limit=2 * ARRIVAL_SCAN_CHUNK, count=True, order_by_field="id",
+                                  order=tantivy.Order.Asc)
+            if res.count > len(res.hits):
+                res = searcher.search(q, limit=res.count, order_by_field="id", order=tantivy.Order.Asc)
+            addrs = [addr for _, addr in res.hits]
+            digests = searcher.fast_field_values(DIGEST_FIELD, addrs)
+            arrivals = searcher.fast_field_values(ARRIVAL_FIELD, addrs)
+            for (doc_id, _), digest, arrived in zip(res.hits, digests, arrivals):
+                if arrived is not None:
+                    yield doc_id, digest or None, int(arrived)
+
+    def _arrival_searcher(self):
+        """(searcher, schema) of the live generation for the arrival scan, or None.
+
+        Also a generation of an older layout that already holds arrival times (from
+        ARRIVAL_LAYOUT on), opened with its own schema: the rebuild that upgrades the layout
+        must keep them too, or every feed would fill with "new" articles.
+        """
+        if not self.exists():
+            return None
+        try:
+            return self._index().searcher(), self.schema
+        except BackendError:
+            name = self.gens.current_name()
+            layout = self.gens.build_info(name).get("layout") if name else None
+            if not isinstance(layout, int) or not ARRIVAL_LAYOUT <= layout < LAYOUT_VERSION:
+                return None  # no arrival times in it (or a layout from the future)
+            index = open_index(str(self.gens.dir / name))
+            return index.searcher(), index.schema
+
+    def _known_arrivals(self, searcher, ids: list[str]) -> dict[str, int]:
+        """Arrival ms of those ``ids`` the index holds."""
+        if not ids:
+            return {}
+        q = tantivy.Query.term_set_query(self.schema, "id", ids)
+        res = searcher.search(q, limit=len(ids), order_by_field="id", order=tantivy.Order.Asc)
+        values = searcher.fast_field_values(ARRIVAL_FIELD, [addr for _, addr in res.hits])
+        return {doc_id: int(v) for (doc_id, _), v in zip(res.hits, values) if v is not None}
+
     def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[StoredDocument]:
         searcher = self._index().searcher()  # one searcher: a consistent snapshot for the export
         plan = build_plan(request)
@@ -356,15 +442,20 @@ class TantivyBackend(Backend):
             writer = index.writer(WRITER_HEAP, WRITER_THREADS)
             n = 0
             try:
-                for doc in docs:
-                    if vocab is not None:
-                        _forget(vocab, searcher, doc.id)
-                    writer.delete_documents_by_term("id", doc.id)
-                    prepared = analyze_document(doc)
-                    if vocab is not None:
-                        vocab.add(_prepared_terms(prepared))
-                    writer.add_document(to_tantivy(prepared))
-                    n += 1
+                for chunk in _chunks(docs, UPSERT_CHUNK):
+                    # A document already there keeps its arrival time; a new one arrives now
+                    # (stamped under the write lock, so after anything already visible).
+                    known = self._known_arrivals(searcher, [d.id for d in chunk if not d.arrived])
+                    now = to_ms(CLOCK.stamp())
+                    for doc in chunk:
+                        if vocab is not None:
+                            _forget(vocab, searcher, doc.id)
+                        writer.delete_documents_by_term("id", doc.id)
+                        prepared = analyze_document(doc)
+                        if vocab is not None:
+                            vocab.add(_prepared_terms(prepared))
+                        writer.add_document(to_tantivy(prepared, known.get(doc.id, now)))
+                        n += 1
                 writer.commit()
                 writer.wait_merging_threads()
             except BaseException:
@@ -411,6 +502,9 @@ class TantivyBuild(IndexBuild):
         except BaseException:
             self._lock_cm.__exit__(None, None, None)
             raise
+        # Documents without an arrival time arrive now: stamped once the write lock is held.
+        self.arrived = CLOCK.stamp()
+        self._arrived_ms = to_ms(self.arrived)
         self.count = 0
         self.vocab = Vocabulary()
         self._done = False
@@ -419,7 +513,7 @@ class TantivyBuild(IndexBuild):
         """Add a document; accepts a StoredDocument or the output of ``TantivyBackend.prepare``."""
         if isinstance(prepared, StoredDocument):
             prepared = analyze_document(prepared)
-        self.writer.add_document(to_tantivy(prepared))
+        self.writer.add_document(to_tantivy(prepared, self._arrived_ms))
         self.vocab.add(_prepared_terms(prepared))
         self.count += 1
 
@@ -432,7 +526,7 @@ class TantivyBuild(IndexBuild):
             for doc in _story_docs(self.backend.schema, searcher, [old]):
                 doc.story = new
                 self.writer.delete_documents_by_term("id", doc.id)
-                self.writer.add_document(to_tantivy(analyze_document(doc)))
+                self.writer.add_document(to_tantivy(analyze_document(doc), self._arrived_ms))
 
     def commit(self, info: dict) -> None:
         try:
@@ -468,8 +562,26 @@ def _story_docs(schema, searcher, stories: list[str], limit: int = 10_000) -> li
         return []
     q = tantivy.Query.term_set_query(schema, STORY_FIELD, list(stories))
     res = searcher.search(q, limit=limit, count=False)
-    docs = [from_tantivy(searcher.doc(addr).to_dict()) for _, addr in res.hits]
+    addrs = [addr for _, addr in res.hits]
+    docs = []
+    # The content digest is a fast field only (not stored): read it too, so a version written
+    # back with a new story id keeps it (a rebuild matches renamed files' arrivals by it).
+    for addr, digest in zip(addrs, searcher.fast_field_values(DIGEST_FIELD, addrs)):
+        doc = from_tantivy(searcher.doc(addr).to_dict())
+        doc.digest = int(digest) if digest else None
+        docs.append(doc)
     return sorted(docs, key=lambda d: order_key(d.id, d.date))
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _prepared_terms(prepared: dict) -> set[str]:
@@ -512,6 +624,8 @@ def _facet_stats(searcher, top: int) -> dict:
         aggs[f"{name}.distinct"] = {"cardinality": {"field": FACETS[name].field}}
     aggs["date.min"] = {"min": {"field": "date"}}
     aggs["date.max"] = {"max": {"field": "date"}}
+    aggs["arrived.min"] = {"min": {"field": ARRIVAL_FIELD}}
+    aggs["arrived.max"] = {"max": {"field": ARRIVAL_FIELD}}
     raw = searcher.aggregate(everything, aggs)
     facets = {}
     for name in STATS_FACETS:
@@ -528,8 +642,11 @@ def _facet_stats(searcher, top: int) -> dict:
             out["distinct"] = int(raw.get(f"{name}.distinct", {}).get("value") or 0)
             out["other_count"] = int(raw.get(name, {}).get("sum_other_doc_count") or 0)
         facets[name] = out
+    arrived = [raw.get(f"arrived.{k}", {}).get("value") for k in ("min", "max")]
     return {"facets": facets, "dates": {"first": _ns_date(raw.get("date.min", {}).get("value")),
-                                        "last": _ns_date(raw.get("date.max", {}).get("value"))}}
+                                        "last": _ns_date(raw.get("date.max", {}).get("value"))},
+            "arrivals": {"first": from_ms(int(arrived[0])) if arrived[0] is not None else None,
+                         "last": from_ms(int(arrived[1])) if arrived[1] is not None else None}}
 
 
 def _ns_date(value) -> str | None:

@@ -6,7 +6,9 @@ from datetime import datetime, timezone
 
 import tantivy
 
+from search.arrival import to_ms
 from search.backends.tantivy_schema import parse_date
+from search.fields import ARRIVAL_FIELD
 from search.query.plan import (All, AtLeast, Bool, Clause, DisMax, Keyword, Nothing, NumRange, PhraseTerms,
                                PrefixTerm, Rank, Term)
 
@@ -37,6 +39,10 @@ def compile_clause(schema: tantivy.Schema, clause: Clause) -> tantivy.Query:
             q = Q.term_set_query(schema, clause.field, list(clause.values))
         return q
     if isinstance(clause, NumRange):
+        if clause.field == ARRIVAL_FIELD:  # stored as integer milliseconds (tantivy_schema)
+            return Q.range_query(schema, clause.field, tantivy.FieldType.Integer,
+                                 to_ms(clause.low) if clause.low else None,
+                                 to_ms(clause.high) if clause.high else None)
         if clause.is_date:
             low = _in_range(parse_date(clause.low)) if clause.low else None
             high = _in_range(parse_date(clause.high)) if clause.high else None

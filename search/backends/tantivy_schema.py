@@ -16,16 +16,17 @@ import json
 import tantivy
 
 from search.analysis import CHAINS, joined_terms_all
+from search.arrival import from_ms, to_ms
 from search.backends.common import GAP, parse_date
-from search.fields import (KEYWORD_FIELDS, NUMERIC_FIELDS, STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD,
-                           STORY_SIG_FIELD, TEXT_SCOPES, text_field)
+from search.fields import (ARRIVAL_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS, STORY_BANDS_FIELD,
+                           STORY_FIELD, STORY_KEY_FIELD, STORY_SIG_FIELD, TEXT_SCOPES, text_field)
 from search.model import StoredDocument
 from search.stories import StoryInfo, story_fields, story_key
 
 
 # Bump when the schema or the way fields are written changes: an index of another layout
 # cannot be read correctly and must be rebuilt.
-LAYOUT_VERSION = 4  # 3: casualties, casualties_max, flags (#12); 4: story fields and day (#11)
+LAYOUT_VERSION = 5  # 3: casualties, casualties_max, flags (#12); 4: arrived, digest (#15); 5: story fields, day (#11)
 PRETOKENIZED = "pretokenized"
 
 
@@ -63,6 +64,11 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field(STORY_BANDS_FIELD, stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_bytes_field(STORY_SIG_FIELD, stored=True, indexed=False)
     sb.add_date_field("date", stored=True, indexed=True, fast=True)
+    # Milliseconds, not a date field: tantivy's date columns and range queries keep only
+    # seconds, and fast_field_values (the rebuild's arrival scan) cannot read them.
+    sb.add_integer_field(ARRIVAL_FIELD, stored=True, indexed=True, fast=True)
+    # 0 when unknown; indexed so the arrival scan can walk the index in digest ranges.
+    sb.add_unsigned_field(DIGEST_FIELD, stored=False, indexed=True, fast=True)
     sb.add_bytes_field("meta", stored=True, indexed=False)
     return sb.build()
 
@@ -92,7 +98,8 @@ def analyze_document(doc: StoredDocument) -> dict:
             "troop_mentions": doc.troop_mentions}
     return {"id": doc.id, "fields": fields, "keywords": keywords, "integers": integers,
             "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
-            "story": story, "story_sig": sig, "story_bands": bands, "raw_date": doc.date}
+            "story": story, "story_sig": sig, "story_bands": bands, "raw_date": doc.date,
+            "arrived": to_ms(doc.arrived) if doc.arrived else None, "digest": doc.digest or 0}
 
 
 def story_info(prepared: dict) -> StoryInfo:
@@ -105,8 +112,9 @@ def set_story(prepared: dict, story: str) -> None:
     prepared["story"] = story
 
 
-def to_tantivy(prepared: dict) -> tantivy.Document:
-    """The tantivy document for the output of ``analyze_document``."""
+def to_tantivy(prepared: dict, arrived_ms: int | None = None) -> tantivy.Document:
+    """The tantivy document for the output of ``analyze_document``; ``arrived_ms`` stamps
+    a document that has no arrival time yet."""
     d = tantivy.Document()
     d.add_text("id", prepared["id"])
     for name, terms in prepared["fields"].items():
@@ -117,6 +125,11 @@ def to_tantivy(prepared: dict) -> tantivy.Document:
         d.add_integer(name, value)
     if prepared["date"] is not None:
         d.add_date("date", prepared["date"])
+    arrived = prepared.get("arrived")
+    arrived = arrived_ms if arrived is None else arrived
+    if arrived is not None:
+        d.add_integer(ARRIVAL_FIELD, arrived)
+    d.add_unsigned(DIGEST_FIELD, prepared.get("digest") or 0)
     d.add_bytes("meta", prepared["meta"])
     story = prepared.get("story") or prepared["id"]
     d.add_text(STORY_FIELD, story)
@@ -138,6 +151,7 @@ def from_tantivy(d: dict) -> StoredDocument:
 
     troops_max = first("troops_max")
     casualties_max = first("casualties_max")
+    arrived = first(ARRIVAL_FIELD)
     return StoredDocument(
         id=first("id"), title=meta.get("title"), body=meta.get("body") or "",
         date=meta.get("date"), source=first("source"), url=meta.get("url"),
@@ -150,6 +164,7 @@ def from_tantivy(d: dict) -> StoredDocument:
         casualties_max=int(casualties_max) if casualties_max is not None else None,
         flags=list(d.get("flags") or []), troop_mentions=meta.get("troop_mentions") or [],
         story=first(STORY_FIELD),
+        arrived=from_ms(int(arrived)) if arrived is not None else None,
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from search.analysis import analyze_field, compound_name_parts, is_name_word
 from search.facets import FACETS, RangeFacet
+from search.fields import ARRIVAL_FIELD
 from search.model import SearchRequest
 from search.query.ranking import RANKING, Ranking
 from search.query.tree import And, Filter, MatchAll, MatchNone, Node, Not, Or, Phrase, Prefix, Word
@@ -159,6 +160,8 @@ def build_plan(request: SearchRequest) -> Plan:
             facet_filters["month"] = NumRange("date", rng.low, rng.high, is_date=True)
             if "day" in request.facets and rng.low:
                 facet_scopes["day"] = (Keyword("month", (str(rng.low)[:7],)),)
+        elif name == ARRIVAL_FIELD:  # not a facet: it narrows every count
+            facet_filters[name] = NumRange(ARRIVAL_FIELD, rng.low, rng.high, is_date=True)
         else:
             f = FACETS[name]
             fld = f.field if isinstance(f, RangeFacet) else name
