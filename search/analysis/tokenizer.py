@@ -24,6 +24,8 @@ from itertools import accumulate, compress
 
 import regex
 
+from . import speedups
+
 # WB4: Extend, Format and ZWJ characters stick to the character before them.
 _EFZ = r"[\p{WB=Format}\p{WB=Extend}\p{WB=ZWJ}]*"
 # The emoji rules leave out the presentation selectors, which they handle themselves.
@@ -97,11 +99,10 @@ _SEPARATORS = " \t\n\r\f\v\xa0\u2028\u2029«»()[]{}!?\u061F\u061B-\u2013\u2014/
 _JOINER_CHARS = ".,\u060C:;'\"\u066C\u2019\u2018"
 
 
-def _plain_class(properties: str) -> str:
-    """An re character class body of the Arabic-block/ASCII characters having ``properties``."""
+def _plain_chars(properties: str) -> str:
+    """The Arabic-block/ASCII characters having ``properties``."""
     test = regex.compile(rf"(?V1)[{properties}]")
-    chars = [chr(c) for c in (*range(0x30, 0x7B), *range(0x600, 0x700)) if test.match(chr(c))]
-    return "".join(map(re.escape, chars))
+    return "".join(chr(c) for c in (*range(0x30, 0x7B), *range(0x600, 0x700)) if test.match(chr(c)))
 
 
 def _check_fast_path_sets() -> None:
@@ -122,8 +123,10 @@ _JOIN = re.escape(_JOINER_CHARS)
 # A plain word preceded by a separator (or a joiner after one, or the text start) and
 # followed by a separator (or joiners and then one, or the text end). Split on it, the
 # text alternates: gap, word, gap, word, ..., gap.
-_PLAIN_FIRST = _plain_class(r"\p{WB=ALetter}\p{WB=Numeric}")
-_PLAIN_NEXT = _plain_class(r"\p{WB=ALetter}\p{WB=Numeric}\p{WB=Extend}")
+_PLAIN_FIRST_CHARS = _plain_chars(r"\p{WB=ALetter}\p{WB=Numeric}")
+_PLAIN_NEXT_CHARS = _plain_chars(r"\p{WB=ALetter}\p{WB=Numeric}\p{WB=Extend}")
+_PLAIN_FIRST = "".join(map(re.escape, _PLAIN_FIRST_CHARS))
+_PLAIN_NEXT = "".join(map(re.escape, _PLAIN_NEXT_CHARS))
 _PLAIN_SPLIT = re.compile(
     rf"(?:(?<![^{_SEP}])|(?<=[{_JOIN}])(?<![^{_SEP}][{_JOIN}]))"
     rf"([{_PLAIN_FIRST}][{_PLAIN_NEXT}]*+)"
@@ -131,6 +134,24 @@ _PLAIN_SPLIT = re.compile(
 )
 # A gap holding anything else may hold tokens.
 _GAP_NEEDS_GRAMMAR = re.compile(rf"[^{_SEP}{_JOIN}]")
+
+_scanner: tuple[object, object] = (None, None)  # (compiled core, its Scanner)
+
+
+def compiled_scanner():
+    """The compiled core's version of the fast path above, or None (pure Python).
+
+    It is given the same character sets and finds the same plain words; gaps needing the
+    grammar are handed back to ``StandardTokenizer._grammar_spans``.
+    """
+    global _scanner
+    core = speedups.core
+    if core is None:
+        return None
+    if _scanner[0] is not core:
+        _scanner = (core, core.Scanner(_PLAIN_FIRST_CHARS, _PLAIN_NEXT_CHARS, _SEPARATORS, _JOINER_CHARS))
+    return _scanner[1]
+
 
 MAX_TOKEN_LENGTH = 255
 
@@ -147,6 +168,12 @@ class StandardTokenizer:
 
     def tokenize(self, text: str) -> tuple[list[str], list[int], list[int]]:
         """``(surfaces, starts, ends)`` of every token of ``text``, in order."""
+        scanner = compiled_scanner()
+        if scanner is not None:
+            found = scanner.tokenize(text, self._grammar_spans, self.max_token_length)
+            if found is not None:
+                return found
+            # A plain word over max_token_length: the long-token rules below.
         parts = _PLAIN_SPLIT.split(text)
         words = parts[1::2]
         bounds = list(accumulate(map(len, parts)))
