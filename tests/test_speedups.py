@@ -186,3 +186,16 @@ def test_build_without_a_compiler_succeeds_without_the_extension(tmp_path):
                              timeout=300)
         assert out.returncode == 0, out.stderr
         assert list((tmp_path / "lib2").rglob("_speedups*.so"))
+
+
+def test_gap_spans_equal_the_grammar_on_the_gap_in_place():
+    # The memo relies on the grammar's spans depending on the gap's characters only.
+    tokenizer = StandardTokenizer()
+    pool = list(" .,*#%٪:'\"-\n") + ["4.5", "1,200", "😀", "1\u20e3", "x.y", "ab", "عرب", "ً", "漢", "ไทย"]
+    rng = random.Random(10)
+    for _ in range(1500):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 14)))
+        start = rng.randint(0, len(text))
+        stop = rng.randint(start, len(text))
+        for _ in range(2):  # computed, then remembered
+            assert tokenizer._gap_spans(text, start, stop) == tokenizer._grammar_spans(text, start, stop), (text, start)

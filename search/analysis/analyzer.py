@@ -29,7 +29,7 @@ from .filters import (
     PatternReplaceFilter,
     StopFilter,
 )
-from .tokenizer import StandardTokenizer, compiled_scanner
+from .tokenizer import StandardTokenizer
 
 
 class Token(NamedTuple):
@@ -272,11 +272,9 @@ class Analyzer:
         indexer's fast path into engines that split on whitespace.
         """
         self._bound()
-        scanner = compiled_scanner()
-        if scanner is not None:
-            joined = scanner.join(text, _TOKENIZER._grammar_spans, _TOKENIZER.max_token_length, self.cache, gap, 0)
-            if joined is not None:
-                return joined
+        joined = _TOKENIZER.compiled_join(text, self.cache, gap, 0)
+        if joined is not None:
+            return joined
         words = tokenize(text)[0]
         results = list(map(self.cache.__getitem__, words))
         may_split = not (self._single or self._split_surfaces.isdisjoint(words))
@@ -314,11 +312,9 @@ def joined_terms_all(chains: tuple[str, ...], text: str, gap: str) -> list[str]:
     cache = _COMBINED.get(chains)
     if cache is None or len(cache) >= CACHE_LIMIT:
         cache = _COMBINED[chains] = _CombinedCache([get_analyzer(c) for c in chains])
-    scanner = compiled_scanner()
-    if scanner is not None:
-        joined = scanner.join(text, _TOKENIZER._grammar_spans, _TOKENIZER.max_token_length, cache, gap, len(chains))
-        if joined is not None:
-            return joined
+    joined = _TOKENIZER.compiled_join(text, cache, gap, len(chains))
+    if joined is not None:
+        return joined
     words = tokenize(text)[0]
     columns = list(zip(*map(cache.__getitem__, words))) or [() for _ in chains]
     may_split = not cache.split.isdisjoint(words)

@@ -154,6 +154,10 @@ def compiled_scanner():
 
 
 MAX_TOKEN_LENGTH = 255
+# Gaps between plain words that need the grammar repeat ("* ", " 4.5 ", " ٪ "): their spans
+# are remembered per gap text, for gaps up to this long, this many at a time.
+GAP_MEMO_MAX_LENGTH = 64
+GAP_MEMO_LIMIT = 50_000
 
 
 class StandardTokenizer:
@@ -165,12 +169,13 @@ class StandardTokenizer:
         if max_token_length < 1:
             raise ValueError("max_token_length must be positive")
         self.max_token_length = max_token_length
+        self._gap_memo: dict[str, list[tuple[int, int]]] = {}
 
     def tokenize(self, text: str) -> tuple[list[str], list[int], list[int]]:
         """``(surfaces, starts, ends)`` of every token of ``text``, in order."""
         scanner = compiled_scanner()
         if scanner is not None:
-            found = scanner.tokenize(text, self._grammar_spans, self.max_token_length)
+            found = scanner.tokenize(text, self._gap_spans, self.max_token_length)
             if found is not None:
                 return found
             # A plain word over max_token_length: the long-token rules below.
@@ -192,7 +197,7 @@ class StandardTokenizer:
         # back so that earlier indices stay valid.
         for i in reversed(tricky):
             gap_start = bounds[2 * i - 1] if i else 0
-            found = self._grammar_spans(text, gap_start, gap_start + len(gaps[i]))
+            found = self._gap_spans(text, gap_start, gap_start + len(gaps[i]))
             if found:
                 words[i:i] = [text[a:b] for a, b in found]
                 starts[i:i] = [a for a, _ in found]
@@ -203,6 +208,31 @@ class StandardTokenizer:
         """``(start, end)`` of every token of ``text``, in order."""
         _, starts, ends = self.tokenize(text)
         return list(zip(starts, ends))
+
+    def compiled_join(self, text: str, cache: dict, gap: str, columns: int):
+        """With the compiled core: each token's value in ``cache`` (a dict computing missing
+        words), joined by spaces per column (``gap`` for an empty position); None without
+        the core or for a text with a plain word over max_token_length."""
+        scanner = compiled_scanner()
+        if scanner is None:
+            return None
+        return scanner.join(text, self._gap_spans, self.max_token_length, cache, gap, columns)
+
+    def _gap_spans(self, text: str, start: int, stop: int) -> list[tuple[int, int]]:
+        """``_grammar_spans`` of a gap between plain words (or the text's ends).
+
+        The grammar has no look-around, so the spans depend on the gap's characters only:
+        they are computed once per distinct short gap and shifted to where it is.
+        """
+        if stop - start > GAP_MEMO_MAX_LENGTH:
+            return self._grammar_spans(text, start, stop)
+        gap = text[start:stop]
+        found = self._gap_memo.get(gap)
+        if found is None:
+            if len(self._gap_memo) >= GAP_MEMO_LIMIT:
+                self._gap_memo.clear()
+            found = self._gap_memo[gap] = self._grammar_spans(gap, 0, len(gap))
+        return [(a + start, b + start) for a, b in found]
 
     def _tokenize_slowly(self, text: str) -> tuple[list[str], list[int], list[int]]:
         found = self._grammar_spans(text, 0, len(text))
