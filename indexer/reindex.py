@@ -8,7 +8,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from indexer.pipeline import process
+from indexer.pipeline import ReadingProcess, process
 from indexer.progress import Progress
 from indexer.sources import NOTE_KINDS, Problem, SourceDocument, iter_documents
 from search.backends.base import Backend
@@ -70,11 +70,17 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
         if progress:
             progress.skip(note=p.kind in NOTE_KINDS)
 
+    def on_bytes(n: int) -> None:
+        summary.input_bytes += n
+
     reader = read or iter_documents
     with backend.new_build() as build:
         if progress:
             progress.start()
-        docs = _counting(reader(sources, on_problem), summary)
+        if ReadingProcess.suitable(reader, sources, workers):
+            docs = ReadingProcess(reader, sources, on_problem, on_bytes)
+        else:
+            docs = _counting(reader(sources, on_problem), summary)
         # closing(): on an error or Ctrl-C the worker pool stops now, not when the
         # traceback that references this frame is finally dropped.
         with closing(process(docs, getattr(backend, "prepare", None), corrections, workers)) as prepared_docs:
