@@ -111,10 +111,17 @@ def process(docs, prepare: Callable | None = None,
     at most ``SMALL_RUN_CHUNKS`` chunks; otherwise a process pool, replaced every
     ``recycle_chunks`` chunks (0: never).
     """
-    workers = default_workers() if workers is None else workers
     pickled = isinstance(docs, ReadingProcess)
-    chunks = iter(docs) if pickled else _chunks(docs, CHUNK)
-    work = _work_pickled if pickled else _work
+    source = iter(docs) if pickled else _chunks(docs, CHUNK)
+    try:
+        yield from _process(source, _work_pickled if pickled else _work, prepare, corrections_path,
+                            default_workers() if workers is None else workers, recycle_chunks)
+    finally:
+        source.close()  # a reading process stops now, not when this frame is collected
+
+
+def _process(chunks: Iterator, work: Callable, prepare: Callable | None, corrections_path: str | None,
+             workers: int, recycle_chunks: int | None) -> Iterator:
     if workers > 0:
         # Starting workers costs more than analysing a handful of documents here.
         head = list(islice(chunks, SMALL_RUN_CHUNKS + 1))
