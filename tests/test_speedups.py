@@ -84,9 +84,10 @@ def test_tokenizer_fast_path_agrees_on_random_texts():
     rng = random.Random(14)
     texts = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 16))) for _ in range(2500)]
     texts += ["ب" * 300 + " نهاية", "كلمة " + "x" * 256 + ".", "a" * 255, "a" * 256]
-    compiled, pure = _both(lambda: [tokenizer.tokenize(t) for t in texts])
+    compiled, pure = _both(lambda: [(tokenizer.tokenize(t), tokenizer.words(t)) for t in texts])
     for text, a, b in zip(texts, compiled, pure):
         assert a == b, repr(text)
+        assert a[1] == a[0][0], repr(text)  # words() are the surfaces of tokenize()
 
 
 def test_filters_agree_on_every_character():

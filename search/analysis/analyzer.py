@@ -57,6 +57,14 @@ def tokenize(text: str) -> tuple[list[str], list[int], list[int]]:
     return result
 
 
+def _words(text: str) -> list[str]:
+    """The token surfaces of ``text`` (the last text's tokens when it is the same text)."""
+    last_text, result = _last
+    if text is last_text or text == last_text:
+        return result[0]
+    return _TOKENIZER.words(text)
+
+
 def _term_filter(name: str) -> Callable:
     """A token filter from a name in a chain: an Elasticsearch built-in or a declared one."""
     builtins = {
@@ -275,7 +283,7 @@ class Analyzer:
         joined = _TOKENIZER.compiled_join(text, self.cache, gap, 0)
         if joined is not None:
             return joined
-        words = tokenize(text)[0]
+        words = _words(text)
         results = list(map(self.cache.__getitem__, words))
         may_split = not (self._single or self._split_surfaces.isdisjoint(words))
         return _join(results, gap, may_split)
@@ -315,7 +323,7 @@ def joined_terms_all(chains: tuple[str, ...], text: str, gap: str) -> list[str]:
     joined = _TOKENIZER.compiled_join(text, cache, gap, len(chains))
     if joined is not None:
         return joined
-    words = tokenize(text)[0]
+    words = _words(text)
     columns = list(zip(*map(cache.__getitem__, words))) or [() for _ in chains]
     may_split = not cache.split.isdisjoint(words)
     return [_join(column, gap, may_split) for column in columns]

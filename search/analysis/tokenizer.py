@@ -209,6 +209,24 @@ class StandardTokenizer:
         _, starts, ends = self.tokenize(text)
         return list(zip(starts, ends))
 
+    def words(self, text: str) -> list[str]:
+        """The surfaces of ``tokenize(text)``, without offsets (the indexer needs no more)."""
+        scanner = compiled_scanner()
+        if scanner is not None:
+            found = scanner.words(text, self._gap_spans, self.max_token_length)
+            return found if found is not None else self.tokenize(text)[0]
+        parts = _PLAIN_SPLIT.split(text)
+        words = parts[1::2]
+        if words and max(map(len, words)) > self.max_token_length:
+            return self.tokenize(text)[0]
+        gaps = parts[0::2]
+        tricky_gaps = {g for g in set(gaps) if _GAP_NEEDS_GRAMMAR.search(g)}
+        if tricky_gaps:
+            for i in reversed(list(compress(range(len(gaps)), map(tricky_gaps.__contains__, gaps)))):
+                gap = gaps[i]
+                words[i:i] = [gap[a:b] for a, b in self._gap_spans(gap, 0, len(gap))]
+        return words
+
     def compiled_join(self, text: str, cache: dict, gap: str, columns: int):
         """With the compiled core: each token's value in ``cache`` (a dict computing missing
         words), joined by spaces per column (``gap`` for an empty position); None without
