@@ -200,3 +200,24 @@ def test_gap_spans_equal_the_grammar_on_the_gap_in_place():
         stop = rng.randint(start, len(text))
         for _ in range(2):  # computed, then remembered
             assert tokenizer._gap_spans(text, start, stop) == tokenizer._grammar_spans(text, start, stop), (text, start)
+
+
+def test_extraction_word_positions_agree():
+    from indexer.extract.normalize import NormText
+
+    rng = random.Random(12)
+    pool = ["العراق", "سوريا", "و", "في", " ", "  ", "،", ".", "ـ", "َ", "\n", "داعش", "1500", "٢٠"]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 30))) for _ in range(400)]
+
+    def positions():
+        out = []
+        for text in texts:
+            doc = NormText(text)
+            wanted = set(rng.sample(sorted(doc.words | {"", "x"}), k=min(3, len(doc.words) + 2)))
+            doc.index(wanted)
+            out.append((doc.norm, doc.words, doc._pos, [doc.span(a, a + 1) for a in range(len(doc.norm))]))
+        return out
+
+    state = rng.getstate()
+    compiled = _both(lambda: (rng.setstate(state), positions())[1])
+    assert compiled[0] == compiled[1]

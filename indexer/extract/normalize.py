@@ -139,6 +139,9 @@ class NormText:
         wanted = {w for w in words if w not in self._pos}
         if not wanted:
             return
+        if speedups.core is not None:
+            self._pos.update(speedups.core.token_positions(self._tokens, wanted))
+            return
         found = {w: [] for w in wanted}
         tokens = self._tokens
         if self._ends is None:

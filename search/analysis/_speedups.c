@@ -991,6 +991,77 @@ static PyObject *speedups_utf8_length(PyObject *module, PyObject *arg)
     return PyLong_FromSsize_t(total);
 }
 
+/* Start offsets of the wanted tokens, as extract.normalize.NormText.index: token k of the
+   text split at single spaces starts at (lengths of tokens 0..k-1) + k - 1 in the text
+   without its leading space (for k = 0 that formula, read with Python's ends[-1], gives
+   the sum of all lengths - 1: kept as it is). Returns {token: [offsets]} for every
+   wanted token, found or not. */
+static PyObject *speedups_token_positions(PyObject *module, PyObject *args)
+{
+    PyObject *tokens, *wanted;
+    if (!PyArg_ParseTuple(args, "O!O:token_positions", &PyList_Type, &tokens, &wanted))
+        return NULL;
+    if (!PyAnySet_Check(wanted)) {
+        PyErr_SetString(PyExc_TypeError, "token_positions: wanted must be a set");
+        return NULL;
+    }
+    PyObject *found = PyDict_New();
+    PyObject *it = found ? PyObject_GetIter(wanted) : NULL;
+    PyObject *w;
+    if (it == NULL) {
+        Py_XDECREF(found);
+        return NULL;
+    }
+    while ((w = PyIter_Next(it)) != NULL) {
+        PyObject *empty = PyList_New(0);
+        int rc = empty ? PyDict_SetItem(found, w, empty) : -1;
+        Py_XDECREF(empty);
+        Py_DECREF(w);
+        if (rc < 0) {
+            Py_DECREF(it);
+            Py_DECREF(found);
+            return NULL;
+        }
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred()) {
+        Py_DECREF(found);
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(tokens), total = 0, before = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *t = PyList_GET_ITEM(tokens, k);
+        if (!PyUnicode_Check(t)) {
+            Py_DECREF(found);
+            PyErr_SetString(PyExc_TypeError, "token_positions: tokens must be str");
+            return NULL;
+        }
+        total += PyUnicode_GET_LENGTH(t);
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *t = PyList_GET_ITEM(tokens, k);
+        int hit = PySet_Contains(wanted, t);
+        if (hit < 0) {
+            Py_DECREF(found);
+            return NULL;
+        }
+        if (hit) {
+            PyObject *list = PyDict_GetItemWithError(found, t);
+            PyObject *pos = list ? PyLong_FromSsize_t((k ? before : total) + k - 1) : NULL;
+            if (pos == NULL || PyList_Append(list, pos) < 0) {
+                Py_XDECREF(pos);
+                Py_DECREF(found);
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_KeyError, "token_positions: a wanted token vanished");
+                return NULL;
+            }
+            Py_DECREF(pos);
+        }
+        before += PyUnicode_GET_LENGTH(t);
+    }
+    return found;
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Types and module                                                                      */
 /* ------------------------------------------------------------------------------------ */
@@ -1050,6 +1121,8 @@ static PyTypeObject CharMapType = {
 static PyMethodDef module_methods[] = {
     {"join_results", speedups_join_results, METH_VARARGS,
      "join_results(values, gap, columns): per-token chain results as space-joined terms"},
+    {"token_positions", speedups_token_positions, METH_VARARGS,
+     "token_positions(tokens, wanted) -> {token: [start offsets]} (extract.normalize.NormText.index)"},
     {"utf8_length", speedups_utf8_length, METH_O, "utf8_length(text): len(text.encode('utf-8', 'surrogatepass'))"},
     {NULL, NULL, 0, NULL}};
 
