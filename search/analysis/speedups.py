@@ -17,6 +17,7 @@ The compiled core is used when it was built, unless the environment sets
 """
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 
@@ -24,9 +25,11 @@ API_VERSION = 1  # must equal _speedups.API_VERSION: a stale build is ignored
 ENV = "SEARCH_PURE_PYTHON"
 
 try:
-    from . import _speedups as _built
-except ImportError as exc:  # not built: no compiler when the package was installed
-    _built, _missing = None, f"not built: {exc}"
+    _built = importlib.import_module(f"{__package__}._speedups")
+except ModuleNotFoundError:
+    _built, _missing = None, "not built: no C compiler when the package was installed"
+except ImportError as exc:  # built for another Python, or damaged
+    _built, _missing = None, f"not loadable: {exc}"
 else:
     _missing = None
     if getattr(_built, "API_VERSION", None) != API_VERSION:
