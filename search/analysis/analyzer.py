@@ -292,23 +292,29 @@ class Analyzer:
 class _CombinedCache(dict):
     """surface word -> the results of several chains at once (one lookup per word)."""
 
-    __slots__ = ("analyzers", "split")
+    __slots__ = ("analyzers", "split", "_plan")
 
     def __init__(self, analyzers: list[Analyzer]):
         super().__init__()
         self.analyzers = analyzers
         self.split: set[str] = set()  # surfaces some chain decompounds
+        # Per chain, the earlier chain whose split_word result it reuses (same first
+        # steps), or -1: plus and exact split each word once between them.
+        keys = [a.prefix_key for a in analyzers]
+        self._plan = [(a, keys.index(key) if keys.index(key) < i else -1) for i, (a, key) in enumerate(zip(analyzers, keys))]
 
     def __missing__(self, surface):
-        shared: dict[tuple, object] = {}  # chains with the same first steps split once
+        splits = []
         results = []
-        for a in self.analyzers:
-            key = a.prefix_key
-            split = shared[key] if key in shared else shared.setdefault(key, a.split_word(surface))
+        for a, earlier in self._plan:
+            split = splits[earlier] if earlier >= 0 else a.split_word(surface)
+            splits.append(split)
             results.append(a.finish_word(surface, split))
         result = self[surface] = tuple(results)
-        if any(r.__class__ is _Parts for r in result):
-            self.split.add(surface)
+        for r in result:
+            if r.__class__ is _Parts:
+                self.split.add(surface)
+                break
         return result
 
 
