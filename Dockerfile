@@ -13,9 +13,8 @@ COPY search ./search
 COPY indexer ./indexer
 COPY web ./web
 COPY app.py ./
-# gunicorn serves production traffic; the app itself does not import it, so it is
-# installed here rather than listed as a project dependency.
-RUN pip install --prefix=/install . "gunicorn>=23,<28"
+# gunicorn (a project dependency) serves production traffic, with web/gunicorn_conf.py.
+RUN pip install --prefix=/install .
 
 FROM python:3.11-slim
 
@@ -38,11 +37,15 @@ COPY seeds ./seeds
 RUN useradd --create-home --uid 10001 search && mkdir -p /app/var && chown search /app/var
 USER search
 
+# Workers, threads, time limits and logs come from the environment (README, "Configuration");
+# gunicorn_conf.py defaults to one worker per core. Logs: JSON lines on stderr, no query text.
 ENV SEARCH_BACKEND=elasticsearch \
+    HOST=0.0.0.0 \
     PORT=8000 \
-    GUNICORN_WORKERS=2 \
-    GUNICORN_THREADS=4
+    SEARCH_LOG_FORMAT=json
 EXPOSE 8000
 
-# --chdir makes /app (templates, static) the app's root even though the package is installed.
-CMD ["sh", "-c", "exec gunicorn --chdir /app --bind 0.0.0.0:${PORT} --workers ${GUNICORN_WORKERS} --threads ${GUNICORN_THREADS} --timeout 60 --access-logfile - 'app:create_app()'"]
+# --chdir makes /app (templates, static) the app's root even though the package is installed;
+# the app is 'app:create_app()' (wsgi_app in web/gunicorn_conf.py). exec: docker stop's
+# SIGTERM reaches gunicorn, which finishes the requests in flight before exiting.
+CMD ["gunicorn", "--chdir", "/app", "-c", "python:web.gunicorn_conf"]

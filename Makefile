@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SOURCES ?= seeds
 
-.PHONY: run test install browser reindex serve bench clean
+.PHONY: run test install browser index reindex serve dev bench bench-load clean
 
 $(STAMP): pyproject.toml setup.py search/analysis/_speedups.c
 	$(PYTHON) -m venv $(VENV)
@@ -17,14 +17,24 @@ $(STAMP): pyproject.toml setup.py search/analysis/_speedups.c
 
 install: $(STAMP)
 
+## Index SOURCES only if they (or the indexing code) changed since the live build
+index: $(STAMP)
+	$(BIN)/indexer reindex --if-changed $(SOURCES)
+
+## Rebuild the index from SOURCES unconditionally
 reindex: $(STAMP)
 	$(BIN)/indexer reindex $(SOURCES)
 
+## Serve the existing index with gunicorn (web/gunicorn_conf.py; workers, threads, timeouts from the environment)
 serve: $(STAMP)
-	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c python:web.gunicorn_conf
 
-## Set up, index seeds/ into var/index and serve http://127.0.0.1:5000
-run: reindex serve
+## Flask's development server (reloads on code changes; not for production)
+dev: $(STAMP)
+	$(BIN)/flask --app app run --debug --host $(HOST) --port $(PORT)
+
+## Set up, index seeds/ into var/index (reused when unchanged) and serve http://127.0.0.1:5000
+run: index serve
 
 ## Headless Chromium for the browser tests (Debian's package; skipped with a message if impossible)
 browser:
@@ -36,6 +46,10 @@ test: $(STAMP) browser
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_index_search.py
+
+## Load benchmark: Flask's dev server vs gunicorn over SaudiNewsNet (bench/README.md)
+bench-load: $(STAMP)
+	$(BIN)/python bench/bench_load.py
 
 clean:
 	rm -rf var $(VENV)

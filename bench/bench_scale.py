@@ -91,6 +91,8 @@ class Sampler(threading.Thread):
         self.every_s = every_s
         self.log_every_s = log_every_s
         self.peak_total_kb = self.peak_worker_kb = self.peak_main_anon_kb = self.peak_total_anon_kb = 0
+        # From /proc/<pid>/smaps_rollup: sums over the tree at each sample, peak kept.
+        self.peak_smaps = {"anon": 0, "uss": 0, "pss": 0, "pss_anon": 0, "file": 0}
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -102,6 +104,9 @@ class Sampler(threading.Thread):
             self.peak_total_anon_kb = max(self.peak_total_anon_kb, sum(m["RssAnon"] for m in sizes.values()))
             self.peak_main_anon_kb = max(self.peak_main_anon_kb, sizes.get(me, {}).get("RssAnon", 0))
             self.peak_worker_kb = max([self.peak_worker_kb, *(m["VmRSS"] for pid, m in sizes.items() if pid != me)])
+            rollups = [_smaps_kb(pid) for pid in sizes]
+            for key in self.peak_smaps:
+                self.peak_smaps[key] = max(self.peak_smaps[key], sum(r[key] for r in rollups))
             now = time.perf_counter()
             if self.log_every_s and now - last_log >= self.log_every_s:
                 last_log = now
@@ -143,6 +148,24 @@ def _mem_kb(pid: int) -> dict[str, int]:
     except OSError:
         pass
     return out
+
+
+def _smaps_kb(pid: int) -> dict[str, int]:
+    """Private and proportional memory from smaps_rollup: ``anon`` (Anonymous: heap, never
+    page cache), ``uss`` (Private_Clean + Private_Dirty: also counts file pages only this
+    process maps, e.g. tantivy's mmap'd segments), ``pss``, ``pss_anon``, and ``file``
+    (Pss_File: mapped page cache, reclaimable, reported separately)."""
+    raw: dict[str, int] = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+                    raw[parts[0][:-1]] = int(parts[1])
+    except OSError:
+        pass
+    return {"anon": raw.get("Anonymous", 0), "uss": raw.get("Private_Clean", 0) + raw.get("Private_Dirty", 0),
+            "pss": raw.get("Pss", 0), "pss_anon": raw.get("Pss_Anon", 0), "file": raw.get("Pss_File", 0)}
 
 
 class Timeline:
@@ -202,6 +225,7 @@ def run_one(corpus: str, index: str, docs: int | None, workers, log_every_s, q) 
            "rss_total_peak_mb": round(sampler.peak_total_kb / 1024),
            "anon_main_peak_mb": round(sampler.peak_main_anon_kb / 1024),
            "anon_total_peak_mb": round(sampler.peak_total_anon_kb / 1024),
+           "smaps_total_peak_mb": {k: round(v / 1024) for k, v in sampler.peak_smaps.items()},
            "index_mb": round(sum(f.stat().st_size for f in gen.rglob("*") if f.is_file()) / 1e6),
            "skipped": summary.skipped, "notes": summary.notes})
 
@@ -262,6 +286,10 @@ def main() -> None:
               f"{r['rate_first_tenth']:>8.0f} {r['rate_last_tenth']:>8.0f} {r['rss_main_mb']:>7} "
               f"{r['rss_children_maxrss_mb']:>11} {r['rss_worker_sampled_peak_mb']:>9} {r['rss_total_peak_mb']:>8} "
               f"{r['anon_total_peak_mb']:>10} {r['index_mb']:>8}")
+    for name, r in (("corpus as is", base), ("replicated", big)):
+        if "smaps_total_peak_mb" in r:
+            print(f"{name}: smaps_rollup peaks over all processes (MB): " +
+                  ", ".join(f"{k} {v}" for k, v in r["smaps_total_peak_mb"].items()))
     print("main: RUSAGE_SELF; children: RUSAGE_CHILDREN (includes the parent's RSS at fork, see run_one); "
           "worker, total (RSS) and private (RssAnon, without mapped files): /proc samples every second")
     print(f"rate kept: {kept:.0%} (need >= {RATE_KEPT:.0%}: {'ok' if ok_rate else 'FAIL'}); "

@@ -6,6 +6,11 @@ Builds the index at --index when it is missing (with ``indexer reindex`` when th
 extractor is installed; otherwise from ``indexer.sources`` without entity facets, and says
 so), then for each query measures, through Flask's test client in one process:
 the backend's ``search()`` alone, the ``/search`` HTML page and ``/api/search``; p50 and p95.
+Pages are timed three ways: with the result cache off (``SEARCH_CACHE_MB=0``: every
+request does the whole search); "new URL": the cache on but every per-URL entry dropped
+before each request, so only what a running server shares between different URLs (the
+archive-wide facet counts of the generation) is reused; and "repeat": the cache on, the
+URL asked before in this index generation. ``--cache off`` times only the first.
 """
 from __future__ import annotations
 
@@ -72,10 +77,12 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
-def timed(fn, rounds: int) -> list[float]:
+def timed(fn, rounds: int, before=None) -> list[float]:
     fn()  # warm-up (first-use caches, reader reload)
     out = []
     for _ in range(rounds):
+        if before:
+            before()
         started = time.perf_counter()
         fn()
         out.append((time.perf_counter() - started) * 1000)
@@ -88,12 +95,28 @@ def fetch(client, path: str, qs: str) -> None:
     resp.get_data()
 
 
+def _memory_mb() -> dict:
+    """This process's memory from smaps_rollup: anonymous (private heap), USS, PSS, and the
+    mapped files (tantivy reads its segments through mmap: page cache, reclaimable)."""
+    raw = {}
+    with open("/proc/self/smaps_rollup") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+                raw[parts[0][:-1]] = int(parts[1])
+    return {"rss": raw.get("Rss", 0) // 1024, "anon": raw.get("Anonymous", 0) // 1024,
+            "uss": (raw.get("Private_Clean", 0) + raw.get("Private_Dirty", 0)) // 1024,
+            "pss": raw.get("Pss", 0) // 1024, "file": raw.get("Pss_File", 0) // 1024}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", default="/tmp/snn-index", help="index directory (built if missing)")
     ap.add_argument("--source", default=str(SOURCE), help="SaudiNewsNet directory of zips")
     ap.add_argument("--rounds", type=int, default=40)
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--cache", choices=("both", "off"), default="both",
+                    help="also time pages with the result cache on (default: both)")
     args = ap.parse_args()
 
     from search.backends.tantivy_backend import TantivyBackend
@@ -110,14 +133,19 @@ def main() -> None:
     from app import create_app
     from web.params import parse_state
 
-    app = create_app({"SEARCH_INDEX": str(index), "SECRET_KEY": "bench"})
+    app = create_app({"SEARCH_INDEX": str(index), "SECRET_KEY": "bench", "SEARCH_CACHE_MB": 0})
     client = app.test_client()
+    cached_client = cached = None
+    if args.cache == "both":
+        cached_app = create_app({"SEARCH_INDEX": str(index), "SECRET_KEY": "bench"})
+        cached_client, cached = cached_app.test_client(), cached_app.extensions["search_cached"]
     backend = app.extensions["search_backend"]
     stats = backend.stats()
     print(f"index: {stats['documents']} documents ({how})")
-    print(f"{'query':32} {'hits':>7}  {'backend p50/p95':>16}  {'HTML p50/p95':>14}  {'API p50/p95':>14}")
+    print(f"{'query':32} {'hits':>7}  {'backend p50/p95':>16}  {'HTML p50/p95':>14}  {'API p50/p95':>14}"
+          + ("  new URL: HTML p50/p95   API p50/p95  repeat: HTML p50/p95   API p50/p95" if cached_client else ""))
     rows = []
-    html_all, api_all = [], []
+    html_all, api_all, html_cached_all, api_cached_all, html_new_all, api_new_all = [], [], [], [], [], []
     for label, params in QUERIES:
         qs = urlencode(params)
         state = parse_state(MultiDict(params))
@@ -133,19 +161,52 @@ def main() -> None:
                "backend_ms": [round(pct(t_backend, 50), 1), round(pct(t_backend, 95), 1)],
                "html_ms": [round(pct(t_html, 50), 1), round(pct(t_html, 95), 1)],
                "api_ms": [round(pct(t_api, 50), 1), round(pct(t_api, 95), 1)]}
+        line = (f"{label:32} {total:7d}  {row['backend_ms'][0]:7.1f}/{row['backend_ms'][1]:<7.1f}  "
+                f"{row['html_ms'][0]:6.1f}/{row['html_ms'][1]:<6.1f}  {row['api_ms'][0]:6.1f}/{row['api_ms'][1]:<6.1f}")
+        if cached_client:
+            forget = cached._lru.clear  # per-URL results and counts; the pinned archive counts stay
+            t_html_n = timed(lambda q=qs: fetch(cached_client, "/search", q), args.rounds, forget)
+            t_api_n = timed(lambda q=qs: fetch(cached_client, "/api/search", q), args.rounds, forget)
+            html_new_all += t_html_n
+            api_new_all += t_api_n
+            row["html_new_url_ms"] = [round(pct(t_html_n, 50), 1), round(pct(t_html_n, 95), 1)]
+            row["api_new_url_ms"] = [round(pct(t_api_n, 50), 1), round(pct(t_api_n, 95), 1)]
+            line += (f"  {row['html_new_url_ms'][0]:13.1f}/{row['html_new_url_ms'][1]:<6.1f} "
+                     f"{row['api_new_url_ms'][0]:6.1f}/{row['api_new_url_ms'][1]:<6.1f}")
+            t_html_c = timed(lambda q=qs: fetch(cached_client, "/search", q), args.rounds)
+            t_api_c = timed(lambda q=qs: fetch(cached_client, "/api/search", q), args.rounds)
+            html_cached_all += t_html_c
+            api_cached_all += t_api_c
+            row["html_cached_ms"] = [round(pct(t_html_c, 50), 1), round(pct(t_html_c, 95), 1)]
+            row["api_cached_ms"] = [round(pct(t_api_c, 50), 1), round(pct(t_api_c, 95), 1)]
+            line += (f"  {row['html_cached_ms'][0]:12.1f}/{row['html_cached_ms'][1]:<6.1f} "
+                     f"{row['api_cached_ms'][0]:6.1f}/{row['api_cached_ms'][1]:<6.1f}")
         rows.append(row)
-        print(f"{label:32} {total:7d}  {row['backend_ms'][0]:7.1f}/{row['backend_ms'][1]:<7.1f}  "
-              f"{row['html_ms'][0]:6.1f}/{row['html_ms'][1]:<6.1f}  {row['api_ms'][0]:6.1f}/{row['api_ms'][1]:<6.1f}")
+        print(line, flush=True)
     doc_id = backend.search(parse_state(MultiDict({"q": "داعش"})).request()).hits[0].id
     t_doc = timed(lambda: fetch(client, f"/doc/{doc_id}", urlencode({"q": "داعش"})), args.rounds)
     summary = {"documents": stats["documents"], "built": how, "rounds": args.rounds, "queries": rows,
                "all_html_ms": [round(pct(html_all, 50), 1), round(pct(html_all, 95), 1)],
                "all_api_ms": [round(pct(api_all, 50), 1), round(pct(api_all, 95), 1)],
                "doc_html_ms": [round(pct(t_doc, 50), 1), round(pct(t_doc, 95), 1)],
-               "mean_html_ms": round(statistics.fmean(html_all), 1)}
+               "mean_html_ms": round(statistics.fmean(html_all), 1),
+               "machine": f"load {os.getloadavg()[0]:.1f}", "date": time.strftime("%Y-%m-%d %H:%M")}
+    if cached_client:
+        summary["all_html_new_url_ms"] = [round(pct(html_new_all, 50), 1), round(pct(html_new_all, 95), 1)]
+        summary["all_api_new_url_ms"] = [round(pct(api_new_all, 50), 1), round(pct(api_new_all, 95), 1)]
+        summary["all_html_cached_ms"] = [round(pct(html_cached_all, 50), 1), round(pct(html_cached_all, 95), 1)]
+        summary["all_api_cached_ms"] = [round(pct(api_cached_all, 50), 1), round(pct(api_cached_all, 95), 1)]
     print(f"all queries: /search p50 {summary['all_html_ms'][0]} ms, p95 {summary['all_html_ms'][1]} ms; "
           f"/api/search p50 {summary['all_api_ms'][0]} ms, p95 {summary['all_api_ms'][1]} ms; "
-          f"/doc p50 {summary['doc_html_ms'][0]} ms, p95 {summary['doc_html_ms'][1]} ms")
+          f"/doc p50 {summary['doc_html_ms'][0]} ms, p95 {summary['doc_html_ms'][1]} ms (cache off)")
+    if cached_client:
+        print(f"new URL: /search p50 {summary['all_html_new_url_ms'][0]} ms, p95 {summary['all_html_new_url_ms'][1]} ms; "
+              f"/api/search p50 {summary['all_api_new_url_ms'][0]} ms, p95 {summary['all_api_new_url_ms'][1]} ms")
+        print(f"repeat: /search p50 {summary['all_html_cached_ms'][0]} ms, p95 {summary['all_html_cached_ms'][1]} ms; "
+              f"/api/search p50 {summary['all_api_cached_ms'][0]} ms, p95 {summary['all_api_cached_ms'][1]} ms")
+    summary["serving_memory_mb"] = _memory_mb()
+    print("this process after the run (MB): " + ", ".join(f"{k} {v}" for k, v in summary["serving_memory_mb"].items())
+          + "  (anon: own heap; file: mapped index files, i.e. page cache)")
     if args.json:
         Path(args.json).write_text(json.dumps(summary, ensure_ascii=False, indent=2))
 

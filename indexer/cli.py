@@ -73,7 +73,11 @@ def main() -> None:
 @click.option("--verbose", "-v", is_flag=True, help=f"List every problem (default: {PROBLEMS_SHOWN_PER_KIND} per kind).")
 @click.option("--progress-every", type=click.FloatRange(min=0), envvar="INDEXER_PROGRESS_EVERY", default=10.0,
               show_default=True, help="Seconds between progress lines when not on a terminal.")
-def reindex(sources, index, backend, workers, strict, report_path, corrections, quiet, verbose, progress_every):
+@click.option("--if-changed", is_flag=True,
+              help="Do nothing when the live index was built from the same sources (paths, sizes, "
+                   "modification times) with the same indexing code and corrections (`make run`).")
+def reindex(sources, index, backend, workers, strict, report_path, corrections, quiet, verbose, progress_every,
+            if_changed):
     """Rebuild the index from SOURCES (files, directories, zips; default: seeds/).
 
     The new index is built beside the live one and switched to atomically; if anything
@@ -81,18 +85,29 @@ def reindex(sources, index, backend, workers, strict, report_path, corrections, 
     """
     from concurrent.futures.process import BrokenProcessPool
 
+    from indexer.fingerprint import fingerprint, unchanged
     from indexer.progress import Progress, estimate_inputs
     from indexer.reindex import reindex as run_reindex
 
     sources = list(sources) or ["seeds"]
     _check_corrections(corrections)
     be = _backend(backend, index)
+    current = fingerprint(sources, backend, corrections)
+    if if_changed:
+        try:
+            live = be.build_info()
+        except BackendError as e:
+            _fail(str(e))
+        if unchanged(live.get("fingerprint"), current):
+            click.echo(f"the index is up to date (built {live.get('built_at', '?')} from the same sources and "
+                       "indexing code): nothing to do; `indexer reindex` without --if-changed rebuilds")
+            return
     progress = Progress(label="indexed", enabled=not quiet, every_s=progress_every)
     try:
         if progress.enabled:
             progress.total = estimate_inputs(sources)
         summary = run_reindex(be, sources, workers=workers, strict=strict, corrections=corrections,
-                              progress=progress)
+                              progress=progress, fingerprint=current)
     except KeyboardInterrupt:
         progress.close()
         _fail("interrupted: nothing was switched; the previous index is still live", EXIT_INTERRUPTED)
@@ -141,7 +156,10 @@ def _summary_text(summary) -> str:
     lines = [f"indexed {summary.indexed:,} documents in {summary.seconds:.1f} s "
              f"({summary.docs_per_second:.0f} docs/s, {summary.mb_per_second:.2f} MB/s of text)",
              f"skipped {summary.skipped_total:,} inputs: {_counts(summary.skipped)}",
-             f"notes (nothing lost): {_counts(summary.notes)}"]
+             f"notes (nothing lost): {_counts(summary.notes)}",
+             f"arrival times kept: {summary.arrivals_kept:,} by id, {summary.arrivals_by_content:,} by content "
+             f"(renamed files); {max(0, summary.indexed - summary.arrivals_kept - summary.arrivals_by_content):,} "
+             "new"]
     return "\n".join(lines)
 
 
@@ -197,6 +215,9 @@ def _stats_text(info: dict) -> str:
     dates = info.get("dates") or {}
     if dates.get("first"):
         lines.append(f"dates:      {dates['first']} to {dates['last']}")
+    arrivals = info.get("arrivals") or {}
+    if arrivals.get("first"):
+        lines.append(f"arrivals:   {arrivals['first']} to {arrivals['last']} (when documents entered the archive)")
     for name, facet in (info.get("facets") or {}).items():
         head = f"{name} ({facet.get('title', '')}): {facet.get('documents', 0):,} documents"
         if facet.get("distinct"):

@@ -24,11 +24,14 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import replace
 from itertools import chain, islice
 from typing import Callable, Iterable, Iterator
 
 from indexer.extract import extract_facets, load_corrections
 from indexer.sources import SourceDocument
+from indexer.sources.dedupe import content_digest
+from search.arrival import from_ms
 from search.model import StoredDocument
 
 CHUNK = 64
@@ -47,24 +50,40 @@ _corrections = None
 _prepare: Callable | None = None
 
 
+MENTION_KEYS = ("value", "upper", "bound", "kind", "casualty", "noun", "word", "flags")
+
+
 def to_stored(src: SourceDocument, corrections=None) -> StoredDocument:
-    """Extract facets (with evidence) from a source document's title and body."""
+    """Extract facets (with evidence) from a source document's title and body.
+
+    Troop numbers of the title and the body both count. Force sizes and casualty counts are
+    kept apart (``troops`` / ``casualties``); flagged numbers (implausible, rhetorical) stay in
+    the evidence and ``troop_mentions`` but out of the values the facets, filters and sorts use.
+    """
     body_ex = extract_facets(src.body, corrections)
     title_ex = extract_facets(src.title, corrections) if src.title else None
-    countries = set(body_ex.country_codes)
-    orgs = set(body_ex.org_names)
-    troops = list(body_ex.troop_values)
-    troops_max = body_ex.max_troops
+    parts = [body_ex] if title_ex is None else [title_ex, body_ex]
+    countries = {c for ex in parts for c in ex.country_codes}
+    orgs = {o for ex in parts for o in ex.org_names}
+    force = {v for ex in parts for v in ex.force_values}
+    casualties = {v for ex in parts for v in ex.casualty_values}
+    mentions: dict[tuple, dict] = {}
+    for t in (t for ex in parts for t in ex.troops):
+        m = {k: getattr(t, k) for k in MENTION_KEYS}
+        m["flags"] = list(t.flags)
+        mentions.setdefault(tuple(m[k] for k in ("value", "upper", "kind", "casualty", "noun")), m)
     extraction = {"body": body_ex.to_dict()}
     if title_ex is not None:
-        countries.update(title_ex.country_codes)
-        orgs.update(title_ex.org_names)
         extraction["title"] = title_ex.to_dict()
     return StoredDocument(
         id=src.id, title=src.title, body=src.body, date=src.date, source=src.source,
         url=src.url, author=src.author, origin=src.origin,
-        countries=sorted(countries), orgs=sorted(orgs), troops=sorted(set(troops)),
-        troops_max=troops_max, extraction=extraction)
+        countries=sorted(countries), orgs=sorted(orgs), troops=sorted(force),
+        troops_max=max(force) if force else None, extraction=extraction,
+        casualties=sorted(casualties), casualties_max=max(casualties) if casualties else None,
+        flags=sorted({f for t in (t for ex in parts for t in ex.troops) for f in t.flags}),
+        troop_mentions=list(mentions.values()), arrived=src.arrived,
+        digest=src.digest if src.digest is not None else content_digest(src.body))
 
 
 def _init_worker(prepare: Callable | None, corrections_path: str | None, ignore_sigint: bool = False) -> None:
@@ -86,8 +105,13 @@ def _work(chunk: list[SourceDocument]) -> list:
     return out
 
 
-def _work_pickled(chunk: bytes) -> list:
-    return _work(pickle.loads(chunk))
+def _work_pickled(item: tuple[bytes, list | None]) -> list:
+    """A chunk from the reading process, with the arrival times kept for its documents."""
+    chunk, arrivals = item
+    docs = pickle.loads(chunk)
+    if arrivals is not None:
+        docs = [d if ms is None else replace(d, arrived=from_ms(ms)) for d, ms in zip(docs, arrivals)]
+    return _work(docs)
 
 
 def _chunks(docs: Iterable[SourceDocument], size: int) -> Iterator[list[SourceDocument]]:
@@ -196,15 +220,21 @@ class ReadingProcess:
     """Documents read by a process of their own, as pickled chunks of ``CHUNK`` documents.
 
     ``read(sources, on_problem)`` (``indexer.sources.iter_documents`` or any picklable
-    callable like it) runs there; problems and the bytes of text read come back with the
-    chunks, in order, and are passed to ``on_problem`` and ``on_bytes`` here. Iterating
-    yields the chunks; the process is stopped when iteration ends, fails or is abandoned,
-    and its death (killed) raises ``BrokenProcessPool`` like a worker's.
+    callable like it) runs there, and each document gets its content digest there;
+    problems and the bytes of text read come back with the chunks, in order, and are
+    passed to ``on_problem`` and ``on_bytes`` here. With ``arrivals`` (the live index's
+    ``ArrivalMemory``, which stays in this process), the ids and digests come back too and
+    each chunk is yielded with its documents' kept arrival times, as ``ArrivalMemory.stamp``
+    gives them. Iterating yields ``(chunk, arrival times or None)``; the process is stopped
+    when iteration ends, fails or is abandoned, and its death (killed) raises
+    ``BrokenProcessPool`` like a worker's.
     """
 
-    def __init__(self, read: Callable, sources: list, on_problem: Callable, on_bytes: Callable[[int], None]):
+    def __init__(self, read: Callable, sources: list, on_problem: Callable, on_bytes: Callable[[int], None],
+                 arrivals=None):
         self.read, self.sources = read, sources
         self.on_problem, self.on_bytes = on_problem, on_bytes
+        self.arrivals = arrivals if arrivals is not None and len(arrivals) else None
 
     @staticmethod
     def suitable(read: Callable, sources: list, workers: int | None) -> bool:
@@ -222,7 +252,7 @@ class ReadingProcess:
         # A pipe, not a Queue: this process holds no writing end, so a reader killed in
         # the middle of a message ends in EOFError here instead of a read that never returns.
         receiving, sending = context.Pipe(duplex=False)
-        reader = context.Process(target=_read_chunks, args=(self.read, self.sources, sending),
+        reader = context.Process(target=_read_chunks, args=(self.read, self.sources, sending, bool(self.arrivals)),
                                  name="indexer-reader", daemon=True)
         with _sigint_deferred():
             reader.start()
@@ -230,7 +260,7 @@ class ReadingProcess:
         try:
             while True:
                 try:
-                    kind, payload, problems, size = pickle.loads(receiving.recv_bytes())
+                    kind, payload, problems, size, keys = pickle.loads(receiving.recv_bytes())
                 except (EOFError, OSError):
                     reader.join(5)
                     raise BrokenProcessPool(f"the reading process died (exit code {reader.exitcode})") from None
@@ -238,7 +268,12 @@ class ReadingProcess:
                     self.on_problem(problem)
                 self.on_bytes(size)
                 if kind == "chunk":
-                    yield payload
+                    kept = None
+                    if keys is not None:
+                        kept = [self.arrivals.arrival(doc_id, digest) for doc_id, digest in keys]
+                        if not any(ms is not None for ms in kept):
+                            kept = None
+                    yield payload, kept
                 elif kind == "end":
                     return
                 else:
@@ -251,10 +286,11 @@ class ReadingProcess:
                 reader.join()
 
 
-def _read_chunks(read: Callable, sources: list, sending) -> None:
-    """The reading process: ``(kind, payload, problems, bytes)`` messages, kind "chunk"
-    (a pickled list of documents), then "end", or "error" (the exception). A thread sends
-    them, so that reading goes on while the indexing process is busy."""
+def _read_chunks(read: Callable, sources: list, sending, with_keys: bool) -> None:
+    """The reading process: ``(kind, payload, problems, bytes, keys)`` messages, kind
+    "chunk" (a pickled list of documents, with their ``(id, digest)`` when ``with_keys``),
+    then "end", or "error" (the exception). A thread sends them, so that reading goes on
+    while the indexing process is busy."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the indexing process handles Ctrl-C
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     outbox: queue.Queue = queue.Queue(maxsize=READ_AHEAD_CHUNKS)
@@ -274,9 +310,9 @@ def _read_chunks(read: Callable, sources: list, sending) -> None:
     sender.start()
     problems: list = []
 
-    def put(kind: str, payload, size: int) -> None:
+    def put(kind: str, payload, size: int, keys=None) -> None:
         nonlocal problems
-        message = pickle.dumps((kind, payload, problems, size), pickle.HIGHEST_PROTOCOL)
+        message = pickle.dumps((kind, payload, problems, size, keys), pickle.HIGHEST_PROTOCOL)
         problems = []
         if kind != "chunk":
             last[0] = message
@@ -285,14 +321,21 @@ def _read_chunks(read: Callable, sources: list, sending) -> None:
     try:
         chunk: list = []
         size = 0
+
+        def put_chunk() -> None:
+            keys = [(d.id, d.digest) for d in chunk] if with_keys else None
+            put("chunk", pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL), size, keys)
+
         for doc in read(sources, lambda problem: problems.append(problem)):
+            if doc.digest is None:  # as ArrivalMemory.stamp does in the indexing process
+                doc = replace(doc, digest=content_digest(doc.body))
             chunk.append(doc)
             size += len(doc.body.encode("utf-8")) + len((doc.title or "").encode("utf-8"))
             if len(chunk) >= CHUNK:
-                put("chunk", pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL), size)
+                put_chunk()
                 chunk, size = [], 0
         if chunk:
-            put("chunk", pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL), size)
+            put_chunk()
         put("end", None, 0)
     except BaseException as exc:  # noqa: BLE001 - handed to the indexing process
         try:

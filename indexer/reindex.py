@@ -8,6 +8,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+from indexer.arrivals import ArrivalMemory
 from indexer.pipeline import ReadingProcess, process
 from indexer.progress import Progress
 from indexer.sources import NOTE_KINDS, Problem, SourceDocument, iter_documents
@@ -29,6 +30,8 @@ class ReindexSummary:
     problems: list[Problem] = field(default_factory=list)
     started_at: str | None = None
     generation: str | None = None
+    arrivals_kept: int = 0  # documents that kept the arrival time of the live index's same id
+    arrivals_by_content: int = 0  # ... or of a live document with the same text (renamed files)
 
     @property
     def skipped_total(self) -> int:
@@ -48,6 +51,7 @@ class ReindexSummary:
                 "docs_per_second": round(self.docs_per_second, 1), "input_bytes": self.input_bytes,
                 "mb_per_second": round(self.mb_per_second, 3), "started_at": self.started_at,
                 "committed": self.committed, "generation": self.generation, "reason": self.reason,
+                "arrivals_kept": self.arrivals_kept, "arrivals_by_content": self.arrivals_by_content,
                 "problems": [{"path": p.path, "line": p.line, "kind": p.kind, "reason": p.reason,
                               "note": p.kind in NOTE_KINDS}
                              for p in self.problems]}
@@ -55,12 +59,13 @@ class ReindexSummary:
 
 def reindex(backend: Backend, sources: list[str], *, workers: int | None = None, strict: bool = False,
             corrections: str | None = None, progress: Progress | None = None,
-            read: Reader | None = None) -> ReindexSummary:
+            read: Reader | None = None, fingerprint: dict | None = None) -> ReindexSummary:
     """Rebuild ``backend``'s index from ``sources``; the live index is replaced only on success.
 
     Nothing is committed when no document was readable, or when ``strict`` and anything was
     skipped; any exception (including Ctrl-C) aborts the build and leaves the live index.
     ``read(sources, on_problem)`` replaces ``iter_documents`` (benchmarks feed generated corpora).
+    ``fingerprint`` (indexer.fingerprint) is recorded in the build information.
     """
     summary = ReindexSummary(started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     started = time.perf_counter()
@@ -75,12 +80,16 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
 
     reader = read or iter_documents
     with backend.new_build() as build:
+        # Read under the build's write lock: no add can slip in between.
+        memory = ArrivalMemory.read(backend)
         if progress:
             progress.start()
         if ReadingProcess.suitable(reader, sources, workers):
-            docs = ReadingProcess(reader, sources, on_problem, on_bytes)
+            # Digests are computed there; the arrival times are looked up here (the memory
+            # stays in this process) and travel with each chunk to its worker.
+            docs = ReadingProcess(reader, sources, on_problem, on_bytes, arrivals=memory)
         else:
-            docs = _counting(reader(sources, on_problem), summary)
+            docs = memory.stamp(_counting(reader(sources, on_problem), summary))
         # closing(): on an error or Ctrl-C the worker pool stops now, not when the
         # traceback that references this frame is finally dropped.
         with closing(process(docs, getattr(backend, "prepare", None), corrections, workers)) as prepared_docs:
@@ -93,6 +102,7 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
         summary.notes = {k: kinds.pop(k) for k in sorted(NOTE_KINDS) if k in kinds}
         summary.skipped = dict(sorted(kinds.items()))
         summary.indexed = build.count
+        summary.arrivals_kept, summary.arrivals_by_content = memory.kept_by_id, memory.kept_by_content
         if build.count == 0:
             summary.reason = "no readable documents"
             build.abort()
@@ -102,7 +112,8 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
         else:
             build.commit({"sources": [os.path.abspath(s) for s in sources],
                           "skipped": summary.skipped, "duplicates": summary.duplicates,
-                          "notes": summary.notes, "input_bytes": summary.input_bytes})
+                          "notes": summary.notes, "input_bytes": summary.input_bytes,
+                          **({"fingerprint": fingerprint} if fingerprint else {})})
             summary.committed = True
             summary.generation = _generation(backend)
     if progress:

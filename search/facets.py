@@ -6,6 +6,8 @@ from functools import lru_cache
 
 from babel import Locale
 
+from search.outlets import outlet_name
+
 
 @dataclass(frozen=True)
 class TermsFacet:
@@ -24,6 +26,12 @@ class TermsFacet:
 class CountryFacet(TermsFacet):
     def label(self, value: str) -> str:
         return country_name(value)
+
+
+@dataclass(frozen=True)
+class SourceFacet(TermsFacet):
+    def label(self, value: str) -> str:
+        return outlet_name(value)
 
 
 @dataclass(frozen=True)
@@ -57,12 +65,24 @@ TROOP_BUCKETS = (
     RangeBucket("10000-", 10000, None, "10,000 فأكثر"),
 )
 
+# Casualty counts are smaller than force sizes: their own buckets.
+CASUALTY_BUCKETS = (
+    RangeBucket("1-9", 1, 9, "أقل من 10"),
+    RangeBucket("10-99", 10, 99, "10–99"),
+    RangeBucket("100-999", 100, 999, "100–999"),
+    RangeBucket("1000-", 1000, None, "1,000 فأكثر"),
+)
+RANGE_BUCKETS = {"troops": TROOP_BUCKETS, "casualties": CASUALTY_BUCKETS}
+
 FACETS = {
     "country": CountryFacet("country", "country", "الدولة"),
     "org": TermsFacet("org", "org", "المنظمة"),
+    # force sizes only (the article's largest), flagged numbers left out
     "troops": RangeFacet("troops", "troops_max", "عدد القوات", TROOP_BUCKETS),
+    # killed, wounded, captured, arrested, executed, missing (the article's largest count)
+    "casualties": RangeFacet("casualties", "casualties_max", "الخسائر البشرية", CASUALTY_BUCKETS),
     "month": TermsFacet("month", "month", "التاريخ", order="key"),
-    "source": TermsFacet("source", "source", "المصدر"),
+    "source": SourceFacet("source", "source", "المصدر"),
 }
 
 
@@ -77,4 +97,7 @@ def country_name(code: str) -> str:
 
 
 def is_country_code(code: str) -> bool:
-    return len(code) == 2 and code.isalpha() and code.upper() in _territories()
+    """An ISO 3166-1 country CLDR names (not ZZ "unknown region", EU, UN and other non-countries)."""
+    from search.query.names import country_codes
+
+    return len(code) == 2 and code.isalpha() and code.upper() in country_codes()

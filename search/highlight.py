@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from html import escape
 
 from search.analysis import analyze_field, matching_spans
+from search.query.ranking import RANKING
 from search.query.tree import Node, Phrase, Prefix, Word, positive_text_nodes
 
 WORD_CHAINS = ("arabic", "arabic_plus")
 PHRASE_CHAIN = "arabic_exact"
+# A quoted phrase also matches in the plus chain (clitics forgiven) when the ranking says so.
+PHRASE_CHAINS = (PHRASE_CHAIN, "arabic_plus") if RANKING.phrase_plus > 0 else (PHRASE_CHAIN,)
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class Highlighter:
         nodes = [n for n in positive_text_nodes(query) if field in n.fields]
         self.word_terms: dict[str, set[str]] = {c: set() for c in WORD_CHAINS}
         self.word_seqs: dict[str, list[tuple[str, ...]]] = {c: [] for c in WORD_CHAINS}
-        self.phrases: list[tuple[str, ...]] = []
+        self.phrases: dict[str, list[tuple[str, ...]]] = {c: [] for c in PHRASE_CHAINS}
         self.prefixes: list[str] = []
         for n in nodes:
             if isinstance(n, Word):
@@ -41,9 +44,11 @@ class Highlighter:
                     elif terms:
                         self.word_seqs[chain].append(terms)
             elif isinstance(n, Phrase):
-                terms = tuple(t.term for t in analyze_field(PHRASE_CHAIN, n.text))
-                if terms:
-                    self.phrases.append(terms)
+                exact = tuple(t.term for t in analyze_field(PHRASE_CHAIN, n.text))
+                for chain in PHRASE_CHAINS:
+                    terms = exact if chain == PHRASE_CHAIN else tuple(t.term for t in analyze_field(chain, n.text))
+                    if terms and (chain == PHRASE_CHAIN or len(exact) > 1):  # a quoted word stays exact
+                        self.phrases[chain].append(terms)
             elif isinstance(n, Prefix):
                 terms = [t.term for t in analyze_field(PHRASE_CHAIN, n.text)]
                 if terms:
@@ -52,7 +57,7 @@ class Highlighter:
     @property
     def empty(self) -> bool:
         return not (any(self.word_terms.values()) or any(self.word_seqs.values())
-                    or self.phrases or self.prefixes)
+                    or any(self.phrases.values()) or self.prefixes)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Sorted, merged (start, end) spans of matches in ``text``."""
@@ -70,10 +75,11 @@ class Highlighter:
         if self.prefixes:
             prefixes = tuple(self.prefixes)
             found.extend(matching_spans(PHRASE_CHAIN, text, lambda term: term.startswith(prefixes)))
-        if self.phrases:
-            tokens = analyze_field(PHRASE_CHAIN, text)
-            for seq in self.phrases:
-                found.extend(_sequence_spans(tokens, seq))
+        for chain, seqs in self.phrases.items():
+            if seqs:
+                tokens = analyze_field(chain, text)
+                for seq in seqs:
+                    found.extend(_sequence_spans(tokens, seq))
         return _merge(found)
 
 

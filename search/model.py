@@ -6,7 +6,7 @@ from typing import Any
 
 from search.query.tree import Node
 
-SORTS = ("relevance", "date", "troops")
+SORTS = ("relevance", "date", "troops", "casualties", "arrived")
 PAGE_SIZE = 10
 MAX_PAGE = 1000  # deepest page a UI request may ask for; export uses iter_all instead
 
@@ -28,13 +28,15 @@ class SearchRequest:
 
     query: Node
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # facet name -> OR'd values
-    ranges: dict[str, Range] = field(default_factory=dict)  # "troops" / "date" -> Range
+    ranges: dict[str, Range] = field(default_factory=dict)  # "troops" / "casualties" / "date" -> Range
     sort: str = "relevance"
     page: int = 1
     page_size: int = PAGE_SIZE
-    facets: tuple[str, ...] = ("country", "org", "troops", "month", "source")
+    facets: tuple[str, ...] = ("country", "org", "troops", "casualties", "month", "source")
     facet_size: int = 50
     highlight: bool = True
+    # Count only these values of a terms facet (search-within-facet over every value).
+    facet_include: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def offset(self) -> int:
@@ -69,7 +71,10 @@ class Hit:
     orgs: list[str] = field(default_factory=list)
     troops: list[int] = field(default_factory=list)
     title_html: str | None = None
+    casualties: list[int] = field(default_factory=list)
+    troop_mentions: list[dict] = field(default_factory=list)  # value, kind, noun... (see StoredDocument)
     lead: str | None = None  # the article's opening words (names an untitled article)
+    arrived: str | None = None  # when it entered the archive (search.arrival form)
 
 
 LEAD_CHARS = 160
@@ -82,6 +87,16 @@ def lead_of(body: str, limit: int = LEAD_CHARS) -> str:
         return text
     cut = text.rfind(" ", 0, limit)
     return text[: cut if cut > 0 else limit] + " …"
+
+
+@dataclass
+class Summary:
+    """What a batch row needs of one search: the total, top facet values and the date span."""
+
+    total: int
+    facets: dict[str, list[tuple[str, int]]]  # facet -> [(value, count)], most first
+    first_date: str | None = None  # ISO day of the oldest / newest dated match
+    last_date: str | None = None
 
 
 @dataclass
@@ -106,9 +121,20 @@ class StoredDocument:
     origin: str | None = None
     countries: list[str] = field(default_factory=list)
     orgs: list[str] = field(default_factory=list)
-    troops: list[int] = field(default_factory=list)
+    troops: list[int] = field(default_factory=list)  # force sizes (casualty counts and flagged values left out)
     troops_max: int | None = None
     extraction: dict = field(default_factory=dict)  # full evidence, as `indexer extract` prints it
+    casualties: list[int] = field(default_factory=list)  # casualty counts (killed, wounded, captured...)
+    casualties_max: int | None = None
+    flags: list[str] = field(default_factory=list)  # "implausible", "rhetorical": some number was kept out
+    # One entry per distinct troop mention, for hits and CSV without the whole evidence:
+    # {"value", "upper", "bound", "kind", "casualty", "noun", "word", "flags"}
+    troop_mentions: list[dict] = field(default_factory=list)
+    # Index bookkeeping, not content (so not part of equality): when the document first
+    # entered the archive (search.arrival form; the index stamps it if None) and the
+    # content digest that lets a rebuild recognise a renamed file (indexer.sources.dedupe).
+    arrived: str | None = field(default=None, compare=False)
+    digest: int | None = field(default=None, compare=False)
 
     @property
     def month(self) -> str | None:
@@ -119,7 +145,8 @@ class StoredDocument:
             "id": self.id, "title": self.title, "body": self.body, "date": self.date,
             "source": self.source, "url": self.url, "author": self.author, "origin": self.origin,
             "countries": self.countries, "orgs": self.orgs, "troops": self.troops,
-            "troops_max": self.troops_max, "extraction": self.extraction,
+            "troops_max": self.troops_max, "casualties": self.casualties, "casualties_max": self.casualties_max,
+            "flags": self.flags, "troop_mentions": self.troop_mentions, "extraction": self.extraction,
         }
 
     @classmethod

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from search.analysis import (
     CHAINS,
     ES_ANALYZER_NAMES,
+    NATIVE_CHAINS,
     elasticsearch_analysis_settings,
-    resources,
 )
-from search.analysis.definition import CHAIN_DEFINITIONS
+from search.analysis.definition import CHAIN_DEFINITIONS, TOKEN_FILTERS
 
 BUILTIN_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization"}
 
@@ -17,7 +19,8 @@ BUILTIN_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization"}
 def test_analyzer_names():
     assert ES_ANALYZER_NAMES == {"arabic": "arabic_base", "arabic_plus": "arabic_plus", "arabic_exact": "arabic_exact"}
     assert set(ES_ANALYZER_NAMES) == set(CHAINS)
-    assert set(elasticsearch_analysis_settings()["analyzer"]) == set(ES_ANALYZER_NAMES.values())
+    # By default only the chains Elasticsearch runs exactly (the others are sent pre-analyzed).
+    assert set(elasticsearch_analysis_settings()["analyzer"]) == {ES_ANALYZER_NAMES[c] for c in NATIVE_CHAINS}
 
 
 def test_base_chain_is_the_builtin_arabic_analyzer_rebuilt():
@@ -31,31 +34,13 @@ def test_base_chain_is_the_builtin_arabic_analyzer_rebuilt():
     assert settings["filter"]["arabic_stemmer"] == {"type": "stemmer", "language": "arabic"}
 
 
-def test_plus_and_exact_chains():
-    settings = elasticsearch_analysis_settings()
-    assert settings["analyzer"]["arabic_plus"] == {
-        "type": "custom",
-        "char_filter": ["arabic_variants"],
-        "tokenizer": "standard",
-        "filter": [
-            "lowercase",
-            "decimal_digit",
-            "arabic_digit_grouping",
-            "arabic_decimal_separator",
-            "arabic_decompounder",
-            "arabic_stop",
-            "arabic_normalization",
-            "arabic_stemmer",
-        ],
-    }
-    exact = settings["analyzer"]["arabic_exact"]
-    assert "arabic_stop" not in exact["filter"] and "arabic_stemmer" not in exact["filter"]
-    assert exact["filter"][-1] == "arabic_normalization"
-    assert settings["filter"]["arabic_digit_grouping"] == {
-        "type": "pattern_replace",
-        "pattern": "(?<=[0-9])[,\\u066C](?=[0-9]{3}(?![0-9]))",
-        "replacement": "",
-    }
+def test_chains_with_the_decompounder_are_refused():
+    # Elasticsearch's dictionary_decompounder is not the Python one (docs/analysis.md):
+    # such a chain must be fed pre-analyzed, never rebuilt from Elasticsearch components.
+    for chain in CHAINS:
+        if "arabic_decompounder" in CHAIN_DEFINITIONS[chain]["filter"]:
+            with pytest.raises(ValueError, match="pre-analyzed"):
+                elasticsearch_analysis_settings((chain,))
 
 
 def test_every_referenced_component_is_defined_or_builtin():
@@ -69,28 +54,18 @@ def test_every_referenced_component_is_defined_or_builtin():
         assert "python" not in spec and "word_list_file" not in spec
 
 
-def test_mapping_char_filter_rules():
-    mapping = elasticsearch_analysis_settings()["char_filter"]["arabic_variants"]
-    assert mapping["type"] == "mapping"
-    rules = mapping["mappings"]
-    assert "ؤ => ء" in rules and "ئ => ء" in rules and "أميرك => أمريك" in rules
-    assert "ﻻ => لا" in rules  # presentation forms
-    for rule in rules:
-        key, arrow, value = rule.partition(" => ")
-        assert arrow and key and value and "=>" not in key + value and not key.isspace()
-
-
-def test_decompounder_word_list_inline_or_by_path():
-    spec = elasticsearch_analysis_settings()["filter"]["arabic_decompounder"]
-    assert spec["type"] == "dictionary_decompounder"
-    assert spec["word_list"] == list(resources.word_counts("decompound_words.tsv"))
-    assert {"الولايات", "المتحدة", "جنوب", "العراق", "معركة"} <= set(spec["word_list"])
-    by_path = elasticsearch_analysis_settings("analysis/arabic_decompound.txt")["filter"]["arabic_decompounder"]
-    assert by_path["word_list_path"] == "analysis/arabic_decompound.txt" and "word_list" not in by_path
-
-
 def test_settings_are_json_and_follow_the_definition():
     settings = elasticsearch_analysis_settings()
     assert json.loads(json.dumps(settings, ensure_ascii=False)) == settings
-    for chain, spec in CHAIN_DEFINITIONS.items():
-        assert settings["analyzer"][ES_ANALYZER_NAMES[chain]]["filter"] == spec["filter"]
+    for chain in NATIVE_CHAINS:
+        assert settings["analyzer"][ES_ANALYZER_NAMES[chain]]["filter"] == CHAIN_DEFINITIONS[chain]["filter"]
+
+
+def test_python_only_filters_never_reach_elasticsearch():
+    # Filters without an Elasticsearch equivalent (proclitic stripping) run in Python only;
+    # their chains arrive pre-analyzed, so Elasticsearch indexes their output anyway.
+    python_only = {n for n, spec in TOKEN_FILTERS.items() if spec.get("python_only")}
+    settings = elasticsearch_analysis_settings()
+    assert not python_only & set(settings.get("filter", {}))
+    for chain in NATIVE_CHAINS:
+        assert not python_only & set(CHAIN_DEFINITIONS[chain]["filter"])

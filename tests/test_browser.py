@@ -150,3 +150,135 @@ def test_phone_layout_has_no_horizontal_scroll(browser, server, shots):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(shots / "article-phone.png"), full_page=False)
     assert errors == []
+
+
+def test_batch_page_streams_a_table_that_sorts(browser, server, shots):
+    page, errors = new_page(browser)
+    page.goto(server + "/batch")
+    lines = ["كربلاء", DAESH, "", "بغداد", DAESH, "كلمةغيرموجودة"]
+    page.fill("#batch-lines", "\n".join(lines))
+    page.locator("button[value=run]").click()
+    page.wait_for_selector("tr.progress.done")
+    rows = page.locator("tr.row")
+    assert rows.count() == 4
+    assert page.locator("tr.progress:visible").count() == 1  # only the last progress row shows
+    assert "اكتمل: 4 سطر" in page.locator("tr.progress.done").inner_text()
+    assert "دُمج 1 سطرًا مكررًا" in page.locator(".notice").first.inner_text()
+
+    def totals():
+        return [int(v) for v in page.locator("tr.row td.total").evaluate_all(
+            "tds => tds.map(td => td.getAttribute('data-value'))")]
+
+    page.locator("th button", has_text="المقالات").click()  # the JS enhancement
+    assert totals() == sorted(totals(), reverse=True) and totals()[-1] == 0
+    page.locator("th button", has_text="المقالات").click()
+    assert totals() == sorted(totals())
+    page.screenshot(path=str(shots / "batch-desktop.png"), full_page=True)
+    # Each row links to its own search, whose total is the row's.
+    top = page.locator("tr.row td.total a").last
+    expected = int(top.inner_text().replace(",", ""))
+    top.click()
+    page.wait_for_url(re.compile(r"/search\?q="))
+    assert int(page.locator(".total strong").inner_text().replace(",", "")) == expected
+    assert errors == []
+
+
+def test_saved_searches_count_what_arrived_since_last_opened_here(browser, server):
+    page, errors = new_page(browser)
+    page.goto(server + "/search?q=" + DAESH + "&country=SY")
+    page.locator("details.save summary").click()
+    page.fill("details.save input[name=name]", "داعش في سوريا")
+    page.locator("details.save button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/saved\?new="))
+    row = page.locator("tr.new")
+    qs = row.get_attribute("data-qs")
+    # Opening the search remembered the newest arrival it saw: nothing new since.
+    row.locator("td.new-since", has_text="لا جديد").wait_for()
+    # As if it had last been opened long ago: everything it matches is new, and the link shows them.
+    page.evaluate("([k]) => localStorage.setItem('seen:' + k, '2000-01-01T00:00:00.000Z')", [qs])
+    page.reload()
+    page.wait_for_selector("tr.new td.new-since a")
+    link = page.locator("tr.new td.new-since a")
+    count = int(link.inner_text().split()[0].replace(",", ""))
+    link.click()
+    page.wait_for_url(re.compile(r"since=2000-01-01T00%3A00%3A00.000Z"))
+    assert int(page.locator(".total strong").inner_text().replace(",", "")) == count > 0
+    assert page.locator(".chip-since").count() == 1
+    assert errors == []
+
+
+def test_batch_page_fits_a_phone(browser, server, shots):
+    page, errors = new_page(browser, width=390)
+    page.goto(server + "/batch?q=" + DAESH + "&q=" + "%22الجيش العراقي%22" + "&q=بغداد OR الموصل")
+    page.wait_for_selector("tr.progress.done")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=str(shots / "batch-phone.png"), full_page=True)
+    assert width <= 390, f"page is {width}px wide on a 390px phone"
+
+
+
+
+def test_did_you_mean_and_latin_expansions(browser, server, shots):
+    page, errors = new_page(browser)
+    page.goto(server + "/")
+    page.fill("header input[name=q]", DAESH + "ش")  # a doubled letter: no article has it
+    page.press("header input[name=q]", "Enter")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    # Zero results: the suggestion's results, and a way to search exactly as typed.
+    assert DAESH in page.locator(".showing .showing-query").inner_text()
+    assert int(page.locator(".total strong").inner_text().replace(",", "")) > 0
+    page.screenshot(path=str(shots / "showing-results-for.png"), full_page=False)
+    page.locator(".showing a.instead").click()
+    page.wait_for_url(re.compile(r"expand=0"))
+    assert page.locator(".total strong").inner_text() == "0"
+    assert page.locator("header input[name=q]").input_value() == DAESH + "ش"
+    page.locator(".suggestion a.suggest").click()  # "did you mean", offered as a link only
+    page.wait_for_url(re.compile(r"/search\?q=[^&]*$"))
+    assert unquote(page.url).endswith(f"/search?q={DAESH}")
+
+    # Latin names: "also searched" with a switch that turns it off.
+    page.goto(server + "/search?q=Baghdad")
+    assert "بغداد" in page.locator(".expansions").inner_text()
+    assert page.locator(".hit mark").count() >= 1
+    page.screenshot(path=str(shots / "latin-expansion.png"), full_page=False)
+    page.locator(".expansions a.expand-off").click()
+    page.wait_for_url(re.compile(r"expand=0"))
+    assert page.locator(".expansions").count() == 0 and page.locator(".total strong").inner_text() == "0"
+    assert errors == []
+
+
+def test_troop_range_control_is_one_choice_and_shows_the_current_value(browser, server):
+    page, errors = new_page(browser)
+    page.goto(server + "/search?troops=1000-")       # no fixed range: still shown as the checked choice
+    checked = page.locator("#facet-troops input[type=radio]:checked")
+    assert checked.count() == 1 and checked.get_attribute("value") == "1000-"
+    assert "1,000 فأكثر" in page.locator("#facet-troops label.selected").inner_text()
+    # picking another range applies it at once (one choice: the old one is no longer checked)
+    page.locator("#facet-troops input[type=radio][value='100-999']").check()
+    page.wait_for_url(re.compile(r"troops=100-999$"))
+    checked = page.locator("#facet-troops input[type=radio]:checked")
+    assert checked.count() == 1 and checked.get_attribute("value") == "100-999"
+    # typing a bound picks "other range"; the button applies it
+    page.locator("#facet-troops input[name=troops_min]").fill("250")
+    assert page.locator("#facet-troops input[data-custom]").is_checked()
+    page.locator("#facet-troops button").click()
+    page.wait_for_url(re.compile(r"troops=250-$"))
+    assert page.locator("#facet-troops input[type=radio]:checked").get_attribute("value") == "250-"
+    # "الكل" clears the filter
+    page.locator("#facet-troops input[type=radio][value='any']").check()
+    page.wait_for_url(re.compile(r"/search$"))
+    assert errors == []
+
+
+def test_more_count_follows_the_facet_filter_box(browser, server):
+    page, errors = new_page(browser)
+    page.goto(server + "/search")
+    count = page.locator("#facet-org .more-count")
+    more_items = page.locator("#facet-org details.more li")
+    assert int(count.inner_text()) == more_items.count()
+    page.fill("#facet-org input[name=facet_q]", "جيش")
+    shown = more_items.evaluate_all("els => els.filter(e => !e.hidden).length")
+    assert int(count.inner_text()) == shown
+    page.fill("#facet-org input[name=facet_q]", "")
+    assert int(count.inner_text()) == more_items.count()
+    assert errors == []

@@ -28,8 +28,8 @@ except ImportError:  # pragma: no cover - older/newer layout
 from elasticsearch import Elasticsearch
 
 from search.backends.base import BackendError
-from search.backends.elasticsearch_backend import (ElasticsearchBackend, EsConfig, body_snippet, log_rejection,
-                                                   normalize_marked, title_markup)
+from search.backends.elasticsearch_backend import ElasticsearchBackend, EsConfig, log_rejection
+from search.backends.elasticsearch_mapping import es_id, to_source
 from search.highlight import snippet
 from search.model import Range, SearchRequest, StoredDocument
 from search.query import parse
@@ -47,6 +47,7 @@ class FakeCluster:
         self.search_responses: list[dict] = []  # scripted /_search answers, used before the default
         self.pits: dict[str, str] = {}
         self.fail_alias_update = False
+        self.indexed_sources: dict[str, dict[str, dict]] = {}  # index -> id -> the document as sent
 
     # -- state helpers --------------------------------------------------------------------
     def aliases_of(self, name: str) -> list[str]:
@@ -123,10 +124,19 @@ class FakeCluster:
             ix["refreshes"] += 1
             return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
         if op == "_mapping" and method == "PUT":
-            ix["mappings"]["_meta"] = data["_meta"]
+            if "_meta" in data:
+                ix["mappings"]["_meta"] = data["_meta"]
+            ix["mappings"].setdefault("properties", {}).update(data.get("properties", {}))
             return 200, {"acknowledged": True}
         if op == "_mapping":
             return 200, {targets[0]: {"mappings": ix["mappings"]}}
+        if op == "_doc" and method in ("PUT", "POST"):  # index one document (the vocabulary store)
+            ix["docs"][parts[2]] = data
+            return 201, {"_index": targets[0], "_id": parts[2], "result": "created"}
+        if op == "_doc" and method == "DELETE":
+            found = ix["docs"].pop(parts[2], None) is not None
+            return (200 if found else 404), {"_index": targets[0], "_id": parts[2],
+                                             "result": "deleted" if found else "not_found"}
         if op == "_doc":
             doc = ix["docs"].get(parts[2])
             if doc is None:
@@ -136,9 +146,16 @@ class FakeCluster:
             if parts[2] in ix["docs"]:
                 return 409, {"error": {"type": "version_conflict_engine_exception", "reason": "exists"},
                              "status": 409}
+            mapping = ix["mappings"]
+            if mapping.get("dynamic") == "strict" and set(data) - set(mapping.get("properties", {})):
+                return 400, {"error": {"type": "strict_dynamic_mapping_exception",
+                                       "reason": f"unmapped {sorted(set(data) - set(mapping['properties']))}"},
+                             "status": 400}
             ix["docs"][parts[2]] = data
             return 201, {"result": "created"}
         if op == "_update":
+            if parts[2] not in ix["docs"]:
+                return 404, {"error": {"type": "document_missing_exception", "reason": parts[2]}, "status": 404}
             ix["docs"][parts[2]].update(data["doc"])
             return 200, {"result": "updated"}
         if op == "_search":
@@ -149,9 +166,20 @@ class FakeCluster:
             return 200, {"id": pit}
         if op == "_count":
             return 200, {"count": len(ix["docs"])}
+        if op == "_mget":
+            wanted = [f for f in params.get("_source_includes", "").split(",") if f]
+            return 200, {"docs": [
+                {"_index": targets[0], "_id": i, "found": True,
+                 "_source": {k: v for k, v in ix["docs"][i].items() if not wanted or k in wanted}}
+                if i in ix["docs"] else {"_index": targets[0], "_id": i, "found": False}
+                for i in data["ids"]]}
         if op == "_stats":
+            if parts[2:] == ["search"]:  # a point in time keeps a search context open on its index
+                contexts = sum(1 for index in self.pits.values() if index == targets[0])
+                search = {"search": {"open_contexts": contexts}}
+                return 200, {"indices": {targets[0]: {"primaries": search, "total": search}}}
             size = sum(len(json.dumps(d)) for d in ix["docs"].values())
-            store = {"store": {"size_in_bytes": size}}
+            store = {"store": {"size_in_bytes": size}, "refresh": {"total": ix["refreshes"]}}
             return 200, {"indices": {targets[0]: {"primaries": store, "total": store}}}
         raise AssertionError(f"fake cluster has no route for {method} {parts}")
 
@@ -164,7 +192,7 @@ class FakeCluster:
             return 400, {"error": {"type": "resource_already_exists_exception", "reason": name}, "status": 400}
         copy = json.loads(json.dumps(data))  # the index must not share objects with the request log
         self.indices[name] = {"settings": copy.get("settings", {"index": {}}), "mappings": copy.get("mappings", {}),
-                              "docs": {}, "aliases": set(), "refreshes": 0}
+                              "docs": {}, "aliases": set(), "writes": {}, "refreshes": 0}
         self.indices[name]["settings"].setdefault("index", {})
         return 200, {"acknowledged": True, "index": name}
 
@@ -178,13 +206,36 @@ class FakeCluster:
             held = self.indices[spec["index"]]["aliases"]
             if kind == "remove" and spec.get("must_exist") and spec["alias"] not in held:
                 return 404, {"error": {"type": "aliases_not_found_exception", "reason": spec["alias"]}, "status": 404}
+        # The resulting state must give each alias at most one write index (IndexAbstraction.Alias).
+        after = {name: dict(ix["writes"]) for name, ix in self.indices.items()}
+        member = {name: set(ix["aliases"]) for name, ix in self.indices.items()}
         for a in actions:
             (kind, spec), = a.items()
-            aliases = self.indices[spec["index"]]["aliases"]
-            (aliases.add if kind == "add" else aliases.discard)(spec["alias"])
+            if kind == "add":
+                member[spec["index"]].add(spec["alias"])
+                after[spec["index"]][spec["alias"]] = bool(spec.get("is_write_index"))
+            else:
+                member[spec["index"]].discard(spec["alias"])
+                after[spec["index"]].pop(spec["alias"], None)
+        for alias in {s["alias"] for a in actions for s in a.values()}:
+            writers = sorted(n for n in self.indices if alias in member[n] and after[n].get(alias))
+            if len(writers) > 1:
+                return 500, {"error": {"type": "illegal_state_exception",
+                                       "reason": f"alias [{alias}] has more than one write index [{','.join(writers)}]"},
+                             "status": 500}
+        for name, ix in self.indices.items():
+            ix["aliases"], ix["writes"] = member[name], after[name]
         return 200, {"acknowledged": True}
 
     def bulk(self, lines, params):
+        # Elasticsearch validates every _id before running anything: one over 512 bytes
+        # fails the whole request (BulkRequest.validate).
+        for line in lines:
+            meta = next(iter(line.values())) if len(line) == 1 else {}
+            if isinstance(meta, dict) and len(str(meta.get("_id", "")).encode()) > 512:
+                return 400, {"error": {"type": "action_request_validation_exception",
+                                       "reason": "Validation Failed: 1: id [...] is too long, must be no longer "
+                                                 "than 512 bytes"}, "status": 400}
         items, i = [], 0
         while i < len(lines):
             (op, meta), = lines[i].items()
@@ -202,12 +253,22 @@ class FakeCluster:
                                    "error": {"type": "index_not_found_exception", "reason": "no index"}}})
                 continue
             docs = self.indices[targets[0]]["docs"]
+            if params.get("refresh"):
+                self.indices[targets[0]]["refreshes"] += 1
             if op == "delete":
                 found = docs.pop(doc_id, None) is not None
                 items.append({op: {"_index": targets[0], "_id": doc_id, "status": 200 if found else 404,
                                    "result": "deleted" if found else "not_found"}})
             else:
-                docs[doc_id] = source
+                mapping = self.indices[targets[0]]["mappings"]
+                unknown = set(source) - set(mapping.get("properties", source))
+                if mapping.get("dynamic") == "strict" and unknown:
+                    items.append({op: {"_index": targets[0], "_id": doc_id, "status": 400, "error": {
+                        "type": "strict_dynamic_mapping_exception", "reason": f"unmapped fields {sorted(unknown)}"}}})
+                    continue
+                excluded = set((mapping.get("_source") or {}).get("excludes", []))
+                self.indexed_sources.setdefault(targets[0], {})[doc_id] = source  # what was sent (indexed)
+                docs[doc_id] = {k: v for k, v in source.items() if k not in excluded}  # what is stored
                 items.append({op: {"_index": targets[0], "_id": doc_id, "status": 201, "result": "created"}})
         return 200, {"took": 1, "errors": any("error" in next(iter(it.values())) for it in items), "items": items}
 
@@ -246,7 +307,47 @@ class FakeCluster:
                 "hits": {"total": {"value": len(docs), "relation": "eq"}, "hits": hits}}
         if "pit" in body:
             resp["pit_id"] = body["pit"]["id"]
+        if body.get("aggs"):
+            resp["aggregations"] = {name: self.aggregate(spec, docs) for name, spec in body["aggs"].items()}
         return 200, resp
+
+    def aggregate(self, spec, docs):
+        """Keyword aggregations over every document (the fake evaluates no query or filter):
+        terms (with an ``include`` list of exact values) and composite paging."""
+        if "filter" in spec:
+            return {"doc_count": len(docs), **{k: self.aggregate(s, docs) for k, s in spec.get("aggs", {}).items()}}
+
+        def values(field):
+            counts: dict = {}
+            for d in docs.values():
+                vs = d.get(field)
+                for v in (vs if isinstance(vs, list) else [] if vs is None else [vs]):
+                    counts[v] = counts.get(v, 0) + 1
+            return counts
+
+        if "terms" in spec:
+            t = spec["terms"]
+            assert not isinstance(t.get("include"), str), "no regular expressions from user text"
+            counts = values(t["field"])
+            if "include" in t:
+                counts = {k: v for k, v in counts.items() if k in set(t["include"])}
+            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            kept = ranked[:t.get("size", 10)]
+            return {"buckets": [{"key": k, "doc_count": c} for k, c in kept],
+                    "sum_other_doc_count": sum(c for _, c in ranked[len(kept):])}
+        if "composite" in spec:
+            c = spec["composite"]
+            (source,) = c["sources"]
+            (key_name, terms), = source.items()
+            keys = sorted(values(terms["terms"]["field"]).items())
+            if "after" in c:
+                keys = [kv for kv in keys if kv[0] > c["after"][key_name]]
+            page = keys[:c["size"]]
+            out = {"buckets": [{"key": {key_name: k}, "doc_count": n} for k, n in page]}
+            if page:
+                out["after_key"] = {key_name: page[-1][0]}
+            return out
+        return {"buckets": []}
 
 
 def opts_dir(spec: dict) -> str:
@@ -349,7 +450,8 @@ def test_config_from_env_reads_every_variable():
 
 
 @pytest.mark.parametrize("env", [{"ES_INDEX_PREFIX": "News"}, {"ES_INDEX_PREFIX": "a*b"}, {"ES_SHARDS": "0"},
-                                 {"ES_SHARDS": "many"}, {"ES_USERNAME": "elastic"}, {"ES_HIGHLIGHTER": "fvh"}])
+                                 {"ES_SHARDS": "many"}, {"ES_USERNAME": "elastic"}, {"ES_SEARCH_TIMEOUT": "0"},
+                                 {"ES_OLD_INDEX_WAIT": "soon"}])
 def test_bad_config_is_a_backend_error(env):
     with pytest.raises(BackendError):
         EsConfig.from_env(env)
@@ -385,7 +487,7 @@ def test_build_creates_a_versioned_index_then_swaps_the_alias_atomically(backend
     assert created["mappings"]["_meta"]["state"] == "building"
     swap = [d for m, p, d in cluster.calls if p == "/_aliases"]
     assert swap == [{"actions": [{"remove": {"index": first, "alias": "news", "must_exist": True}},
-                                 {"add": {"index": second, "alias": "news"}}]}]
+                                 {"add": {"index": second, "alias": "news", "is_write_index": True}}]}]
     order = cluster.paths()
     assert order.index(f"PUT /{second}/_settings") < order.index(f"POST /{second}/_refresh") \
         < order.index("POST /_aliases") < order.index(f"DELETE /{first}")
@@ -420,7 +522,7 @@ def test_a_failed_alias_swap_keeps_the_old_index_live(backend, cluster):
     cluster.fail_alias_update = True
     with pytest.raises(BackendError):
         build(backend, DOCS[:1])
-    assert cluster.aliases_of("news") == live and len(cluster.indices) == 1
+    assert cluster.aliases_of("news") == live and len([i for i in cluster.indices if backend.is_build_index(i)]) == 1
 
 
 def test_the_last_commit_wins_like_serialized_rebuilds(backend, cluster):
@@ -532,10 +634,8 @@ def test_search_sends_one_request_and_parses_hits_total_and_facets(backend, clus
     cluster.calls.clear()
     cluster.search_responses.append({
         "took": 3, "hits": {"total": {"value": 2, "relation": "eq"}, "hits": [
-            {"_id": "a", "_score": 2.5, "sort": [2.5, "a"], "_source": backend.prepare(DOCS[0])["_source"],
-             "highlight": {"title": ["<mark>داعش</mark> في الموصل"],
-                           "body": ["قال مسؤول إن تنظيم <mark>داعش</mark> انسحب من الموصل."]}},
-            {"_id": "b", "_score": 1.0, "sort": [1.0, "b"], "_source": backend.prepare(DOCS[1])["_source"]}]},
+            {"_id": "a", "_score": 2.5, "sort": [2.5, "a"], "_source": to_source(DOCS[0])},
+            {"_id": "b", "_score": 1.0, "sort": [1.0, "b"], "_source": to_source(DOCS[1])}]},
         "aggregations": {
             "country": {"doc_count": 3, "values": {
                 "doc_count_error_upper_bound": 0, "sum_other_doc_count": 4,
@@ -545,6 +645,8 @@ def test_search_sends_one_request_and_parses_hits_total_and_facets(backend, clus
         }})
     res = backend.search(req("داعش", filters={"country": ("IQ",), "source": ("aawsat",)}, facets=("country", "troops")))
     assert [p for p in cluster.paths() if "_search" in p] == ["POST /news/_search"]
+    sent = [d for m, p, d in cluster.calls if p == "/news/_search"][0]
+    assert "highlight" not in sent and sent["timeout"] == "20s"  # marks come from search.highlight
     assert res.total == 2 and [h.id for h in res.hits] == ["a", "b"] and res.hits[0].score == 2.5
     a, b = res.hits
     assert a.title_html == "<mark>داعش</mark> في الموصل"
@@ -563,22 +665,20 @@ def test_field_sorted_results_have_no_score(backend, cluster):
     assert all(h.title_html is None for h in res.hits)
 
 
-def test_python_highlighter_option_gives_the_embedded_engines_markup(cluster):
-    be = ElasticsearchBackend(fake_client(cluster), EsConfig(highlighter="python"))
-    build(be)
-    sent = []
-    orig = cluster.search
-
-    def spy(index, body):
-        sent.append(body)
-        return orig(index, body)
-
-    cluster.search = spy
-    res = be.search(req("داعش"))
-    assert "highlight" not in sent[0]
+def test_hits_are_highlighted_in_python_like_the_embedded_engine(backend, cluster):
+    build(backend)
+    res = backend.search(req("داعش"))
     hit = {h.id: h for h in res.hits}["a"]
     assert hit.snippet == "قال مسؤول إن تنظيم <mark>داعش</mark> انسحب من الموصل."
     assert hit.title_html == "<mark>داعش</mark> في الموصل"
+
+
+def test_a_search_the_cluster_cut_short_is_an_error_not_a_partial_page(backend, cluster):
+    build(backend)
+    cluster.search_responses.append({"took": 20000, "timed_out": True,
+                                     "hits": {"total": {"value": 1, "relation": "eq"}, "hits": []}})
+    with pytest.raises(BackendError, match="longer than 20s"):
+        backend.search(req("داعش"))
 
 
 def test_iter_matches_walks_every_document_with_search_after_on_one_point_in_time(backend, cluster):
@@ -613,7 +713,7 @@ def test_pages_beyond_the_result_window_are_reached_with_search_after(cluster):
     bodies = [d for m, p, d in cluster.calls if p.endswith("_search")]
     assert bodies[0]["size"] == 0 and "from" not in bodies[0]  # total and facets
     assert [b["size"] for b in bodies[1:]] == [4, 4, 1, 3]  # skip 9 in window-sized steps, then the page
-    assert bodies[-1]["search_after"] == [1.0, "d08"] and "highlight" in bodies[-1]
+    assert bodies[-1]["search_after"] == [1.0, "d08"] and "highlight" not in bodies[-1]
     assert not cluster.pits
 
 
@@ -650,14 +750,43 @@ def test_delete_failures_other_than_not_found_raise(backend, cluster, rejected):
     assert rejected and rejected[0].id == "a"
 
 
+def test_the_vocabulary_is_built_kept_by_add_and_delete_and_replaced_by_a_rebuild(backend, cluster):
+    from search.vocabulary import Vocabulary, document_terms
+
+    def expected(docs):
+        v = Vocabulary()
+        for d in docs:
+            v.add(document_terms(d.title, d.body))
+        return dict(v.counts)
+
+    first = build(backend).index
+    assert dict(backend.vocabulary().counts) == expected(DOCS)
+    assert backend.vocabulary().df("الموصل") == 1
+    new = StoredDocument(id="c", body="اجتماع في الموصل.")  # replaces "c"
+    backend.upsert([new])
+    assert dict(backend.vocabulary().counts) == expected([DOCS[0], DOCS[1], new])
+    backend.delete(["a", "nope"])
+    assert dict(backend.vocabulary().counts) == expected([DOCS[1], new])
+    second = build(backend, DOCS[:1]).index
+    assert dict(backend.vocabulary().counts) == expected(DOCS[:1])
+    vocab_docs = cluster.indices["news-vocabulary"]["docs"]
+    assert second in vocab_docs and first not in vocab_docs  # the old generation's entry is dropped
+
+
 # ---- saved searches --------------------------------------------------------------------------
 
 def test_saved_searches_live_in_their_own_index_with_sqlite_slug_semantics(backend, cluster):
+    from search.saved import AlreadySaved
+
     store = backend.saved_searches()
-    one = store.save("Mosul", "q=%D8%A7")
-    again = store.save("Mosul (renamed)", "q=%D8%A7")
-    assert again.slug == one.slug and again.created_at == one.created_at
-    assert store.get(one.slug).name == "Mosul (renamed)"
+    one = store.save("Mosul", "q=%D8%A7", saved_by="Huda")
+    assert store.save("Mosul", "q=%D8%A7") == one  # the same search, same name: nothing changes
+    with pytest.raises(AlreadySaved) as asked:  # same search, new name: ask, do not rename
+        store.save("Mosul (renamed)", "q=%D8%A7")
+    assert asked.value.existing == one and store.get(one.slug).name == "Mosul"
+    renamed = store.rename(one.slug, "Mosul (renamed)")
+    assert renamed.slug == one.slug and renamed.created_at == one.created_at and renamed.saved_by == "Huda"
+    assert store.get(one.slug).name == "Mosul (renamed)" and store.rename("nope0000", "x") is None
     other = store.save("Aleppo", "q=%D8%A8")
     assert other.slug != one.slug
     assert {s.slug for s in store.list()} == {one.slug, other.slug}
@@ -665,6 +794,20 @@ def test_saved_searches_live_in_their_own_index_with_sqlite_slug_semantics(backe
     assert "news-saved" in cluster.indices and cluster.indices["news-saved"]["mappings"]["dynamic"] == "strict"
     build(backend)  # a rebuild never touches them
     assert store.get(one.slug) is not None and "news-saved" in cluster.indices
+    assert store.delete(other.slug) and store.get(other.slug) is None and not store.delete(other.slug)
+    assert [s.slug for s in store.list()] == [one.slug]
+
+
+def test_a_saved_search_index_from_before_saved_by_gets_the_new_field(backend, cluster):
+    from search.backends.elasticsearch_saved import SAVED_MAPPINGS
+
+    old = json.loads(json.dumps(SAVED_MAPPINGS))
+    del old["properties"]["saved_by"]
+    backend.client.indices.create(index="news-saved", mappings=old)
+    store = backend.saved_searches()
+    saved = store.save("x", "q=1", saved_by="Omar")
+    assert "saved_by" in cluster.indices["news-saved"]["mappings"]["properties"]
+    assert store.get(saved.slug).saved_by == "Omar"
 
 
 def test_a_slug_collision_with_another_search_takes_the_next_slug(backend, cluster):
@@ -676,27 +819,6 @@ def test_a_slug_collision_with_another_search_takes_the_next_slug(backend, clust
         "slug": make_slug("b=2"), "name": "squatter", "query_string": "other", "created_at": "2020-01-01T00:00:00Z"}
     saved = store.save("y", "b=2")
     assert saved.slug == make_slug("b=2", 1)
-
-
-# ---- markup ----------------------------------------------------------------------------------
-
-def test_fragment_markup_is_normalized_to_the_python_highlighters():
-    # Lucene's encoder writes &#x2F; and &#x27;; Python's html.escape does not escape "/".
-    assert normalize_marked("a&#x2F;b &#x27;x&#x27; <mark>داعش</mark>") == "a/b &#x27;x&#x27; <mark>داعش</mark>"
-    assert normalize_marked("<mark>الولايات</mark><mark>المتحدة</mark>") == "<mark>الولاياتالمتحدة</mark>"
-    assert normalize_marked("&lt;mark&gt; <mark>x</mark>") == "&lt;mark&gt; <mark>x</mark>"
-
-
-def test_body_snippets_get_the_same_ellipses_and_short_bodies_are_shown_whole():
-    body = "مقدمة طويلة " * 30 + "قاتل تنظيم داعش في المدينة. " + "خاتمة " * 40
-    frag = "قاتل تنظيم <mark>داعش</mark> في المدينة."
-    out = body_snippet(body, [frag])
-    assert out == "… " + frag + " …"
-    assert body_snippet("قاتل تنظيم داعش في المدينة. " + "تتمة", [frag]) == frag + " تتمة"
-    short = "أولا. " + "قاتل تنظيم داعش في المدينة."
-    assert body_snippet(short, [frag]) == "أولا. " + frag
-    assert body_snippet(body, None) == snippet(body, [])
-    assert title_markup("<b> & داعش", None) == "&lt;b&gt; &amp; داعش"
 
 
 def test_date_ranges_reach_the_query_as_full_utc_timestamps(backend, cluster):
@@ -730,7 +852,7 @@ def test_the_web_app_runs_on_the_elasticsearch_backend(cluster, monkeypatch, tmp
                       "TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     page = client.get("/search?q=%D8%AF%D8%A7%D8%B9%D8%B4")
-    assert page.status_code == 200 and "داعش في الموصل" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "<mark>داعش</mark> في الموصل" in page.get_data(as_text=True)
     api = client.get("/api/search?q=%D8%AF%D8%A7%D8%B9%D8%B4").get_json()
     assert api["total"] == 3
     assert client.get("/doc/a").status_code == 200
@@ -738,7 +860,30 @@ def test_the_web_app_runs_on_the_elasticsearch_backend(cluster, monkeypatch, tmp
     assert all(d.id in csv for d in DOCS)
     assert not cluster.pits  # the export's point in time was closed
     sent = [d for m, p, d in cluster.calls if p == "/news/_search"][0]
-    assert "post_filter" not in sent and sent["highlight"]["fields"]["body"]["fragment_size"] == 260
+    assert "post_filter" not in sent and "highlight" not in sent
+
+
+def test_facet_values_pages_through_every_value_and_the_facet_search_sends_exact_values(cluster, monkeypatch,
+                                                                                        tmp_path):
+    import search.backends.elasticsearch_backend as esb
+
+    monkeypatch.setattr(esb, "FACET_VALUES_PAGE", 1)     # one value per page: the paging is exercised
+    be = ElasticsearchBackend(fake_client(cluster), EsConfig())
+    build(be)
+    assert be.facet_values("source") == ("aawsat", "alriyadh")
+    pages = [d for m, p, d in cluster.calls if p == "/news/_search" and "composite" in str(d)]
+    assert len(pages) == 3 and pages[1]["aggs"]["values"]["composite"]["after"] == {"v": "aawsat"}
+    calls = len(cluster.calls)
+    assert be.facet_values("source") == ("aawsat", "alriyadh") and len(cluster.calls) == calls + 1  # alias check only
+    monkeypatch.setattr(ElasticsearchBackend, "from_env", classmethod(lambda cls, **kw: be))
+    from app import create_app
+
+    app = create_app({"SEARCH_BACKEND": "elasticsearch", "SEARCH_INDEX": str(tmp_path / "unused"),
+                      "TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False})
+    data = app.test_client().get("/api/facet/source?facet_q=%D8%A7%D9%84%D8%B1%D9%8A%D8%A7%D8%B6").get_json()
+    assert [(v["value"], v["label"]) for v in data["values"]] == [("alriyadh", "الرياض")]
+    sent = [d for m, p, d in cluster.calls if p == "/news/_search"][-1]
+    assert sent["aggs"]["source"]["terms"]["include"] == ["alriyadh"]     # exact values, never a regex
 
 
 def test_indexer_reindex_builds_and_switches_through_the_cli(cluster, monkeypatch):
@@ -759,3 +904,170 @@ def test_indexer_reindex_builds_and_switches_through_the_cli(cluster, monkeypatc
     assert meta["documents"] == 5 and meta["sources"] == [seeds]
     stats = CliRunner().invoke(main, ["stats", "--backend", "elasticsearch", "--json"])
     assert stats.exit_code == 0 and '"documents": 5' in stats.output
+
+
+# ---- arrival times -----------------------------------------------------------------------------
+
+def test_builds_stamp_arrivals_upserts_keep_them_and_the_scan_reads_them_back(backend, cluster):
+    b = build(backend)
+    docs = cluster.indices[b.index]["docs"]
+    assert {d["arrived"] for d in docs.values()} == {b.arrived}
+    cluster.calls.clear()
+    backend.upsert([StoredDocument(id="a", body="نص جديد"), StoredDocument(id="z", body="جديد", digest=7)])
+    mget = [(p, d) for m, p, d in cluster.calls if p.endswith("/_mget")]
+    assert mget == [("/news/_mget", {"ids": ["a", "z"]})]
+    assert docs["a"]["arrived"] == b.arrived and docs["z"]["arrived"] > b.arrived
+    scanned = {i: (d, ms) for i, d, ms in backend.iter_arrivals()}
+    from search.arrival import to_ms
+
+    assert scanned["a"] == (None, to_ms(b.arrived)) and scanned["z"] == (7, to_ms(docs["z"]["arrived"]))
+    assert set(scanned) == {"a", "b", "c", "z"} and not cluster.pits
+    scans = [d for m, p, d in cluster.calls if p == "/_search"]
+    assert scans[-1]["_source"] == ["id", "arrived", "digest"] and scans[-1]["sort"] == [{"id": {"order": "asc"}}]
+
+
+def test_a_reindex_over_the_cli_keeps_arrival_times(cluster, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    be = ElasticsearchBackend(fake_client(cluster), EsConfig(bulk_chunk=2))
+    monkeypatch.setattr(ElasticsearchBackend, "from_env", classmethod(lambda cls, **kw: be))
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "one.txt").write_text("قصف قرب الفلوجة.", encoding="utf-8")
+    (src / "two.txt").write_text("قافلة إلى الرمادي.", encoding="utf-8")
+    args = ["reindex", "--backend", "elasticsearch", "--workers", "0", str(src)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    (first,) = cluster.aliases_of("news")
+    before = {i: d["arrived"] for i, d in cluster.indices[first]["docs"].items()}
+    (src / "two.txt").rename(src / "deux.txt")
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 0 and "arrival times kept: 1 by id, 1 by content" in out.output
+    (second,) = cluster.aliases_of("news")
+    after = {i: d["arrived"] for i, d in cluster.indices[second]["docs"].items()}
+    assert second != first and after == {"one": before["one"], "deux": before["two"]}
+
+
+def test_saved_batches_and_a_store_made_before_them(backend, cluster):
+    cluster.indices["news-saved"] = {"settings": {"index": {}}, "aliases": set(), "refreshes": 0, "docs": {
+        "0123abcd": {"slug": "0123abcd", "name": "old", "query_string": "q=x", "created_at": "2020-01-01T00:00:00Z"}},
+        "mappings": {"dynamic": "strict", "properties": {"slug": {"type": "keyword"}}}}
+    store = backend.saved_searches()
+    assert store.get("0123abcd").kind == "search"
+    batch = store.save("قائمة", "q=x", kind="batch")
+    assert batch.kind == "batch" and batch.slug != "0123abcd" and store.get(batch.slug).kind == "batch"
+    assert cluster.indices["news-saved"]["mappings"]["properties"]["kind"] == {"type": "keyword"}
+
+
+# ---- review findings 2-6 (each test fails on the code before the fix) ---------------------------
+
+LONG_ID = "archive~" + "x" * 600  # ids are unbounded (own ids of JSON sources, deep paths)
+
+
+def test_ids_over_512_bytes_get_a_stable_hashed_id_and_are_found_by_their_own_id(backend, cluster):
+    """Finding 2: one id over 512 bytes made Elasticsearch refuse the whole bulk request."""
+    twin = LONG_ID[:-1] + "y"  # same head, different tail
+    docs = DOCS + [StoredDocument(id=LONG_ID, body="نص طويل المعرف عن داعش"), StoredDocument(id=twin, body="توأم")]
+    b = build(backend, docs)
+    assert b.indexed == 5 and not b.rejected
+    assert len(es_id(LONG_ID).encode()) <= 512 and es_id(LONG_ID) == es_id(LONG_ID) != es_id(twin)
+    assert es_id("a") == "a"  # short ids are their own _id
+    stored = cluster.indices[b.index]["docs"]
+    assert stored[es_id(LONG_ID)]["id"] == LONG_ID  # the full id, reversible
+    assert backend.get(LONG_ID).id == LONG_ID and backend.get(twin).body == "توأم"
+    assert backend.get(LONG_ID[:-1] + "z") is None
+    assert backend.upsert([StoredDocument(id=LONG_ID, body="محدث")]) == 1 and backend.get(LONG_ID).body == "محدث"
+    assert backend.delete([LONG_ID]) == 1 and backend.get(LONG_ID) is None
+
+
+def test_the_replaced_index_outlives_open_points_in_time_and_the_next_build_deletes_it(cluster):
+    """Finding 3: deleting the old index right after the swap broke running exports."""
+    be = ElasticsearchBackend(fake_client(cluster), EsConfig(old_index_wait=0, bulk_chunk=2))
+    docs = [StoredDocument(id=f"d{i}", body="نص") for i in range(5)]
+    first = build(be, docs).index
+    export = be.iter_matches(req(""), batch=2)  # a CSV export in progress: a point in time on `first`
+    got = [next(export).id, next(export).id]
+    second = build(be, docs[:1]).index
+    assert first in cluster.indices and cluster.aliases_of("news") == [second]
+    assert cluster.indices[first]["mappings"]["_meta"]["state"] == "retired"
+    got += [d.id for d in export]  # the export finishes on its snapshot
+    assert got == [d.id for d in docs] and not cluster.pits
+    third = build(be, docs[:2]).index  # nothing open any more: the next build deletes the leftovers
+    assert first not in cluster.indices and second not in cluster.indices and third in cluster.indices
+
+
+def test_commit_waits_for_points_in_time_to_close_before_deleting(cluster, monkeypatch):
+    be = ElasticsearchBackend(fake_client(cluster), EsConfig(old_index_wait=60))
+    first = build(be).index
+    export = be.iter_matches(req(""), batch=1)
+    next(export)
+    waited = []
+
+    def sleep(seconds):  # the export finishes while commit waits
+        waited.append(seconds)
+        export.close()
+
+    monkeypatch.setattr("search.backends.elasticsearch_backend.time.sleep", sleep)
+    build(be)
+    assert waited == [5.0] and first not in cluster.indices
+
+
+def test_an_unused_old_index_is_deleted_at_once(backend, cluster):
+    first = build(backend).index
+    build(backend)
+    assert first not in cluster.indices
+
+
+def test_two_racing_first_builds_cannot_both_hold_the_alias(backend, cluster):
+    """Finding 4: with no alias yet, both swaps were plain adds and both succeeded."""
+    one, two = backend.new_build(), backend.new_build()
+    for b in (one, two):
+        for d in DOCS:
+            b.add(d)
+    real = backend._alias_targets
+
+    def racing():  # `two` reads "no alias yet", then `one` publishes before `two` swaps
+        seen = real()
+        backend._alias_targets = real
+        one.commit({"sources": ["one"]})
+        return seen
+
+    backend._alias_targets = racing
+    with pytest.raises(BackendError, match="more than one write index"):
+        two.commit({"sources": ["two"]})
+    assert cluster.aliases_of("news") == [one.index] and two.index not in cluster.indices
+    assert backend.upsert([StoredDocument(id="n", body="جديد")]) == 1  # writes through the alias work
+    assert backend.get("n") is not None
+
+
+def test_no_node_side_word_list_is_needed(backend, cluster):
+    """Finding 5: ES_DECOMPOUND_WORD_LIST_PATH needed a file nothing wrote. Elasticsearch no
+    longer decompounds (it receives the Python chains' terms), so no setting names a file."""
+    index = build(backend).index
+    settings = cluster.indices[index]["settings"]
+    text = json.dumps(settings)
+    assert "dictionary_decompounder" not in text and "word_list" not in text and "_path" not in text
+    assert "decompound_word_list_path" not in {f.name for f in __import__("dataclasses").fields(EsConfig)}
+
+
+def test_the_index_carries_its_own_highlight_limit_and_searches_ask_for_no_es_highlighting(backend, cluster):
+    """Finding 6: max_analyzed_offset was only sent per request, above a template's lower limit."""
+    index = build(backend).index
+    created = [d for m, p, d in cluster.calls if m == "PUT" and p == f"/{index}"][0]
+    assert created["settings"]["index"]["highlight"]["max_analyzed_offset"] >= 1_000_000
+    backend.search(req("داعش"))
+    assert all("highlight" not in d for m, p, d in cluster.calls if p.endswith("_search"))
+
+
+def test_documents_carry_the_python_terms_but_store_only_the_original_text(backend, cluster):
+    """Finding 1: Elasticsearch indexes the Python chains' output (see test_es_lucene_parity)."""
+    from search.analysis import joined_terms
+    from search.backends.common import GAP
+
+    index = build(backend).index
+    sent = cluster.indexed_sources[index]["a"]
+    assert sent["body_plus"] == joined_terms("arabic_plus", DOCS[0].body, GAP)
+    assert sent["title_exact"] == joined_terms("arabic_exact", DOCS[0].title, GAP)
+    stored = cluster.indices[index]["docs"]["a"]
+    assert stored["body"] == DOCS[0].body and not any(k.endswith(("_plus", "_exact")) for k in stored)

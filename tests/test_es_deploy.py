@@ -69,6 +69,17 @@ def test_indexer_is_a_one_shot_reindex_of_the_seeds(compose):
     assert indexer["environment"]["ES_URL"] == "http://elasticsearch:9200"
 
 
+def test_env_example_names_the_mount_point_compose_uses(compose):
+    """Finding 7: .env.example said /data while compose mounts the archive at /app/seeds."""
+    mounts = [v for v in compose["services"]["indexer"]["volumes"] if v.startswith("${ARCHIVE_DIR")]
+    (mount,) = mounts
+    target = mount.split(":")[-2]
+    text = ENV_EXAMPLE.read_text(encoding="utf-8")
+    comment = text[:text.index("ARCHIVE_DIR=")].rsplit("\n\n", 1)[-1]
+    assert target in comment and "/data" not in comment.replace(target, "")
+    assert compose["services"]["indexer"]["command"][-1].rstrip("/") == Path(target).name
+
+
 def test_every_variable_the_compose_file_needs_is_in_env_example():
     used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", COMPOSE.read_text(encoding="utf-8")))
     example = env_example()
@@ -91,8 +102,11 @@ def test_env_example_covers_the_backend_settings():
 def test_dockerfile_builds_the_app_on_python_311_slim():
     text = DOCKERFILE.read_text(encoding="utf-8")
     assert re.search(r"^FROM python:3\.11-slim$", text, re.M)
-    assert "pip install --prefix=/install ." in text and "gunicorn" in text
-    assert "'app:create_app()'" in text and "EXPOSE 8000" in text and re.search(r"^USER \w+", text, re.M)
+    assert "pip install --prefix=/install ." in text
+    assert '"python:web.gunicorn_conf"' in text and "EXPOSE 8000" in text and re.search(r"^USER \w+", text, re.M)
+    import web.gunicorn_conf
+
+    assert web.gunicorn_conf.wsgi_app == "app:create_app()"
     for src in re.findall(r"^COPY (?!--from=)(\S+)", text, re.M):
         assert (ROOT / src).exists(), src
     # A build stage with a compiler builds the compiled analysis core; the image checks it has it.

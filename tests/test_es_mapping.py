@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 
-from search.analysis import ANALYZER_VERSION, ES_ANALYZER_NAMES, elasticsearch_analysis_settings
-from search.backends.elasticsearch_mapping import (GAP_TOKEN, PLAN_ANALYZER, analysis_settings, es_date,
+from search.analysis import (ANALYZER_VERSION, CHAINS, ES_ANALYZER_NAMES, NATIVE_CHAINS, elasticsearch_analysis_settings,
+                             joined_terms)
+from search.backends.common import GAP
+from search.backends.elasticsearch_mapping import (GAP_TOKEN, PRE_ANALYZED, analysis_settings, es_date, es_id,
                                                    from_source, index_settings, live_settings, mappings,
-                                                   to_action, to_source)
+                                                   pre_analyzed_fields, to_action, to_source)
 from search.backends.tantivy_backend import TantivyBackend
 from search.fields import TEXT_SCOPES, text_field
 from search.model import StoredDocument
@@ -18,19 +20,22 @@ DOC = StoredDocument(id="a1", title="داعش في الموصل", body="قال �
                      troops=[500, 1200], troops_max=1200, extraction={"body": {"countries": [{"code": "IQ"}]}})
 
 
-def test_settings_carry_the_shared_analysis_chains_and_the_plan_analyzer():
+def test_settings_carry_the_native_chain_and_the_pre_analyzed_analyzer():
     s = index_settings(shards=3, replicas=2)
     shared = elasticsearch_analysis_settings()
-    for name in ES_ANALYZER_NAMES.values():
-        assert s["analysis"]["analyzer"][name] == shared["analyzer"][name]
-    assert s["analysis"]["filter"].items() >= {k: v for k, v in shared["filter"].items()}.items()
-    assert s["analysis"]["analyzer"][PLAN_ANALYZER] == {"type": "custom", "tokenizer": "whitespace",
-                                                        "filter": ["plan_gap"]}
-    assert s["analysis"]["filter"]["plan_gap"] == {"type": "stop", "stopwords": [GAP_TOKEN]}
+    assert NATIVE_CHAINS == ("arabic",)
+    base = ES_ANALYZER_NAMES["arabic"]
+    assert s["analysis"]["analyzer"][base] == shared["analyzer"][base]
+    # Whitespace split, the gap marker dropped (its position increment kept), nothing else.
+    assert s["analysis"]["analyzer"][PRE_ANALYZED] == {"type": "custom", "tokenizer": "pre_analyzed_whitespace",
+                                                      "filter": ["pre_analyzed_gap"]}
+    assert s["analysis"]["tokenizer"]["pre_analyzed_whitespace"] == {"type": "whitespace", "max_token_length": 4096}
+    assert s["analysis"]["filter"]["pre_analyzed_gap"] == {"type": "stop", "stopwords": [GAP], "ignore_case": False}
+    assert GAP_TOKEN == GAP
+    assert set(s["analysis"]["analyzer"]) == {base, PRE_ANALYZED}  # no analyzer for the Python-only chains
     assert s["index"] == {"number_of_shards": 3, "number_of_replicas": 2, "refresh_interval": "1s",
-                          "max_result_window": 10000}
-    # The shared definition is not modified by adding the plan analyzer.
-    assert PLAN_ANALYZER not in elasticsearch_analysis_settings()["analyzer"]
+                          "max_result_window": 10000, "highlight": {"max_analyzed_offset": 10_000_000}}
+    assert PRE_ANALYZED not in elasticsearch_analysis_settings()["analyzer"]
 
 
 def test_settings_while_building_and_after():
@@ -40,11 +45,9 @@ def test_settings_while_building_and_after():
     assert live_settings(1) == {"index": {"number_of_replicas": 1, "refresh_interval": "1s"}}
 
 
-def test_decompound_word_list_can_live_on_the_nodes():
-    s = analysis_settings("analysis/decompound_words.txt")
-    decompounders = [f for f in s["filter"].values() if f.get("type") == "dictionary_decompounder"]
-    assert decompounders and all(f.get("word_list_path") == "analysis/decompound_words.txt" and "word_list" not in f
-                                 for f in decompounders)
+def test_no_decompounder_runs_in_elasticsearch():
+    text = json.dumps(analysis_settings())
+    assert "dictionary_decompounder" not in text and "word_list" not in text
 
 
 def test_mappings_pin_every_field():
@@ -52,17 +55,19 @@ def test_mappings_pin_every_field():
     p = m["properties"]
     assert m["dynamic"] == "strict"
     assert m["_meta"] == {"analyzer_version": ANALYZER_VERSION, "state": "building"}
-    base, plus, exact = (ES_ANALYZER_NAMES[c] for c in ("arabic", "arabic_plus", "arabic_exact"))
+    base = ES_ANALYZER_NAMES["arabic"]
     for scope in TEXT_SCOPES:
-        assert p[scope] == {"type": "text", "analyzer": base, "fields": {
-            "plus": {"type": "text", "analyzer": plus}, "exact": {"type": "text", "analyzer": exact}}}
-        # The plan's field names work unchanged: aliases of the multi-fields.
-        assert p[text_field(scope, "arabic_plus")] == {"type": "alias", "path": f"{scope}.plus"}
-        assert p[text_field(scope, "arabic_exact")] == {"type": "alias", "path": f"{scope}.exact"}
+        assert p[scope] == {"type": "text", "analyzer": base}
+        for chain in ("arabic_plus", "arabic_exact"):
+            assert p[text_field(scope, chain)] == {"type": "text", "analyzer": PRE_ANALYZED}
+    # The pre-analyzed strings are indexed, not stored: _source keeps the original text only.
+    assert m["_source"] == {"excludes": ["title_plus", "title_exact", "body_plus", "body_exact"]}
+    assert set(pre_analyzed_fields()) == {text_field(s, c) for s in TEXT_SCOPES for c in CHAINS if c != "arabic"}
     for name in ("id", "country", "org", "source", "month"):
         assert p[name] == {"type": "keyword"}
     assert p["troops"] == {"type": "integer"} and p["troops_max"] == {"type": "integer"}
     assert p["date"] == {"type": "date"}
+    assert p["arrived"] == {"type": "date"} and p["digest"] == {"type": "unsigned_long", "index": False}
     assert p["extraction"] == {"type": "object", "enabled": False}
     assert p["meta"] == {"type": "object", "enabled": False}
     json.dumps(m)  # plain JSON all the way down
@@ -93,13 +98,42 @@ def test_every_field_a_plan_can_name_is_mapped():
 def test_source_keeps_the_original_text_once_and_round_trips():
     src = to_source(DOC)
     assert src["title"] == DOC.title and src["body"] == DOC.body
-    assert not any(k.endswith(("_plus", "_exact")) for k in src)  # the analyzers derive those
+    assert not any(k.endswith(("_plus", "_exact")) for k in src)
     assert src["date"] == "2014-06-10T05:30:00.000Z" and src["month"] == "2014-06"
     assert src["country"] == ["IQ", "SY"] and src["troops"] == [500, 1200] and src["troops_max"] == 1200
     assert src["extraction"] == DOC.extraction
     assert set(src) <= set(mappings()["properties"])
     assert from_source(src) == DOC
-    assert to_action(DOC) == {"_id": "a1", "_source": src}
+    assert "arrived" not in src and "digest" not in src  # the build or upsert stamps the arrival
+    from dataclasses import replace
+
+    stamped = to_source(replace(DOC, arrived="2026-11-21T14:05:03.120Z", digest=2**64 - 1))
+    assert stamped["arrived"] == "2026-11-21T14:05:03.120Z" and stamped["digest"] == 2**64 - 1
+    back = from_source(stamped)
+    assert (back.arrived, back.digest) == ("2026-11-21T14:05:03.120Z", 2**64 - 1)
+    assert set(stamped) <= set(mappings()["properties"])
+
+
+def test_actions_carry_every_python_chain_the_cluster_does_not_run():
+    action = to_action(DOC)
+    assert action["_id"] == "a1"
+    sent = action["_source"]
+    assert {k: v for k, v in sent.items() if k in to_source(DOC)} == to_source(DOC)
+    for scope, text in (("title", DOC.title), ("body", DOC.body)):
+        for chain in ("arabic_plus", "arabic_exact"):
+            assert sent[text_field(scope, chain)] == joined_terms(chain, text, GAP)
+    assert set(sent) <= set(mappings()["properties"])
+    # The title's stop word في is a gap in the plus chain, a term in the exact chain.
+    assert sent["title_plus"].split(" ")[1] == GAP and GAP not in sent["title_exact"]
+    no_title = to_action(StoredDocument(id="n", body="نص"))["_source"]
+    assert "title_plus" not in no_title and "body_plus" in no_title
+
+
+def test_long_ids_are_bounded_stably():
+    long = "z" * 513
+    assert es_id(long) == es_id(long) and len(es_id(long).encode()) <= 512 and es_id(long).startswith("z" * 400)
+    assert es_id("ب" * 300) != es_id("ب" * 301) and len(es_id("ب" * 300).encode()) <= 512
+    assert to_action(StoredDocument(id=long, body="x"))["_source"]["id"] == long
 
 
 def test_prepare_runs_in_worker_processes():
@@ -119,3 +153,25 @@ def test_unparsable_dates_are_left_out_of_the_date_field_but_kept():
     assert es_date(None) is None and es_date("2014-06-10") == "2014-06-10T00:00:00.000Z"
     minimal = StoredDocument(id="m", body="")
     assert from_source(to_source(minimal)) == minimal
+
+
+def test_casualties_flags_and_troop_mentions_are_mapped_and_round_trip():
+    props = mappings()["properties"]
+    assert props["casualties"] == {"type": "integer"} and props["casualties_max"] == {"type": "integer"}
+    assert props["flags"] == {"type": "keyword"}
+    assert props["troop_mentions"] == {"type": "object", "enabled": False}   # stored for hits, not indexed
+    mention = {"value": 42, "upper": None, "bound": None, "kind": "casualties", "casualty": "killed",
+               "noun": "members", "word": "عنصر", "flags": []}
+    doc = StoredDocument(id="c", body="قتل 42 من عناصر داعش", casualties=[42], casualties_max=42,
+                         flags=["rhetorical"], troop_mentions=[mention])
+    src = to_source(doc)
+    assert src["casualties"] == [42] and src["casualties_max"] == 42 and src["flags"] == ["rhetorical"]
+    assert set(src) <= set(props) and from_source(src) == doc
+    # the casualty range filter and sort name mapped fields
+    from search.backends.elasticsearch_query import sort_spec
+    from search.model import Range, SearchRequest
+    from search.query import parse
+
+    plan = build_plan(SearchRequest(parse("").tree, ranges={"casualties": Range(10, None)}))
+    assert plan.facet_filters["casualties"].field == "casualties_max"
+    assert sort_spec("casualties")[0] == {"casualties_max": {"order": "desc", "missing": "_last"}}

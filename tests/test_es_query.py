@@ -11,13 +11,14 @@ import pytest
 from elasticsearch.dsl import A, Q, Search
 
 from search.analysis import analyze_field
-from search.backends.elasticsearch_query import (compile_clause, facet_aggs, highlight_spec, phrase_text,
-                                                 scan_body, search_body, sort_spec)
-from search.fields import SCOPE_BOOST
+from search.backends.common import GAP
+from search.backends.elasticsearch_query import (compile_clause, facet_aggs, phrase_text, scan_body, search_body,
+                                                 sort_spec)
 from search.model import Range, SearchRequest
 from search.query import parse
-from search.query.plan import (All, Bool, Keyword, Nothing, NumRange, PhraseTerms, PrefixTerm, Term,
-                               build_plan)
+from search.query.plan import (All, AtLeast, Bool, DisMax, Keyword, Nothing, NumRange, PhraseTerms, PrefixTerm,
+                               Rank, Term, build_plan)
+from search.query.ranking import RANKING
 
 
 def req(q="", **kw):
@@ -29,17 +30,30 @@ def term(chain: str, word: str) -> str:
     return tok.term
 
 
-def word_q(word: str, scopes=("title", "body")) -> Q:
-    """What one search word must become: a term per scope and chain, with the plan's boosts."""
+def word_opts(word: str, scopes=("title", "body")) -> list[Q]:
+    """A term per scope and chain, with the ranking's boosts."""
     opts = []
     for scope in scopes:
-        for chain, suffix, chain_boost in (("arabic", "", 1.0), ("arabic_plus", "_plus", 0.5)):
-            boost = SCOPE_BOOST[scope] * chain_boost
+        for chain, suffix in (("arabic", ""), ("arabic_plus", "_plus")):
+            boost = RANKING.scope_weight(scope) * RANKING.chain_weight(chain)
             params = {"value": term(chain, word)}
             if boost != 1.0:
                 params["boost"] = boost
             opts.append(Q("term", **{scope + suffix: params}))
-    return Q("bool", should=opts)
+    return opts
+
+
+def word_q(word: str, scopes=("title", "body")) -> Q:
+    """What one search word must become: its best (scope, chain) match (dis_max), or with
+    ``combine="sum"`` every match added up."""
+    opts = word_opts(word, scopes)
+    if RANKING.combine == "sum":
+        return Q("bool", should=opts)
+    return Q("dis_max", queries=opts, tie_breaker=RANKING.tie_breaker)
+
+
+def options(body: dict) -> list[dict]:
+    return body["dis_max"]["queries"] if "dis_max" in body else body["bool"]["should"]
 
 
 def compiled(q: str, **kw) -> dict:
@@ -50,39 +64,105 @@ def test_a_word_is_term_queries_on_the_analyzed_fields_never_query_string():
     assert compiled("داعش") == word_q("داعش").to_dict()
     body = compiled("الموصل")
     # The analyzed form (stemmed, normalized) is what reaches Elasticsearch.
-    assert body["bool"]["should"][0] == {"term": {"title": {"value": term("arabic", "الموصل"), "boost": 2.0}}}
+    assert options(body)[0] == {"term": {"title": {"value": term("arabic", "الموصل"), "boost": RANKING.title}}}
 
 
 def test_a_word_with_a_stopword_inside_is_a_phrase_with_the_exact_gap():
     # "الدولة-في-العراق" is one word to the parser; the base chain drops في and keeps its position.
     body = compiled("الدولة-في-العراق")
-    first = body["bool"]["should"][0]
+    first = options(body)[0]
     dawla, iraq = term("arabic", "الدولة"), term("arabic", "العراق")
-    expected = Q("match_phrase", title={"query": f"{dawla} <gap> {iraq}", "analyzer": "plan_terms",
-                                        "slop": 0, "boost": 2.0})
+    expected = Q("match_phrase", title={"query": f"{dawla} {GAP} {iraq}", "analyzer": "pre_analyzed",
+                                        "slop": 0, "boost": RANKING.title})
     assert first == expected.to_dict()
 
 
 def test_phrase_text_writes_one_gap_token_per_missing_position():
     assert phrase_text(("a", "b", "c"), (0, 1, 2)) == "a b c"
-    assert phrase_text(("a", "b", "c"), (0, 2, 5)) == "a <gap> b <gap> <gap> c"
+    assert phrase_text(("a", "b", "c"), (0, 2, 5)) == f"a {GAP} b {GAP} {GAP} c"
     with pytest.raises(ValueError):
         phrase_text(("a", "b"), (1, 0))
 
 
-def test_a_quoted_phrase_uses_the_exact_fields_with_slop_zero():
+def phrase_q(field: str, words: list[str], boost: float, slop: int = 0) -> Q:
+    params = {"query": " ".join(words), "analyzer": "pre_analyzed", "slop": slop}
+    if boost != 1.0:
+        params["boost"] = boost
+    return Q("match_phrase", **{field: params})
+
+
+def test_a_quoted_phrase_is_exact_and_also_clitic_forgiving_at_a_lower_weight():
     body = compiled('"الدولة الإسلامية"')
-    words = " ".join(term("arabic_exact", w) for w in ("الدولة", "الإسلامية"))
-    expected = Q("bool", should=[
-        Q("match_phrase", title_exact={"query": words, "analyzer": "plan_terms", "slop": 0, "boost": 2.0}),
-        Q("match_phrase", body_exact={"query": words, "analyzer": "plan_terms", "slop": 0})])
+    exact = [term("arabic_exact", w) for w in ("الدولة", "الإسلامية")]
+    opts = [phrase_q("title_exact", exact, RANKING.title), phrase_q("body_exact", exact, 1.0)]
+    if RANKING.phrase_plus:
+        plus = [term("arabic_plus", w) for w in ("الدولة", "الإسلامية")]
+        opts += [phrase_q("title_plus", plus, RANKING.title * RANKING.phrase_plus),
+                 phrase_q("body_plus", plus, RANKING.phrase_plus)]
+    expected = Q("bool", should=opts) if RANKING.combine == "sum" else \
+        Q("dis_max", queries=opts, tie_breaker=RANKING.tie_breaker)
     assert body == expected.to_dict()
+
+
+def test_a_phrase_typed_with_clitics_gives_the_same_plus_chain_phrase():
+    """بمسجد الإمام الصادق and مسجد الإمام الصادق: the plus-chain phrase is the same, so each
+    finds the other (the exact phrase still prefers the typed form)."""
+    if not RANKING.phrase_plus:
+        pytest.skip("clitic-forgiving phrases are off")
+    a = options(compiled('"بمسجد الإمام الصادق"'))
+    b = options(compiled('"مسجد الإمام الصادق"'))
+    assert [x for x in a if "body_plus" in json.dumps(x)] == [x for x in b if "body_plus" in json.dumps(x)]
+    assert [x for x in a if "body_exact" in json.dumps(x)] != [x for x in b if "body_exact" in json.dumps(x)]
+
+
+def test_a_spaced_compound_name_is_a_phrase_that_also_matches_the_joined_spelling():
+    def terms(chain, text):
+        return " ".join(t.term for t in analyze_field(chain, text))
+
+    spaced_base, spaced_plus = terms("arabic", "عبد ربه"), terms("arabic_plus", "عبد ربه")
+    joined_base = terms("arabic", "عبدربه")
+    assert " " not in joined_base and terms("arabic_plus", "عبدربه") == spaced_plus  # the plus chain splits
+    body = json.dumps(compiled("عبد ربه"), ensure_ascii=False)
+    # the pair as a phrase in both word chains, and the joined عبدربه as one Lucene-chain term
+    assert f'"title": {{"query": "{spaced_base}"' in body and f'"body_plus": {{"query": "{spaced_plus}"' in body
+    assert f'"body": {{"value": "{joined_base}"' in body
+    # typed joined: one Lucene-chain term, split into the pair by the plus chain, and the spaced phrase
+    joined = json.dumps(compiled("عبدربه"), ensure_ascii=False)
+    assert f'"body": {{"value": "{joined_base}"' in joined and f'"body_plus": {{"query": "{spaced_plus}"' in joined
+    assert f'"body": {{"query": "{spaced_base}"' in joined
+    # أبو بكر also as أبي بكر / أبا بكر
+    kunya = json.dumps(compiled("أبو بكر"), ensure_ascii=False)
+    for form in ("أبي بكر", "أبا بكر"):
+        assert f'"body": {{"query": "{terms("arabic", form)}"' in kunya, form
+
+
+def test_new_plan_clauses_compile_to_dis_max_minimum_should_match_and_optional_should():
+    a, b = Term("body", "a"), Term("title", "b", 2.0)
+    assert compile_clause(DisMax((a, b), 0.1)) == \
+        Q("dis_max", queries=[Q("term", body={"value": "a"}), Q("term", title={"value": "b", "boost": 2.0})],
+          tie_breaker=0.1).to_dict()
+    assert compile_clause(AtLeast((a, b, Term("body", "c")), 2)) == \
+        Q("bool", should=[Q("term", body={"value": "a"}), Q("term", title={"value": "b", "boost": 2.0}),
+                          Q("term", body={"value": "c"})], minimum_should_match=2).to_dict()
+    near = PhraseTerms("body_plus", ("a", "b"), (0, 1), 0.5, slop=1)
+    assert compile_clause(Rank(a, (near,))) == \
+        Q("bool", must=[Q("term", body={"value": "a"})],
+          should=[phrase_q("body_plus", ["a", "b"], 0.5, slop=1)]).to_dict()
+
+
+def test_a_long_question_needs_all_but_one_word():
+    body = compiled("تحرير عدن المقاومة الشعبية")
+    if not RANKING.relax_from or RANKING.relax_from > 4:
+        pytest.skip("questions are strict conjunctions")
+    core = body["bool"]["must"][0] if "must" in body.get("bool", {}) else body
+    assert core["bool"]["minimum_should_match"] == 3
+    assert core["bool"]["should"] == [word_q(w).to_dict() for w in ("تحرير", "عدن", "المقاومة", "الشعبية")]
 
 
 def test_a_prefix_is_a_constant_score_prefix_query_on_the_exact_fields():
     body = compiled("امريك*")
     expected = Q("bool", should=[
-        Q("prefix", title_exact={"value": "امريك", "rewrite": "constant_score", "boost": 2.0}),
+        Q("prefix", title_exact={"value": "امريك", "rewrite": "constant_score", "boost": RANKING.title}),
         Q("prefix", body_exact={"value": "امريك", "rewrite": "constant_score"})])
     assert body == expected.to_dict()
 
@@ -120,13 +200,13 @@ def test_leaf_clauses():
     assert compile_clause(PrefixTerm("body_exact", "x")) == \
         Q("prefix", body_exact={"value": "x", "rewrite": "constant_score"}).to_dict()
     assert compile_clause(PhraseTerms("body_exact", ("a", "b"), (0, 1), 3.0)) == \
-        Q("match_phrase", body_exact={"query": "a b", "analyzer": "plan_terms", "slop": 0, "boost": 3.0}).to_dict()
+        Q("match_phrase", body_exact={"query": "a b", "analyzer": "pre_analyzed", "slop": 0, "boost": 3.0}).to_dict()
 
 
 def test_two_active_facet_filters_give_a_post_filter_and_per_facet_filtered_aggregations():
     request = req("داعش", filters={"country": ("IQ", "SY")}, ranges={"troops": Range(1000, None)})
     plan = build_plan(request)
-    body = search_body(request, plan, highlight=True)
+    body = search_body(request, plan, timeout="20s")
 
     country_f = Q("terms", country=["IQ", "SY"])
     troops_f = Q("range", troops_max={"gte": 1000})
@@ -140,17 +220,17 @@ def test_two_active_facet_filters_give_a_post_filter_and_per_facet_filtered_aggr
         .bucket("values", "terms", field="org", size=50)
     s.aggs.bucket("troops", A("filter", filter=Q("bool", filter=[country_f]))) \
         .bucket("values", "range", field="troops_max", ranges=troop_ranges)
+    casualty_ranges = [{"key": "1-9", "from": 1, "to": 10}, {"key": "10-99", "from": 10, "to": 100},
+                       {"key": "100-999", "from": 100, "to": 1000}, {"key": "1000-", "from": 1000}]
+    s.aggs.bucket("casualties", A("filter", filter=Q("bool", filter=[country_f, troops_f]))) \
+        .bucket("values", "range", field="casualties_max", ranges=casualty_ranges)
     s.aggs.bucket("month", A("filter", filter=Q("bool", filter=[country_f, troops_f]))) \
         .bucket("values", "terms", field="month", size=1000, order={"_key": "asc"})
     s.aggs.bucket("source", A("filter", filter=Q("bool", filter=[country_f, troops_f]))) \
         .bucket("values", "terms", field="source", size=50)
     s = s.sort({"_score": {"order": "desc"}}, {"id": {"order": "asc"}}) \
         .extra(from_=0, size=10, track_total_hits=True).source(excludes=["extraction"])
-    s = s.highlight_options(type="unified", pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html",
-                            require_field_match=True, max_analyzed_offset=1_000_000)
-    s = s.highlight("title", matched_fields=["title.plus", "title.exact"], number_of_fragments=0)
-    s = s.highlight("body", matched_fields=["body.plus", "body.exact"], fragment_size=260,
-                    number_of_fragments=1, no_match_size=0)
+    s = s.extra(timeout="20s")
     assert body == s.to_dict()
 
 
@@ -163,7 +243,7 @@ def test_the_date_range_filters_month_counts_like_its_own_facet():
 
 def test_without_filters_aggregations_are_plain_and_there_is_no_post_filter():
     request = req("داعش", facets=("country",))
-    body = search_body(request, build_plan(request), highlight=False)
+    body = search_body(request, build_plan(request), timeout=None)
     assert "post_filter" not in body and "highlight" not in body
     assert body["aggs"] == {"country": A("terms", field="country", size=50).to_dict()}
 
@@ -172,7 +252,7 @@ def test_sorts_have_a_unique_tiebreaker_and_put_missing_values_last():
     assert sort_spec("relevance") == [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
     assert sort_spec("date") == [{"date": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}]
     assert sort_spec("troops") == [{"troops_max": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}]
-    page2 = search_body(req("", sort="date", page=3, page_size=20), build_plan(req("")), highlight=False)
+    page2 = search_body(req("", sort="date", page=3, page_size=20), build_plan(req("")), timeout=None)
     assert (page2["from"], page2["size"]) == (40, 20)
 
 
@@ -186,15 +266,74 @@ def test_scan_body_for_date_sort_with_search_after():
     assert body == s.to_dict()
 
 
-def test_highlight_spec_marks_with_html_encoding():
-    spec = highlight_spec()
-    assert spec["pre_tags"] == ["<mark>"] and spec["post_tags"] == ["</mark>"] and spec["encoder"] == "html"
-    assert spec["fields"]["body"]["fragment_size"] == 260 and spec["fields"]["body"]["number_of_fragments"] == 1
-
-
 @pytest.mark.parametrize("q", ['title:"x y" OR (z* -w)', 'a:b "c', "\\*:* AND OR", "_exists_:title", "(((",
                                "body:* \\\" ~2 ^3", "<script>alert(1)</script>"])
 def test_no_user_text_ever_reaches_a_query_parser(q):
     request = req(q, filters={"org": ("a\"b",)})
-    text = json.dumps(search_body(request, build_plan(request), highlight=True))
+    text = json.dumps(search_body(request, build_plan(request), timeout="20s"))
     assert "query_string" not in text and "simple_query_string" not in text
+
+
+def test_a_batch_row_is_a_count_with_a_few_aggregations_and_the_filters_in_the_query():
+    from search.backends.elasticsearch_query import summary_body
+
+    request = req("داعش", filters={"country": ("IQ",)}, ranges={"date": Range("2014-06-01", None)})
+    plan = build_plan(request)
+    body = summary_body(plan, 3)
+    s = Search().query(Q("bool", must=[word_q("داعش")], filter=[
+        Q("term", country={"value": "IQ"}), Q("range", date={"gte": "2014-06-01T00:00:00.000Z"})]))
+    s.aggs.bucket("country", "terms", field="country", size=3)
+    s.aggs.bucket("org", "terms", field="org", size=3)
+    s.aggs.metric("date_min", "min", field="date")
+    s.aggs.metric("date_max", "max", field="date")
+    assert body == s.extra(size=0, track_total_hits=True).to_dict()
+    # The same matches as the results page: its query plus its post_filter.
+    page = search_body(request, plan)
+    assert body["query"]["bool"]["must"] == [page["query"]]
+    assert body["query"]["bool"]["filter"] == page["post_filter"]["bool"]["filter"]
+
+
+def test_arrival_sort_and_since_filter():
+    assert sort_spec("arrived") == [{"arrived": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}]
+    request = req("", ranges={"arrived": Range("2026-11-21T14:05:03.121Z", None)}, facets=("source",))
+    body = search_body(request, build_plan(request))
+    since = Q("range", arrived={"gte": "2026-11-21T14:05:03.121Z"})
+    assert body["post_filter"] == Q("bool", filter=[since]).to_dict()
+    # Not a facet: every facet's counts are narrowed by it.
+    assert body["aggs"]["source"]["filter"] == Q("bool", filter=[since]).to_dict()
+
+
+def test_the_arrival_scan_reads_three_fields_in_id_order():
+    from search.backends.elasticsearch_query import arrival_scan_body
+
+    assert arrival_scan_body(5000) == Search().query(Q("match_all")).sort({"id": {"order": "asc"}}).extra(
+        size=5000, track_total_hits=False).source(["id", "arrived", "digest"]).to_dict()
+
+
+# ---- forgiving queries (issue 10): the parser's repairs reach Elasticsearch as plain plan clauses ----
+
+def test_forgiving_operators_compile_like_their_strict_forms():
+    assert compiled("داعش AND الموصل") == compiled("داعش الموصل")
+    assert compiled("داعش NOT سوريا") == compiled("داعش -سوريا")
+    assert compiled("داعش or الدولة") == compiled("داعش OR الدولة")
+    assert compiled("«الدولة الإسلامية»") == compiled('"الدولة الإسلامية"')
+    assert compiled("🔥 داعش^5") == compiled("داعش")
+
+
+def test_nothing_searchable_is_match_none_and_stopwords_are_exact_terms():
+    assert compiled("!!!") == {"match_none": {}}
+    body = json.dumps(compiled("في"), ensure_ascii=False)
+    # Searched as written: exact-chain terms (the stopword kept), never match_all.
+    assert '"title_exact": {' in body and '"body_exact": {' in body and '"value": "في"' in body
+    assert "match_all" not in body
+    assert compiled("في") == compile_clause(build_plan(req('"في"')).query)
+
+
+def test_latin_names_expand_in_the_plan_as_arabic_words():
+    from search.query.names import expand
+
+    tree, _ = expand(parse("Mosul").tree)
+    body = compile_clause(build_plan(SearchRequest(query=tree)).query)
+    arabic = compiled("الموصل")
+    assert arabic in body["bool"]["should"]  # the Arabic word, compiled as if typed
+    assert "query_string" not in json.dumps(body)

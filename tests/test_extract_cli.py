@@ -77,4 +77,33 @@ def test_real_subprocess_over_seeds():
     records = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r["source"] for r in records] == [str(p) for p in SEEDS]
     assert all(set(r) == {"source", "countries", "organizations", "troops"} for r in records)
-    assert [t["value"] for t in records[2]["troops"]] == [500, 60000]
+    assert [t["value"] for t in records[2]["troops"] if t["bound"] != "vague"] == [500, 60000]
+
+
+def test_text_format_prints_value_kind_noun_and_evidence_per_troop_mention():
+    text = "قتل 42 من عناصر داعش، وأرسلت بريطانيا 500 جندي إلى العراق. فنحن 20 مليون جندي."
+    result = CliRunner().invoke(extract_command, ["--format", "text", "-"], input=text.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    troops = [line.split("\t") for line in result.output.splitlines() if line.startswith("troops\t")]
+    assert troops == [
+        ["troops", "42", "casualties/killed", "members", "-", "تنظيم الدولة الإسلامية (داعش)", "42 من عناصر"],
+        ["troops", "500", "force", "soldiers", "-", "-", "500 جندي"],
+        ["troops", "20000000", "force", "soldiers", "implausible,rhetorical", "-", "20 مليون جندي"]]
+    data = json.loads(CliRunner().invoke(extract_command, ["-"], input=text.encode("utf-8")).output)
+    assert [(t["value"], t["kind"], t["noun"], t["word"], t["text"]) for t in data["troops"]][:2] == [
+        (42, "casualties", "members", "عنصر", "42 من عناصر"), (500, "force", "soldiers", "جندي", "500 جندي")]
+
+
+def test_corrections_override_a_troop_mention_kind(tmp_path):
+    path = tmp_path / "c.tsv"
+    path.write_text("kind\ttroops\tوأرسلت بريطانيا 500\tkilled\nignore\ttroops\tفنحن 20 مليون\n"
+                    "kind\ttroops\tقتل 42 من عناصر\tforce\n", encoding="utf-8")
+    text = "قتل 42 من عناصر داعش، وأرسلت بريطانيا 500 جندي إلى العراق. فنحن 20 مليون جندي."
+    result = CliRunner().invoke(extract_command, ["--corrections", str(path), "-"], input=text.encode("utf-8"))
+    troops = json.loads(result.output)["troops"]
+    assert [(t["value"], t["kind"], t["casualty"], t.get("corrected")) for t in troops] == [
+        (42, "force", None, True), (500, "casualties", "killed", True)]
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("kind\ttroops\t500 جندي\tdead\n", encoding="utf-8")
+    result = CliRunner().invoke(extract_command, ["--corrections", str(bad), "-"], input=text.encode("utf-8"))
+    assert result.exit_code != 0 and "bad.tsv:1: unknown troop kind 'dead'" in result.output

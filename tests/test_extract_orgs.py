@@ -141,3 +141,62 @@ def test_corrections_errors_name_file_and_line(tmp_path):
         load_corrections(path)
     with pytest.raises(CorrectionsError, match="cannot read"):
         load_corrections(tmp_path / "missing.tsv")
+
+
+# ---- issue #12: discovery precision and one name per organization (SaudiNewsNet phrases) ------
+@pytest.mark.parametrize("text, expected", [
+    ("وقال الأحمدي إن وزارة الحج اليمنية التقى مؤخرا وزير الحج", ["وزارة الحج اليمنية"]),   # stops before a verb
+    ("قرر مجلس الوزراء الموافقة على النظام", ["مجلس الوزراء"]),
+    ("وبيانات وزارة الدفاع الرسمية تثير الإعجاب", ["وزارة الدفاع"]),
+    ("أعلنت هيئة الإذاعة والتلفزيون عن خطة", ["هيئة الاذاعة والتلفزيون"]),
+    ("أحال السعودي إلى هيئة التحقيق والادعاء العام حسب التعليمات", ["هيئة التحقيق والادعاء العام"]),
+    ("رئيس مجلس الشؤون السياسية والأمنية", ["مجلس الشؤون السياسية والامنية"]),
+    ("أصدر مجلس الشورى العام الماضي نظاما", ["مجلس الشورى"]),               # the year
+    ("وقالت باربرا بوكسر عضو مجلس الشيوخ الديمقراطية عن كاليفورنيا", ["مجلس الشيوخ"]),
+    ("دراسة مجلس الأعمال المصري - الإيطالي عن القناة", ["مجلس الاعمال المصري - الايطالي"]),
+])
+def test_discovered_names_stop_where_the_name_stops(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("وزارة الحج والصحة والشؤون البلدية", ["وزارة الحج"]),         # two ministries: not one name
+    ("وزير في حزب البيت اليهودي من أقصى اليمين", []),          # cut short: not حزب البيت
+    ("المتحدث الرسمي لهيئة الهلال الأحمر في المنطقة", []),      # cut short (the gazetteer has الهلال الأحمر)
+    ("كتيبة الأهلي المشهود لها بالإبهار", []),                 # a team's nickname
+    ("أمطر جيش من المحامين المحكمة بالطلبات", []),             # an army of lawyers
+    ("برتبة لواء الأمير تركي بن عبدالله", []),                  # a rank and a person
+    ("قامت هيئة الدفاع الخاصة بالمسؤول برد القاضي", []),       # a trial's defence team
+    ("ألقى كلمة أمام مجلس البرامج في المدينة", []),              # a one-word fragment
+    ("المتحدث باسم جبهة الضباب في تعز", []),                    # a battle front
+    ("بموافقة لجنة وزارة التعليم المسؤولة عن الرسوم", ["وزارة التعليم"]),   # "المسؤولة" is not part of it
+])
+def test_discovery_refuses_fragments_descriptions_and_cut_names(text, expected):
+    assert [o.name for o in extract_facets(text).organizations if o.discovered] == expected
+
+
+@pytest.mark.parametrize("variant, name", [
+    ("أعلنت وزاره الداخلية", "وزارة الداخلية"),
+    ("أعلنت وزارة الشئون الاجتماعية", "وزارة الشؤون الاجتماعية"),
+    ("زعيم حزب سيريزا اليساري الراديكالي", "حزب سيريزا"),
+    ("أعلن حزب النور السلفي", "حزب النور"),
+    ("قالت وزارة الخارجية الايراني", "وزارة الخارجية الايرانية"),
+    ("قالت وزارة العدل الاميركية", "وزارة العدل الامريكية"),
+    ("وفق منظمة الشفافية العالمية", "منظمة الشفافية الدولية"),
+])
+def test_variants_of_one_organization_get_one_name(variant, name):
+    assert names(variant) == [name]
+
+
+@pytest.mark.parametrize("text, name, entity", [
+    ("قالت وزارة الدفاع الامريكي", "وزارة الدفاع الأمريكية (البنتاغون)", "pentagon"),
+    ("أعلنت منظمة الدول المصدرة للبترول", "منظمة أوبك", "opec"),
+    ("قاتلت ميليشيات التمرد الحوثي في عدن", "جماعة الحوثي (أنصار الله)", "houthis"),
+    ("عناصر ميليشيا الحشد في تكريت", "الحشد الشعبي", "pmf"),
+    ("معارك بين تنظيم داعش وجيش النقشبنديين", "جيش رجال الطريقة النقشبندية", "naqshbandi"),
+])
+def test_discovered_names_that_are_gazetteer_entities_merge_into_them(text, name, entity):
+    ex = extract_facets(text)
+    org = next(o for o in ex.organizations if o.name == name)
+    assert org.entity_id == entity and not org.discovered
+    check_offsets(text, ex)

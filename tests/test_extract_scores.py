@@ -40,3 +40,27 @@ def test_troop_samples_meet_targets(sample):
     assert result["sentences"] >= 60
     for key, target in scorer.TARGETS.items():
         assert result[key] >= target, (key, result[key], [w for _, w in result["problems"]])
+
+
+@pytest.mark.parametrize("sample", ["troops-kinds.jsonl", "troops-kinds-heldout.jsonl"])
+def test_troop_kinds_force_vs_casualties(sample):
+    """Force sizes apart from casualty counts, on hand-labelled sentences (bench/extraction/README.md)."""
+    if not (_shared() / "data" / "saudinewsnet").is_dir():
+        pytest.skip("SaudiNewsNet not available")
+    scorer = _load("score_troops_kinds")
+    result = scorer.score(BENCH / sample)
+    assert result["sentences"] >= 60 and result["counts"]["force_must"] >= 15
+    failed = {k: result[k] for k, ok in scorer.passes(result).items() if not ok}
+    assert not failed, (failed, [w for _, w in result["problems"]])
+
+
+def test_discovered_organizations_precision():
+    """Pattern-discovered organizations: >= 0.95 of the hand-labelled values still produced are
+    real organizations, and no more real ones are lost than measured (bench/extraction/README.md)."""
+    if not (_shared() / "data" / "saudinewsnet").is_dir():
+        pytest.skip("SaudiNewsNet not available")
+    scorer = _load("score_orgs_sample")
+    result = scorer.score()
+    assert result["values"] >= 200 and all(total >= 200 for _, total in result["as_drawn"].values())
+    assert result["precision"] >= scorer.TARGETS["precision"], result["errors"]
+    assert result["lost_orgs"] <= 90, result["lost"]

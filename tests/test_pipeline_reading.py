@@ -35,6 +35,15 @@ def test_reading_process_gives_the_same_documents_problems_and_bytes(tmp_path, m
     assert [(p.path, p.kind) for p in apart.problems] == [(p.path, p.kind) for p in here.problems]
     a, b = TantivyBackend(tmp_path / "a"), TantivyBackend(tmp_path / "b")
     assert a.get("doc0123").to_dict() == b.get("doc0123").to_dict()
+    # A rebuild keeps the live index's arrival times, by id and by content, either way.
+    before = {d: b.get(d).arrived for d in ("doc0001", "doc0007")}
+    assert all(before.values())
+    (src / "doc0007.txt").rename(src / "renamed.txt")
+    again_here = reindex(a, [str(src)], workers=0)
+    again_apart = reindex(b, [str(src)], workers=1)
+    assert (again_apart.arrivals_kept, again_apart.arrivals_by_content) == \
+        (again_here.arrivals_kept, again_here.arrivals_by_content) == (here.indexed - 1, 1)
+    assert b.get("doc0001").arrived == before["doc0001"] and b.get("renamed").arrived == before["doc0007"]
 
 
 def test_small_inputs_and_closures_are_read_in_place(tmp_path):
@@ -55,7 +64,8 @@ def test_an_error_while_reading_reaches_the_indexing_process(tmp_path):
     chunks = iter(ReadingProcess(failing_read, [str(src)], problems.append, sizes.append))
     docs = []
     with pytest.raises(ValueError, match="ended badly"):
-        for chunk in chunks:
+        for chunk, arrivals in chunks:
+            assert arrivals is None  # no live index to keep arrival times from
             docs += pickle.loads(chunk)
     # The full chunk before the error arrived (the run fails anyway: nothing is committed).
     assert len(docs) == 64 and {p.kind for p in problems} >= {"empty", "duplicate"}

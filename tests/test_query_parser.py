@@ -1,4 +1,4 @@
-from search.query import And, Filter, MatchAll, Not, Or, Phrase, Prefix, Word, parse
+from search.query import And, Filter, MatchAll, MatchNone, Not, Or, Phrase, Prefix, Word, parse
 from search.query.parser import MAX_CLAUSES, MAX_QUERY_CHARS
 from search.query.tree import to_text
 
@@ -10,7 +10,7 @@ def test_words_default_to_and():
 def test_phrase_minus_prefix_fields():
     tree = parse('"الجيش العراقي" -سوريا امريك* title:الموصل country:iq').tree
     assert tree == And((Phrase("الجيش العراقي"), Not(Word("سوريا")), Prefix("امريك"),
-                        Word("الموصل", ("title",)), Filter("country", "iq")))
+                        Word("الموصل", ("title",)), Filter("country", "IQ")))
 
 
 def test_or_binds_looser_than_and():
@@ -25,8 +25,8 @@ def test_negated_group_and_phrase():
 def test_malformed_input_degrades_with_notices():
     p = parse('"unclosed phrase')
     assert p.tree == Phrase("unclosed phrase") and p.notices
-    p = parse("OR")
-    assert p.tree == MatchAll() and p.notices
+    p = parse("OR")  # typed, but nothing searchable: nothing, with a notice (never all)
+    assert p.tree == MatchNone() and p.notices
     p = parse("a OR")
     assert p.tree == Word("a") and p.notices
     p = parse("((a")

@@ -43,7 +43,11 @@ def test_word_search_finds_and_highlights(be):
 
 
 def test_and_or_not(be):
-    assert ids(be.search(req("داعش سوريا"))) == ["b"]
+    # Articles with both words first, then those lacking one (search/query/ranking.py);
+    # quoted words are always required.
+    res = be.search(req("داعش سوريا"))
+    assert res.hits[0].id == "b" and ids(res) == ["a", "b", "d"]
+    assert ids(be.search(req('"داعش" "سوريا"'))) == ["b"]
     assert ids(be.search(req("الموصل OR القاهرة"))) == ["a", "c"]
     assert ids(be.search(req("داعش -سوريا"))) == ["a"]
     assert ids(be.search(req("-داعش"))) == ["c", "d"]

@@ -88,6 +88,21 @@ def test_facets_have_labels_counts_and_selection(web_client):
     assert anded["total"] == len(matching(lambda d: "SY" in d.countries and "التحالف الدولي" in d.orgs))
 
 
+def test_outlets_show_by_name_in_facet_hits_chips_and_article(web_client):
+    data = api(web_client, "source=aawsat")
+    source = {v["value"]: v for v in data["facets"]["source"]["values"]}
+    assert source["aawsat"]["label"] == "الشرق الأوسط" and source["rt-arabic"]["label"] == "rt-arabic"
+    assert data["filters"][0]["label"] == "الشرق الأوسط"
+    hit = data["hits"][0]
+    assert (hit["source"], hit["source_name"]) == ("aawsat", "الشرق الأوسط")
+    page = html(web_client.get("/search?source=aawsat"))
+    assert '<bdi class="source" title="aawsat">الشرق الأوسط</bdi>' in page
+    assert "الشرق الأوسط" in html(web_client.get(f"/facet/source?facet_q={q('الشرق')}"))
+    doc = web_client.get(f"/api/doc/{hit['id']}").get_json()
+    assert doc["source"] == "aawsat" and doc["source_name"] == "الشرق الأوسط"
+    assert "الشرق الأوسط</bdi>" in html(web_client.get(f"/doc/{hit['id']}"))
+
+
 def test_long_facet_shows_top_ten_then_more_and_facet_search(web_client):
     page = html(web_client.get("/search"))
     section = page[page.index('id="facet-org"'):page.index('id="facet-troops"')]
@@ -155,7 +170,7 @@ def test_no_results_offers_dropping_the_most_restrictive_filter(web_app, web_cli
     qs = f"country=IQ&org={q(DAESH)}&source=aawsat&troops=10000-"
     data = api(web_client, qs)
     assert data["total"] == 0
-    s = data["suggestion"]
+    s = data["relaxation"]
     assert s["facet"] == "troops" and s["total"] > 0
     assert api(web_client, urlsplit(s["url"]).query)["total"] == s["total"]
     from werkzeug.datastructures import MultiDict
@@ -349,8 +364,8 @@ def test_save_search_short_link_list_and_json(web_client):
     assert item["description"] == "«داعش» · الدولة: العراق"
     assert "«داعش» · الدولة: العراق" in listing
     assert web_client.get(f"/api/saved/{slug}").get_json()["query_string"] == qs
-    # The same search saved again keeps its link.
-    again = web_client.post("/saved", data={"csrf_token": csrf_token(page), "name": "اسم جديد", "query": qs})
+    # The same search saved again under its name keeps its link.
+    again = web_client.post("/saved", data={"csrf_token": csrf_token(page), "name": "داعش في العراق", "query": qs})
     assert f"new={slug}" in again.headers["Location"]
     assert web_client.get("/s/zzzzzzzz").status_code == 404
     assert web_client.get("/s/..%2F..").status_code == 404
@@ -363,17 +378,94 @@ def test_save_rejects_invalid_search_and_long_names(web_client):
     assert resp.status_code == 400 and "طويل" in resp.get_data(as_text=True)
 
 
+def test_saving_the_same_search_under_a_new_name_asks_before_renaming(web_client):
+    token = csrf_token(html(web_client.get("/search")))
+    first = web_client.post("/saved", data={"csrf_token": token, "name": "الموصل", "saved_by": "هدى",
+                                            "query": f"q={q('الموصل')}"})
+    slug = dict(parse_qsl(urlsplit(first.headers["Location"]).query))["new"]
+    asked = web_client.post("/saved", data={"csrf_token": token, "name": "معركة الموصل", "query": f"q={q('الموصل')}"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 409 and "محفوظ باسم" in page and "الموصل" in page and "معركة الموصل" in page
+    assert web_client.get(f"/api/saved/{slug}").get_json()["name"] == "الموصل"  # not renamed silently
+    confirm = re.search(r'action="(/saved/[0-9a-f]{8}/rename)"', page).group(1)
+    assert confirm == f"/saved/{slug}/rename"
+    done = web_client.post(confirm, data={"csrf_token": csrf_token(page), "name": "معركة الموصل"})
+    assert done.status_code == 303
+    item = web_client.get(f"/api/saved/{slug}").get_json()
+    assert item["name"] == "معركة الموصل" and item["saved_by"] == "هدى"
+    assert "هدى" in html(web_client.get("/saved"))  # "saved by" is shown in the list
+
+
+def test_rename_and_delete_from_the_list(web_client):
+    token = csrf_token(html(web_client.get("/search")))
+    resp = web_client.post("/saved", data={"csrf_token": token, "name": "حلب", "query": f"q={q('حلب')}"})
+    slug = dict(parse_qsl(urlsplit(resp.headers["Location"]).query))["new"]
+    listing = html(web_client.get("/saved"))
+    assert f'action="/saved/{slug}/rename"' in listing and f'action="/saved/{slug}/delete"' in listing
+    # Writing routes need the CSRF token.
+    assert web_client.post(f"/saved/{slug}/rename", data={"name": "x"}).status_code == 400
+    assert web_client.post(f"/saved/{slug}/delete").status_code == 400
+    assert web_client.post(f"/saved/{slug}/rename", data={"csrf_token": token, "name": " "}).status_code == 400
+    assert web_client.post(f"/saved/{slug}/rename", data={"csrf_token": token, "name": "حلب ٢٠١٦"}).status_code == 303
+    assert web_client.get(f"/api/saved/{slug}").get_json()["name"] == "حلب ٢٠١٦"
+    gone = web_client.post(f"/saved/{slug}/delete", data={"csrf_token": token})
+    assert gone.status_code == 303 and "حُذف" in html(web_client.get(gone.headers["Location"]))
+    assert web_client.get(f"/s/{slug}").status_code == 404
+    assert web_client.post(f"/saved/{slug}/delete", data={"csrf_token": token}).status_code == 404
+    assert web_client.post("/saved/zzzz/rename", data={"csrf_token": token, "name": "x"}).status_code == 404
+
+
+def test_saved_search_json_twins_write_with_the_csrf_token(web_client):
+    listing = web_client.get("/api/saved").get_json()
+    token = listing["csrf_token"]
+    assert web_client.post("/api/saved", json={"name": "x", "query": "q=x"}).status_code == 400  # no token
+    headers = {"X-CSRFToken": token}
+    made = web_client.post("/api/saved", json={"name": "كركوك", "query": f"q={q('كركوك')}", "saved_by": "Omar"},
+                           headers=headers)
+    assert made.status_code == 201
+    item = made.get_json()
+    assert item["name"] == "كركوك" and item["saved_by"] == "Omar" and item["short_url"].endswith(item["slug"])
+    again = web_client.post("/api/saved", json={"name": "كركوك ٢", "query": f"q={q('كركوك')}"}, headers=headers)
+    assert again.status_code == 409 and again.get_json()["existing"]["slug"] == item["slug"]
+    renamed = web_client.post(f"/api/saved/{item['slug']}/rename", json={"name": "كركوك ٢"}, headers=headers)
+    assert renamed.status_code == 200 and renamed.get_json()["name"] == "كركوك ٢"
+    deleted = web_client.post(f"/api/saved/{item['slug']}/delete", headers=headers)
+    assert deleted.get_json() == {"deleted": True, "slug": item["slug"]}
+    assert web_client.get(f"/api/saved/{item['slug']}").status_code == 404
+
+
 def test_saved_store_is_durable(tmp_path):
-    from search.saved import SqliteSavedSearches
+    from search.saved import AlreadySaved, SqliteSavedSearches
 
     a = SqliteSavedSearches(tmp_path / "s.sqlite3")
-    saved = a.save("اسم", "q=x")
+    saved = a.save("اسم", "q=x", saved_by="هدى")
     b = SqliteSavedSearches(tmp_path / "s.sqlite3")
-    assert b.get(saved.slug) == saved and b.list()[0].slug == saved.slug
-    assert a.save("آخر", "q=x").slug == saved.slug and b.get(saved.slug).name == "آخر"
+    assert b.get(saved.slug) == saved and b.list()[0].slug == saved.slug and saved.saved_by == "هدى"
+    assert a.save("اسم", "q=x") == saved
+    with pytest.raises(AlreadySaved):
+        a.save("آخر", "q=x")
+    assert b.get(saved.slug).name == "اسم"
+    assert a.rename(saved.slug, "آخر").name == "آخر" and b.get(saved.slug).name == "آخر"
     assert a.save("ب", "q=y").slug != saved.slug
+    assert a.delete(saved.slug) and b.get(saved.slug) is None and not a.delete(saved.slug)
+    assert a.rename(saved.slug, "x") is None
     with pytest.raises(ValueError):
         a.save("", "q=z")
+
+
+def test_a_saved_search_file_from_before_saved_by_is_migrated(tmp_path):
+    import sqlite3
+
+    from search.saved import SqliteSavedSearches
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE saved_search (slug TEXT PRIMARY KEY, name TEXT NOT NULL,"
+                   " query_string TEXT NOT NULL, created_at TEXT NOT NULL)")
+        db.execute("INSERT INTO saved_search VALUES ('abcdef01', 'قديم', 'q=x', '2020-01-01T00:00:00Z')")
+    store = SqliteSavedSearches(path)
+    assert store.get("abcdef01").name == "قديم" and store.get("abcdef01").saved_by is None
+    assert store.save("جديد", "q=y", saved_by="Omar").saved_by == "Omar"
 
 
 # ---- export -----------------------------------------------------------------------------------
@@ -384,10 +476,15 @@ def test_csv_streams_every_match_with_bom(web_client):
     raw = resp.get_data()
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["id", "title", "date", "source", "url", "countries", "organizations", "troops"]
+    assert rows[0] == ["id", "title", "date", "source", "source_name", "url", "countries", "organizations", "troops",
+                       "casualties"]
     assert len(rows) - 1 == api(web_client, "q=" + q(DAESH))["total"]  # all of them, not one page
     seed = next(r for r in rows if r[0] == "seed-0")
-    assert "IQ" in seed[5].split("; ") and DAESH in seed[6] and "1000" in seed[7]
+    assert "IQ" in seed[6].split("; ") and DAESH in seed[7] and "1000" in seed[8]
+    # outlets by name; an id missing from search/data/outlets.tsv still shows as it is
+    names = {r[3]: r[4] for r in rows[1:] if r[3]}
+    assert names["aawsat"] == "الشرق الأوسط" and names["alriyadh"] == "الرياض"
+    assert names["rt-arabic"] == "rt-arabic"
 
 
 def test_csv_export_is_not_capped(web_app, monkeypatch):

@@ -46,6 +46,33 @@ EVIL_DOC = StoredDocument(
     source="<i>evil-source</i>", url="javascript:alert(1)", countries=["IQ"], orgs=[f"{XSS}"])
 
 
+def casualties_doc() -> StoredDocument:
+    """A casualty count, a vague force size and a flagged (rhetorical) number, with evidence
+    as the extractor records it (hand-written here: the web tests do not run the indexer)."""
+    body = ("قتل 42 من عناصر داعش وأسر 7 آخرون قرب الموصل بعد نشر مئات الجنود، "
+            "فيما قال خطيب في بغداد: فنحن 20 مليون جندي.")
+
+    def mention(text, value, kind, casualty, noun, word, upper=None, bound=None, flags=()):
+        start = body.index(text)
+        return {"value": value, "text": text, "start": start, "end": start + len(text), "approximate": bool(bound),
+                "bound": bound, "kind": kind, "casualty": casualty, "country": None, "org": None, "noun": noun,
+                "word": word, "upper": upper, "flags": list(flags)}
+
+    troops = [mention("42 من عناصر", 42, "casualties", "killed", "members", "عنصر"),
+              mention("7 آخرون", 7, "casualties", "captured", "members", "عنصر"),
+              mention("مئات الجنود", 200, "force", None, "soldiers", "جندي", 999, "vague"),
+              mention("20 مليون جندي", 20000000, "force", None, "soldiers", "جندي",
+                      flags=("implausible", "rhetorical"))]
+    compact = [{k: t[k] for k in ("value", "upper", "bound", "kind", "casualty", "noun", "word", "flags")}
+               for t in troops]
+    return StoredDocument(
+        id="casualties-42", title=None, body=body, date="2014-07-02", source="okaz",
+        url="https://example.org/news/casualties-42", countries=["IQ"], orgs=["داعش"], troops=[200],
+        troops_max=200, casualties=[7, 42], casualties_max=42, flags=["implausible", "rhetorical"],
+        troop_mentions=compact,
+        extraction={"body": {"countries": [], "organizations": [], "troops": troops}})
+
+
 def _spans(text: str, form: str) -> list[dict]:
     return [{"start": m.start(), "end": m.end(), "text": form} for m in re.finditer(re.escape(form), text)]
 
@@ -95,6 +122,7 @@ def corpus() -> list[StoredDocument]:
                 n += 1
     docs.append(make_doc("troops-20000", "الجيش العراقي يتقدم نحو الحدود مع سوريا بمشاركة 20000 مقاتل.",
                          "تقدم نحو الحدود السورية", n))
+    docs.append(casualties_doc())
     docs.append(EVIL_DOC)
     return docs
 

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def backend():
-    return current_app.extensions["search_backend"]
+    """The backend behind a per-generation result cache (``search.cache``)."""
+    return current_app.extensions["search_cached"]
 
 
 def wants_json() -> bool:
@@ -27,19 +28,39 @@ def wants_json() -> bool:
 def error_response(status: int, message: str):
     if wants_json():
         return jsonify({"error": message, "status": status}), status
-    return render_template("error.html", status=status, message=message, state=None), status
+    # The query stays in the search box, and the way back is the same search (the query
+    # alone: another parameter may be what was wrong), not the home page.
+    from urllib.parse import urlencode
+
+    from search.query import MAX_QUERY_CHARS
+
+    q = " ".join(request.args.get("q", "")[:MAX_QUERY_CHARS].split()) if request.args else ""
+    back = current_app.url_for("search.page") + ("?" + urlencode({"q": q}) if q else "") if q else None
+    return render_template("error.html", status=status, message=message, state=_BoxState(q), back_url=back), status
+
+
+class _BoxState:
+    """What the header's search box needs from a search state."""
+
+    def __init__(self, q: str):
+        self.q = q
 
 
 def register(app: Flask) -> None:
     from search.facets import country_name
-    from web import doc_views, export_views, facet_views, saved_views, search_views
+    from search.outlets import outlet_name
+    from web import batch_views, doc_views, export_views, facet_views, feed_views, saved_views, search_views
     from web.formatting import day_label, number, period_label
     from web.params import ParamError
 
+    from web import logs
+
     csrf.init_app(app)
-    for module in (search_views, doc_views, facet_views, saved_views, export_views):
+    logs.init_app(app)
+    for module in (search_views, doc_views, facet_views, saved_views, export_views, feed_views, batch_views):
         app.register_blueprint(module.bp)
-    app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name)
+    app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name,
+                               outlet=outlet_name)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -8,8 +8,9 @@ from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
 from search.facets import country_name
 from search.model import StoredDocument
+from search.outlets import outlet_name
 from web import backend
-from web.entities import Entity, annotate, summary
+from web.entities import FLAGGED_TITLE, Entity, annotate, summary
 from web.formatting import first_words
 from web.pages import qs, search_url
 from web.params import SearchState, parse_state
@@ -51,7 +52,8 @@ class DocPage:
         data.update({
             "display_title": self.display_title, "title_html": self.title_html or None,
             "body_html": self.body_html, "query": self.state.q, "canonical_url": self.canonical,
-            "back_url": self.back_url,
+            "back_url": self.back_url, "arrived": self.doc.arrived,
+            "source_name": outlet_name(self.doc.source) if self.doc.source else None,
             "countries": [{"code": c, "name": country_name(c)} for c in self.doc.countries],
             "entities": {k: [e.to_json(base) for e in v] for k, v in self.entities.items()},
         })
@@ -73,7 +75,7 @@ def build_doc_page(doc_id: str) -> DocPage:
 @bp.route("/doc/<path:doc_id>")
 def page(doc_id):
     model = build_doc_page(doc_id)
-    return render_template("doc.html", page=model, state=model.state)
+    return render_template("doc.html", page=model, state=model.state, flagged_title=FLAGGED_TITLE)
 
 
 @bp.route("/api/doc/<path:doc_id>")

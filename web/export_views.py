@@ -9,12 +9,14 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
+from search.outlets import outlet_name
 from web import backend
 from web.params import parse_state
 
 bp = Blueprint("export", __name__)
 
-COLUMNS = ("id", "title", "date", "source", "url", "countries", "organizations", "troops")
+COLUMNS = ("id", "title", "date", "source", "source_name", "url", "countries", "organizations", "troops",
+           "casualties")  # troops: force sizes; casualties: killed, wounded, captured ... counts
 FLUSH_ROWS = 200
 BOM = "\ufeff"  # Excel reads UTF-8 only with it
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -27,9 +29,10 @@ def cell(value) -> str:
 
 
 def row(doc) -> list[str]:
-    return [cell(doc.id), cell(doc.title), cell(doc.date), cell(doc.source), cell(doc.url),
+    return [cell(doc.id), cell(doc.title), cell(doc.date), cell(doc.source),
+            cell(outlet_name(doc.source) if doc.source else ""), cell(doc.url),
             cell("; ".join(doc.countries or ())), cell("; ".join(doc.orgs or ())),
-            "; ".join(str(t) for t in doc.troops or ())]
+            "; ".join(str(t) for t in doc.troops or ()), "; ".join(str(t) for t in doc.casualties or ())]
 
 
 def generate(docs):

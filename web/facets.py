@@ -1,16 +1,16 @@
 """Facet sidebar: one small class per kind of facet turns backend counts into links.
 
-Each view knows how a value is selected in the URL (OR-able terms, one troops range, one
-date range) so the sidebar, the chips, the facet page and the JSON twin all agree.
+Each view knows how a value is selected in the URL (OR-able terms, one troops or casualties
+range, one date range) so the sidebar, the chips, the facet page and the JSON twin all agree.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from search.facets import FACETS, TROOP_BUCKETS
+from search.facets import FACETS, RANGE_BUCKETS
 from search.model import FacetResult
 from web.formatting import fold, period_label, short_month
-from web.params import SearchState, date_bounds, troops_bounds
+from web.params import SearchState, date_bounds, range_bounds, range_label
 
 SIDEBAR_TOP = 10  # values shown before "more"
 SIDEBAR_MORE = 20  # values under "more"; the facet page lists every value
@@ -26,17 +26,21 @@ class FacetItem:
     qs: str  # query string of the search with this value toggled
     level: int = 0  # histogram bar height, 0..HISTOGRAM_LEVELS
     tick: str = ""  # short label under a histogram bar
+    custom: bool = False  # a range value that is not one of the fixed buckets (troops=1000-)
 
     def to_json(self, base: str) -> dict:
-        return {"value": self.value, "label": self.label, "count": self.count,
-                "selected": self.selected, "url": base + "?" + self.qs if self.qs else base}
+        out = {"value": self.value, "label": self.label, "count": self.count,
+               "selected": self.selected, "url": base + "?" + self.qs if self.qs else base}
+        if self.custom:
+            out["custom"] = True
+        return out
 
 
 @dataclass
 class FacetBlock:
     name: str
     title: str
-    kind: str  # "terms", "troops" or "month"
+    kind: str  # "terms", "range" (troops, casualties) or "month"
     items: list[FacetItem]
     other: int = 0  # documents in values the backend did not return
     form: dict = field(default_factory=dict)  # current values of the range form
@@ -81,23 +85,38 @@ class TermsView:
         return FacetBlock(self.name, self.facet.title, self.kind, items, fr.other)
 
 
-class TroopsView:
-    """Fixed troop-number ranges plus a free min/max form; one range at a time."""
+class RangeView:
+    """Fixed number ranges (troops: force sizes; casualties) plus a free min/max range: one
+    choice at a time, shown as radio buttons. A value that is no fixed range (``troops=1000-``)
+    is listed as its own selected choice, counted by the search itself (its total)."""
 
-    kind = "troops"
+    kind = "range"
 
     def __init__(self, name: str = "troops"):
         self.name = name
         self.facet = FACETS[name]
 
-    def block(self, fr: FacetResult, state: SearchState) -> FacetBlock:
+    def block(self, fr: FacetResult, state: SearchState, total: int | None = None) -> FacetBlock:
+        current = getattr(state, self.name)
         counts = {b.value: b.count for b in fr.buckets}
-        items = [FacetItem(b.key, b.label, counts.get(b.key, 0), state.troops == b.key,
-                           state.toggle("troops", b.key))
-                 for b in TROOP_BUCKETS if counts.get(b.key) or state.troops == b.key]
-        low, high = troops_bounds(state.troops) if state.troops else (None, None)
-        form = {"min": "" if low is None else low, "max": "" if high is None else high}
+        items = [FacetItem(b.key, b.label, counts.get(b.key, 0), current == b.key,
+                           state.toggle(self.name, b.key))
+                 for b in RANGE_BUCKETS[self.name] if counts.get(b.key) or current == b.key]
+        if current and current not in {b.key for b in RANGE_BUCKETS[self.name]}:
+            count = total if total is not None else sum(b.count for b in fr.buckets if _within(b.value, current))
+            items.append(FacetItem(current, range_label(current, self.name), count, True,
+                                   state.toggle(self.name, current), custom=True))
+        low, high = range_bounds(current, self.name) if current else (None, None)
+        form = {"min": "" if low is None else low, "max": "" if high is None else high,
+                "custom": any(i.custom for i in items), "any_qs": state.without(self.name)}
         return FacetBlock(self.name, self.facet.title, self.kind, items, 0, form)
+
+
+def _within(bucket: str, value: str) -> bool:
+    """Is a fixed bucket wholly inside the selected range (so its count belongs to it)?"""
+    b_low, b_high = range_bounds(bucket)
+    low, high = range_bounds(value)
+    return (low is None or (b_low or 0) >= low) and (high is None or (b_high is not None and b_high <= high))
 
 
 class MonthView:
@@ -150,11 +169,20 @@ def _month_of(iso: str | None) -> str:
     return iso[:7] if iso else ""
 
 
-VIEWS = {"country": TermsView("country"), "org": TermsView("org"), "troops": TroopsView(),
-         "month": MonthView(), "source": TermsView("source")}
-SIDEBAR_ORDER = ("country", "org", "troops", "month", "source")
+VIEWS = {"country": TermsView("country"), "org": TermsView("org"), "troops": RangeView("troops"),
+         "casualties": RangeView("casualties"), "month": MonthView(), "source": TermsView("source")}
+SIDEBAR_ORDER = ("country", "org", "troops", "casualties", "month", "source")
 
 
-def blocks(facets: dict[str, FacetResult], state: SearchState) -> list[FacetBlock]:
-    """Sidebar blocks in display order, for the facets the backend returned."""
-    return [VIEWS[name].block(facets[name], state) for name in SIDEBAR_ORDER if name in facets]
+def blocks(facets: dict[str, FacetResult], state: SearchState, total: int | None = None) -> list[FacetBlock]:
+    """Sidebar blocks in display order, for the facets the backend returned.
+
+    ``total`` (the search's own count) counts a selected range that is no fixed bucket.
+    """
+    out = []
+    for name in SIDEBAR_ORDER:
+        if name in facets:
+            view = VIEWS[name]
+            out.append(view.block(facets[name], state, total) if isinstance(view, RangeView)
+                       else view.block(facets[name], state))
+    return out

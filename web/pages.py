@@ -9,12 +9,14 @@ from urllib.parse import urlencode
 from flask import url_for
 
 from search.facets import country_name
+from search.outlets import outlet_name
 from search.model import PAGE_SIZE, Hit, SearchResult
-from web.entities import troops_range
+from web.entities import CASUALTY_LABELS, FLAGGED_TITLE, mention_label, mention_size, range_of
 from web.facets import FacetBlock, blocks
 from web.formatting import first_words, number
 from web.pagination import Pagination
 from web.params import Chip, SearchState, facet_title
+from web.forgiving import Showing, Suggestion, rescue, suggestion
 from web.relax import Relaxation, best_relaxation
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -34,11 +36,13 @@ class HitView:
         h = self.hit
         return {
             "id": h.id, "title": h.title, "display_title": self.display_title, "title_html": h.title_html,
-            "snippet": h.snippet, "date": h.date, "source": h.source, "url": h.url, "score": h.score,
+            "snippet": h.snippet, "date": h.date, "source": h.source,
+            "source_name": outlet_name(h.source) if h.source else None, "url": h.url, "score": h.score,
             "countries": [{"code": c, "name": country_name(c), "search_url": search_url(state.adding("country", c))}
                           for c in h.countries],
             "orgs": [{"name": o, "search_url": search_url(state.adding("org", o))} for o in h.orgs],
-            "troops": h.troops,
+            "troops": h.troops, "casualties": h.casualties,
+            "numbers": [t.to_json() for t in number_tags(h, state)], "arrived": h.arrived,
             "doc_url": url_for("doc.page", doc_id=h.id) + qs(self.doc_qs),
         }
 
@@ -52,10 +56,21 @@ class SearchPage:
     chips: list[Chip]
     pagination: Pagination
     relaxation: Relaxation | None
+    suggestion: Suggestion | None = None
+    showing: Showing | None = None
 
     @property
     def canonical(self) -> str:
         return search_url(self.state.query_string())
+
+    @property
+    def expansions_off_qs(self) -> str | None:
+        return self.state.query_string(expand=False, page=1) if self.state.expansions else None
+
+    @property
+    def alternatives(self) -> list[tuple[str, str]]:
+        """(label, query string) of the other readings the parser offers (e.g. "او" literally)."""
+        return [(label, self.state.query_string(q=q, page=1)) for label, q in self.state.alternatives]
 
     def to_json(self) -> dict:
         base = url_for("search.page")
@@ -73,11 +88,33 @@ class SearchPage:
             "filters": [{"facet": c.facet, "title": facet_title(c.facet), "value": c.value, "label": c.label,
                          "remove_url": search_url(c.remove_qs)} for c in self.chips],
             "clear_url": search_url(s.cleared()),
-            "suggestion": self.relaxation.to_json(base) if self.relaxation else None,
+            "relaxation": self.relaxation.to_json(base) if self.relaxation else None,
+            "suggestion": ({"query": self.suggestion.query, "url": search_url(self.suggestion.qs),
+                            "total": self.suggestion.total} if self.suggestion else None),
+            "showing": ({"query": self.showing.query, "url": search_url(self.showing.qs), "reason": self.showing.reason,
+                         "instead": {"query": self.showing.typed, "url": search_url(self.showing.typed_qs)}}
+                        if self.showing else None),
+            "expansions": [{"latin": e.latin, "arabic": list(e.arabic)} for e in s.expansions],
+            "expansions_off_url": search_url(self.expansions_off_qs) if self.expansions_off_qs else None,
+            "expand": s.expand,
+            "alternatives": [{"label": label, "url": search_url(q)} for label, q in self.alternatives],
             "hits": [h.to_json(s) for h in self.hits],
             "facets": {b.name: b.to_json(base, facet_url(b.name, s)) for b in self.facets},
             "csv_url": url_for("export.csv") + qs(s.query_string(page=1)),
+            "feed_url": self.feed_url,
+            "since": s.since or None,
         }
+
+    @property
+    def feed_url(self) -> str:
+        from web.feed_views import feed_url
+
+        return feed_url(self.state)
+
+    @property
+    def seen_key(self) -> str:
+        """What the saved-searches page calls this search (its saved query string)."""
+        return self.state.query_string(page=1, since="")
 
 
 def search_url(query_string: str) -> str:
@@ -99,14 +136,60 @@ def hit_view(hit: Hit, state: SearchState, doc_qs: str, lead: str | None = None)
 
 def build_search_page(state: SearchState, backend) -> SearchPage:
     result = backend.search(state.request(PAGE_SIZE))
+    sugg = suggestion(state, backend)
+    result, showing = rescue(state, backend, result, sugg)
     pagination = Pagination(state.page, PAGE_SIZE, result.total)
-    doc_qs = state.query_string()
+    # Articles shown for a repaired query carry that query (its words are the ones marked).
+    doc_qs = showing.qs if showing is not None else state.query_string()
     # The snippet may start mid-article; an untitled article is named by its first words.
     hits = [hit_view(h, state, doc_qs, h.lead) for h in result.hits]
     relaxation = best_relaxation(state, backend) if result.total == 0 else None
-    return SearchPage(state, result, hits, blocks(result.facets, state), state.chips(), pagination, relaxation)
+    if showing is not None and showing.reason == "spelling":
+        sugg = None  # shown as "showing results for" instead
+    return SearchPage(state, result, hits, blocks(result.facets, state, result.total), state.chips(), pagination,
+                      relaxation, sugg, showing)
 
 
-def troops_links(values: list[int], state: SearchState) -> list[tuple[str, str]]:
-    """(label, query string) for each troop number of a hit: a link to its range."""
-    return [(number(v), state.adding("troops", troops_range(v))) for v in sorted(set(values), reverse=True)]
+@dataclass(frozen=True)
+class NumberTag:
+    """One troop number of a hit: '500 جندي' (force) or '42 عنصر · قتلى' (casualties)."""
+
+    kind: str  # "troops" (force size) or "casualties"
+    label: str  # the number (or range)
+    noun: str  # the personnel noun the text used
+    detail: str  # casualty type
+    qs: str  # the search narrowed to this number's range; "" when flagged
+    flagged: bool = False
+
+    @property
+    def detail_label(self) -> str:
+        return CASUALTY_LABELS.get(self.detail, self.detail)
+
+    @property
+    def title(self) -> str:
+        if self.flagged:
+            return FLAGGED_TITLE
+        return "عدد القوات المذكور" if self.kind == "troops" else "الخسائر البشرية المذكورة"
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "label": self.label, "noun": self.noun or None,
+                "casualty": self.detail or None, "flagged": self.flagged,
+                "search_url": search_url(self.qs) if self.qs else None}
+
+
+def number_tags(hit: Hit, state: SearchState) -> list[NumberTag]:
+    """The hit's troop numbers, force sizes first, each largest first, casualty counts after.
+
+    Documents indexed without mention details show their force sizes labelled 'جندي'.
+    """
+    if not hit.troop_mentions:
+        return [NumberTag("troops", number(v), "جندي", "", state.adding("troops", range_of(v, "troops")))
+                for v in sorted(set(hit.troops), reverse=True)]
+    tags = []
+    for t in sorted(hit.troop_mentions, key=lambda t: (t.get("kind") == "casualties", -mention_size(t))):
+        kind = "casualties" if t.get("kind") == "casualties" else "troops"
+        flagged = bool(t.get("flags"))
+        qs_ = "" if flagged else state.adding(kind, range_of(mention_size(t), kind))
+        tags.append(NumberTag(kind, mention_label(t), str(t.get("word") or ""), str(t.get("casualty") or ""),
+                              qs_, flagged))
+    return tags

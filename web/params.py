@@ -1,11 +1,14 @@
 """Search state <-> URL parameters: parse and validate, and write the canonical URL.
 
 URL format version 1 (documented in docs/ui.md). Canonical parameters, in this order:
-``q, country*, org*, source*, troops, date, sort, page``; repeated values sorted and
-deduplicated, defaults (sort=relevance, page=1) omitted, so two people who reach the same
+``q, country*, org*, source*, troops, casualties, date, since, sort, expand, page``; repeated values
+sorted and deduplicated, defaults (sort=relevance, expand=1, page=1) omitted, so two people who
+reach the same
 results share one URL. ``v=1`` may be given and is dropped; a future incompatible format
 adds ``v=2`` and keeps reading v1. Form helpers (``troops_min``/``troops_max``,
-``date_from``/``date_to``) are accepted on input and folded into ``troops``/``date``.
+``casualties_min``/``casualties_max``, ``date_from``/``date_to``, and ``troops=custom`` from
+the range control's "other range" choice) are accepted on input and folded into
+``troops``/``casualties``/``date``.
 """
 from __future__ import annotations
 
@@ -15,22 +18,29 @@ from datetime import date
 from functools import lru_cache
 from urllib.parse import quote_plus
 
-from search.facets import FACETS, TROOP_BUCKETS, country_name, is_country_code
+from search import arrival
+from search.facets import FACETS, RANGE_BUCKETS, country_name, is_country_code
+from search.outlets import outlet_name
 from search.model import MAX_PAGE, PAGE_SIZE, SORTS, Range, SearchRequest
 from search.query import MAX_QUERY_CHARS, parse
+from search.query.names import Expansion, expand
 from search.query.parser import clean
 from search.query.tree import Node
 
 URL_VERSION = 1
-CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "date", "sort", "page")
+CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "casualties", "date", "since", "sort", "expand",
+                  "page")
 MULTI = ("country", "org", "source")
+RANGES = ("troops", "casualties")  # one "low-high" value each
+CUSTOM = "custom"  # the range control's "other range" choice: take the min/max fields
+ANY = "any"  # the range control's "all" choice: no range, whatever the min/max fields say
 MAX_VALUES = 20  # selected values per facet
 MAX_VALUE_CHARS = 200
 _TROOPS = re.compile(r"^(\d{0,9})-(\d{0,9})$")
 _PERIOD = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _DATE = re.compile(rf"^({_PERIOD})?\.\.({_PERIOD})?$|^({_PERIOD})$")
 _PARAM_NAMES = {"country": "الدولة", "org": "المنظمة", "source": "المصدر", "troops": "عدد القوات",
-                "date": "التاريخ"}
+                "casualties": "الخسائر البشرية", "date": "التاريخ", "since": "وصل إلى الأرشيف بعد"}
 
 
 class ParamError(ValueError):
@@ -57,12 +67,21 @@ class SearchState:
     country: tuple[str, ...] = ()
     org: tuple[str, ...] = ()
     source: tuple[str, ...] = ()
-    troops: str = ""  # "low-high" with either side optional
+    troops: str = ""  # "low-high" with either side optional (force sizes)
+    casualties: str = ""  # "low-high" (killed, wounded, captured ... counts)
     date: str = ""  # "from..to" with YYYY, YYYY-MM or YYYY-MM-DD
+    since: str = ""  # arrived strictly after this time (search.arrival form)
     sort: str = "relevance"
+    # expand=0: the query exactly as typed: no Latin-name expansion, and no automatic
+    # replacement (spelling, unclosed quote) when it finds nothing. Links still offer them.
+    expand: bool = True
     page: int = 1
     notices: list[str] = field(default_factory=list)
     tree: Node | None = None
+    words_fallback: Node | None = None  # the query with its unclosed phrase read as words
+    alternatives: list[tuple[str, str]] = field(default_factory=list)  # (label, query) links
+    expansions: list[Expansion] = field(default_factory=list)
+    typed_tree: Node | None = None  # before Latin-name expansion (spelling works on it)
 
     def params(self, **changes) -> list[tuple[str, str]]:
         """Canonical (ordered, defaults omitted) parameter list, with optional changes."""
@@ -73,11 +92,13 @@ class SearchState:
             out.append(("q", s["q"]))
         for name in MULTI:
             out += [(name, v) for v in sorted(set(s[name]))]
-        for name in ("troops", "date"):
+        for name in (*RANGES, "date", "since"):
             if s[name]:
                 out.append((name, s[name]))
         if s["sort"] != "relevance":
             out.append(("sort", s["sort"]))
+        if not s["expand"]:
+            out.append(("expand", "0"))
         if s["page"] != 1:
             out.append(("page", str(s["page"])))
         return out
@@ -109,28 +130,38 @@ class SearchState:
 
     def cleared(self) -> str:
         """The query and sort kept, every filter removed."""
-        return self.query_string(country=(), org=(), source=(), troops="", date="", page=1)
+        return self.query_string(country=(), org=(), source=(), troops="", casualties="", date="", since="",
+                                 page=1)
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.country or self.org or self.source or self.troops or self.date)
+        return bool(self.country or self.org or self.source or self.troops or self.casualties or self.date
+                    or self.since)
 
     def chips(self) -> list[Chip]:
         out = [Chip(name, v, _value_label(name, v), self.without(name, v))
                for name in MULTI for v in sorted(getattr(self, name))]
-        if self.troops:
-            out.append(Chip("troops", self.troops, troops_label(self.troops), self.without("troops")))
+        for name in RANGES:
+            if getattr(self, name):
+                value = getattr(self, name)
+                out.append(Chip(name, value, range_label(value, name), self.without(name)))
         if self.date:
             out.append(Chip("date", self.date, date_label(self.date), self.without("date")))
+        if self.since:
+            out.append(Chip("since", self.since, since_label(self.since), self.without("since")))
         return out
 
     def request(self, page_size: int = PAGE_SIZE, **overrides) -> SearchRequest:
         filters = {name: getattr(self, name) for name in MULTI if getattr(self, name)}
         ranges = {}
-        if self.troops:
-            ranges["troops"] = Range(*troops_bounds(self.troops))
+        for name in RANGES:
+            if getattr(self, name):
+                ranges[name] = Range(*range_bounds(getattr(self, name), name))
         if self.date:
             ranges["date"] = Range(*date_bounds(self.date))
+        if self.since:
+            # Arrival times are whole milliseconds: "after T" is "from T + 1 ms".
+            ranges["arrived"] = Range(arrival.from_ms(arrival.to_ms(self.since) + 1), None)
         kw = {"query": self.tree if self.tree is not None else parse("").tree, "filters": filters,
               "ranges": ranges, "sort": self.sort, "page": self.page, "page_size": page_size}
         kw.update(overrides)
@@ -154,8 +185,18 @@ def parse_state(args) -> SearchState:
         raise ParamError(f"الاستعلام طويل جدًا ({len(q)} حرفًا)؛ الحد الأقصى {MAX_QUERY_CHARS} حرف.")
     parsed = parse(q)
     state.q = " ".join(clean(q)[0].split())
-    state.tree = parsed.tree
     state.notices.extend(parsed.notices)
+    state.alternatives = parsed.alternatives
+    expand_param = args.get("expand", "1") or "1"
+    if expand_param not in ("0", "1"):
+        raise ParamError(f"قيمة expand غير صالحة: {expand_param!r}؛ القيم الممكنة: 0 (كما كُتب) أو 1.")
+    state.expand = expand_param == "1"
+    state.typed_tree = parsed.tree
+    state.tree, state.words_fallback = parsed.tree, parsed.words_fallback
+    if state.expand:
+        state.tree, state.expansions = expand(parsed.tree)
+        if parsed.words_fallback is not None:
+            state.words_fallback = expand(parsed.words_fallback)[0]
     country = _values(args, "country")
     bad = [c for c in country if not is_country_code(c)]
     if bad:
@@ -163,11 +204,13 @@ def parse_state(args) -> SearchState:
     state.country = tuple(sorted({c.upper() for c in country}))
     state.org = tuple(sorted(set(_values(args, "org"))))
     state.source = tuple(sorted(set(_values(args, "source"))))
-    state.troops = _troops_param(args)
+    state.troops = _range_param(args, "troops")
+    state.casualties = _range_param(args, "casualties")
     state.date = _date_param(args)
+    state.since = since_param(args.get("since", ""))
     sort = args.get("sort", "relevance") or "relevance"
     if sort not in SORTS:
-        raise ParamError(f"ترتيب غير معروف: {sort!r}؛ القيم الممكنة: relevance، date، troops.")
+        raise ParamError(f"ترتيب غير معروف: {sort!r}؛ القيم الممكنة: {'، '.join(SORTS)}.")
     state.sort = sort
     page = (args.get("page", "1") or "1").strip()
     if not page.isascii() or not page.isdigit() or int(page) < 1:
@@ -188,21 +231,25 @@ def _values(args, name: str) -> tuple[str, ...]:
     return tuple(values)
 
 
-def _troops_param(args) -> str:
-    """``troops=low-high``, or the min/max form fields when the form sent them."""
-    if "troops_min" in args or "troops_max" in args:
-        low, high = args.get("troops_min", "").strip(), args.get("troops_max", "").strip()
+def _range_param(args, name: str = "troops") -> str:
+    """``troops=low-high``; or, from the range control, the min/max fields when the "other
+    range" choice (``troops=custom``) is ticked or no choice was sent with them; ``troops=any``
+    (the "all" choice) is no range."""
+    value = args.get(name, "").strip()
+    low_key, high_key = f"{name}_min", f"{name}_max"
+    if value == ANY:
+        return ""
+    if value == CUSTOM or (not value and (low_key in args or high_key in args)):
+        low, high = args.get(low_key, "").strip(), args.get(high_key, "").strip()
         for v in (low, high):
-            if v and not (v.isascii() and v.isdigit()):
-                raise ParamError(f"عدد القوات يجب أن يكون عددًا صحيحًا: {v!r}.")
+            if v and not (v.isascii() and v.isdigit() and len(v) <= 9):
+                raise ParamError(f"{_PARAM_NAMES[name]}: يجب أن يكون الحد عددًا صحيحًا: {v!r}.")
         value = f"{int(low) if low else ''}-{int(high) if high else ''}"
         if value == "-":
             return ""
-    else:
-        value = args.get("troops", "").strip()
-        if not value:
-            return ""
-    low_n, high_n = troops_bounds(value)
+    elif not value:
+        return ""
+    low_n, high_n = range_bounds(value, name)
     return f"{'' if low_n is None else low_n}-{'' if high_n is None else high_n}"
 
 
@@ -221,16 +268,33 @@ def _date_param(args) -> str:
     return value
 
 
-def troops_bounds(value: str) -> tuple[int | None, int | None]:
+def since_param(value: str) -> str:
+    """``since=`` in its canonical form (UTC, milliseconds), or '' when absent."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        return arrival.canonical(value)
+    except (ValueError, OverflowError):
+        raise ParamError(f"وقت الوصول غير صالح: {value[:40]!r}؛ الصيغة مثل 2026-11-21T14:05:03.120Z "
+                         "أو 2026-11-21.") from None
+
+
+def range_bounds(value: str, name: str = "troops") -> tuple[int | None, int | None]:
     """'1000-' -> (1000, None); '100-999' -> (100, 999); '-99' -> (None, 99)."""
     m = _TROOPS.match(value)
+    title = _PARAM_NAMES[name]
     if not m or value == "-":
-        raise ParamError(f"نطاق عدد القوات غير صالح: {value!r}؛ الصيغة مثل 1000- أو 100-999.")
+        raise ParamError(f"نطاق {title} غير صالح: {value!r}؛ الصيغة مثل 1000- أو 100-999.")
     low = int(m.group(1)) if m.group(1) else None
     high = int(m.group(2)) if m.group(2) else None
     if low is not None and high is not None and low > high:
-        raise ParamError(f"نطاق عدد القوات مقلوب: {value!r} (الحد الأدنى أكبر من الأعلى).")
+        raise ParamError(f"نطاق {title} مقلوب: {value!r} (الحد الأدنى أكبر من الأعلى).")
     return low, high
+
+
+def troops_bounds(value: str) -> tuple[int | None, int | None]:
+    return range_bounds(value, "troops")
 
 
 def date_bounds(value: str) -> tuple[str | None, str | None]:
@@ -280,20 +344,33 @@ def _checked(y: int, m: int, d: int) -> date:
 
 # ---- labels shared by chips, facets and the JSON twin ----------------------------------------
 def _value_label(facet: str, value: str) -> str:
-    return country_name(value) if facet == "country" else value
+    if facet == "country":
+        return country_name(value)
+    return outlet_name(value) if facet == "source" else value
 
 
 def troops_label(value: str) -> str:
-    """Arabic label of a troops range: a fixed bucket's own label, else 'من … إلى …'."""
-    for b in TROOP_BUCKETS:
+    return range_label(value, "troops")
+
+
+def range_label(value: str, name: str = "troops") -> str:
+    """Arabic label of a troops / casualties range: a fixed bucket's own label, else 'من … إلى …'."""
+    for b in RANGE_BUCKETS[name]:
         if b.key == value:
             return b.label
-    low, high = troops_bounds(value)
+    low, high = range_bounds(value, name)
     if high is None:
         return f"{low:,} فأكثر"
     if low is None:
         return f"حتى {high:,}"
     return f"{low:,}–{high:,}" if low != high else f"{low:,}"
+
+
+def since_label(value: str) -> str:
+    """'2026-11-21T14:05:03.120Z' -> '21 نوفمبر 2026 14:05 (UTC)'."""
+    from web.formatting import day_label
+
+    return f"{day_label(value)} {value[11:16]} (UTC)"
 
 
 def date_label(value: str) -> str:

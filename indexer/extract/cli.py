@@ -19,10 +19,29 @@ def _read(path: str) -> str:
     return data.decode("utf-8-sig")
 
 
+def as_text(record: dict) -> str:
+    """A readable summary: each troop mention on its own line, tab-separated:
+    value (or low-high), kind[/casualty type], noun class, flags, side, evidence."""
+    lines = [f"== {record['source']}"]
+    for t in record["troops"]:
+        value = f"{t['value']}-{t['upper']}" if t.get("upper") else str(t["value"])
+        kind = t["kind"] + (f"/{t['casualty']}" if t.get("casualty") else "")
+        side = t.get("org") or t.get("country") or ""
+        lines.append("\t".join(("troops", value, kind, t.get("noun") or "-", ",".join(t.get("flags") or ()) or "-",
+                                side or "-", t["text"])))
+    for c in record["countries"]:
+        lines.append(f"country\t{c['code']}\t{c['name']}\t{len(c['mentions'])}")
+    for o in record["organizations"]:
+        lines.append(f"org\t{o['name']}\t{len(o['mentions'])}")
+    return "\n".join(lines)
+
+
 @click.command("extract")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json",
-              show_default=True, help="json: one object (one file) or an array; jsonl: one line per file.")
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="json",
+              show_default=True, help="json: one object (one file) or an array; jsonl: one line per file; "
+                                      "text: one line per troop mention (value, kind, noun, evidence), then "
+                                      "the countries and organizations.")
 @click.option("--corrections", "corrections_path", envvar="SEARCH_CORRECTIONS",
               type=click.Path(dir_okay=False), default=None,
               help="Journalists' corrections file (TSV or JSON). Default: $SEARCH_CORRECTIONS.")
@@ -51,6 +70,9 @@ def extract_command(files, fmt, corrections_path):
             click.echo(f"error: {path}: {exc.strerror or exc}", err=True)
             continue
         record = {"source": path, **extract_facets(text, corrections).to_dict()}
+        if fmt == "text":
+            click.echo(as_text(record))
+            continue
         if fmt == "jsonl":
             click.echo(json.dumps(record, ensure_ascii=False))
         else:

@@ -10,18 +10,24 @@ File format (TSV, or JSON with the same fields) is documented in
     ignore    org      مجلس العزاء
     ignore    country  OM
     ignore    form     المملكة
+    kind      troops   مقتل 42 من عناصر      casualties
+    kind      troops   أرسلت 500 جندي        force
+    ignore    troops   فنحن 20 مليون جندي
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .gazetteer import Gazetteer
 from .normalize import normalize_key
 
-ACTIONS = ("alias", "merge", "ignore")
-FACETS = ("org", "country", "form")
+ACTIONS = ("alias", "merge", "ignore", "kind")
+FACETS = ("org", "country", "form", "troops")
+CASUALTY_TYPES = ("killed", "wounded", "captured", "arrested", "executed", "missing")
+TROOP_KINDS = ("force", "casualties", *CASUALTY_TYPES)
 
 
 class CorrectionsError(ValueError):
@@ -37,20 +43,28 @@ class Corrections:
     ignore_orgs: set[str] = field(default_factory=set)             # name keys
     ignore_countries: set[str] = field(default_factory=set)        # codes
     ignore_forms: set[str] = field(default_factory=set)            # form keys, any facet
+    troop_kinds: dict[str, str] = field(default_factory=dict)      # phrase key -> kind (or "ignore")
+    _troop_rx: list | None = field(default=None, repr=False, compare=False)
     _org_gaz: Gazetteer | None = field(default=None, repr=False, compare=False)
     _country_gaz: Gazetteer | None = field(default=None, repr=False, compare=False)
 
     def add(self, action: str, facet: str, value: str, target: str = "") -> None:
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r} (expected one of {', '.join(ACTIONS)})")
-        if facet not in FACETS or (facet == "form" and action != "ignore"):
+        if facet not in FACETS or (facet == "form" and action != "ignore") \
+                or ((facet == "troops") != (action == "kind") and not (facet == "troops" and action == "ignore")):
             raise ValueError(f"unknown facet {facet!r} for {action}")
         if not value:
             raise ValueError("empty value")
-        if action in ("alias", "merge") and not target:
+        if action in ("alias", "merge", "kind") and not target:
             raise ValueError(f"{action} needs a target")
         key = normalize_key(value)
-        if action == "alias" and facet == "org":
+        if facet == "troops":
+            if action == "kind" and target.strip() not in TROOP_KINDS:
+                raise ValueError(f"unknown troop kind {target!r} (expected one of {', '.join(TROOP_KINDS)})")
+            self.troop_kinds[key] = target.strip() if action == "kind" else "ignore"
+            self._troop_rx = None
+        elif action == "alias" and facet == "org":
             self.org_aliases[key] = target.strip()
         elif action == "alias":
             self.country_aliases[key] = _code(target)
@@ -99,6 +113,34 @@ class Corrections:
             name = self.org_merge[key]
             key = normalize_key(name)
         return None if key in self.ignore_orgs else name
+
+
+    def apply_troops(self, doc, troops: list) -> list:
+        """Troop mentions with their kind overridden (or dropped) where a phrase covers them.
+
+        A phrase applies to every mention it overlaps in the text (matched like the other
+        forms: normalized, spaces flexible), so ``مقتل 42 من عناصر`` fixes that mention only.
+        """
+        if not self.troop_kinds:
+            return troops
+        if self._troop_rx is None:
+            self._troop_rx = [(re.compile(re.escape(key).replace(r"\ ", "[ ]+")), kind)
+                              for key, kind in self.troop_kinds.items()]
+        # every phrase found once per document, then each mention checked against them
+        found = [(*doc.span(m.start(), m.end()), k) for rx, k in self._troop_rx for m in rx.finditer(doc.norm)]
+        out = []
+        for t in troops:
+            kind = next((k for start, end, k in found if start < t.end and t.start < end), None)
+            if kind == "ignore":
+                continue
+            if kind == "force":
+                t = replace(t, kind="force", casualty=None, corrected=True)
+            elif kind == "casualties":
+                t = replace(t, kind="casualties", casualty=t.casualty, corrected=True)
+            elif kind:
+                t = replace(t, kind="casualties", casualty=kind, corrected=True)
+            out.append(t)
+        return out
 
 
 def _code(value: str) -> str:

@@ -45,16 +45,35 @@ class Troop:
     approximate: bool = False
     bound: str | None = None        # "lower" (أكثر من), "upper" (أقل من), "range" (بين ... و ...)
     kind: str = "force"             # "force" or "casualties"
-    casualty: str | None = None     # with kind "casualties": "killed", "wounded" or "captured"
+    casualty: str | None = None     # with kind "casualties": killed, wounded, captured, arrested,
+                                    # executed or missing
     country: str | None = None      # ISO code when the text says whose (جندي بريطاني)
-    noun: str | None = None         # normalized personnel noun the number is tied to
-    upper: int | None = None        # upper end of a range; value is the lower end
+    org: str | None = None          # organization when the text says whose (مسلحا من تنظيم داعش)
+    noun: str | None = None         # class of the noun used: soldiers, fighters, militants, police...
+    word: str | None = None         # the personnel noun as listed in troops.json (جندي، مقاتل، عنصر)
+    upper: int | None = None        # upper end of a range (or vague quantity); value is the lower end
+    flags: list[str] = field(default_factory=list)  # "implausible", "rhetorical": kept out of facets
+    corrected: bool = False         # kind set by the corrections file
+
+    @property
+    def size(self) -> int:
+        """The number a facet, a range filter or a sort uses: a range's upper end, a vague
+        quantity's lower end (مئات: 200), else the value."""
+        return self.value if self.bound == "vague" else (self.upper or self.value)
+
+    @property
+    def countable(self) -> bool:
+        """Not flagged: used by the facets, range filters and sorts."""
+        return not self.flags
 
     def to_dict(self) -> dict:
-        return {"value": self.value, "text": self.text, "start": self.start, "end": self.end,
-                "approximate": self.approximate, "bound": self.bound, "kind": self.kind,
-                "casualty": self.casualty, "country": self.country, "noun": self.noun,
-                "upper": self.upper}
+        out = {"value": self.value, "text": self.text, "start": self.start, "end": self.end,
+               "approximate": self.approximate, "bound": self.bound, "kind": self.kind,
+               "casualty": self.casualty, "country": self.country, "org": self.org,
+               "noun": self.noun, "word": self.word, "upper": self.upper, "flags": list(self.flags)}
+        if self.corrected:
+            out["corrected"] = True
+        return out
 
 
 @dataclass(slots=True)
@@ -76,9 +95,23 @@ class Extraction:
         return [t.value for t in self.troops]
 
     @property
+    def force_values(self) -> list[int]:
+        """Force sizes usable by facets and sorts (flagged mentions left out)."""
+        return [t.size for t in self.troops if t.kind == "force" and t.countable]
+
+    @property
+    def casualty_values(self) -> list[int]:
+        return [t.size for t in self.troops if t.kind == "casualties" and t.countable]
+
+    @property
     def max_troops(self) -> int | None:
-        """Largest force size in the article (casualty counts are left out)."""
-        sizes = [t.upper or t.value for t in self.troops if t.kind == "force"]
+        """Largest force size in the article (casualty counts and flagged values left out)."""
+        sizes = self.force_values
+        return max(sizes) if sizes else None
+
+    @property
+    def max_casualties(self) -> int | None:
+        sizes = self.casualty_values
         return max(sizes) if sizes else None
 
     def to_dict(self) -> dict:

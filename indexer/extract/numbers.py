@@ -7,6 +7,7 @@ lists live in ``data/numbers.json``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +23,8 @@ class Number:
     start: int          # normalized offsets
     end: int
     words_only: bool    # no digit in it (ثلاثون), vs 30 / 30 ألف
+    upper: int | None = None    # vague quantities (مئات): the high end; value is the low end
+    vague: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -252,4 +255,58 @@ def find_numbers(doc) -> list[Number]:
         if m is not None:
             out.extend(parse_phrase(m.group(), p))
             covered = m.end()
+    return out
+
+
+@lru_cache(maxsize=1)
+def _vague_config():
+    data = load_json("numbers.json")["vague"]
+    plurals = {normalize_key(w): tuple(r) for w, r in data["plurals"].items()}
+    plurals.update({"ال" + w: r for w, r in list(plurals.items())})
+    scales = {normalize_key(w): v for w, v in data["scales_after"].items()}
+    few = frozenset(normalize_key(w) for w in data["few"])
+    few_scales = {normalize_key(w): v for w, v in data["few_scales"].items()}
+    words = sorted(set(plurals) | few, key=len, reverse=True)
+    rx = re.compile(r"(?<!\w)(?:[وف]?[بل]?)(?P<w>" + "|".join(map(re.escape, words)) + r")(?!\w)"
+                    r"(?:[ ]+(?P<s>" + "|".join(map(re.escape, sorted(scales, key=len, reverse=True))) + r")(?!\w))?")
+    triggers = frozenset(p + w for w in [*plurals, *few] for p in ("", "و", "ب", "ل", "ف", "وب", "ول", "فب", "فل"))
+    return rx, plurals, scales, few, few_scales, tuple(data["few_range"]), triggers
+
+
+def vague_triggers() -> frozenset:
+    return _vague_config()[-1]
+
+
+def find_vague(doc, taken: list[Number] = ()) -> list[Number]:
+    """Vague quantities (``مئات``، ``عشرات الآلاف``، ``بضعة آلاف``) as ranges, outside ``taken``."""
+    rx, plurals, scales, few, few_scales, few_range, triggers = _vague_config()
+    present = doc.cache.get("present", doc.words) & triggers
+    if not present:
+        return []
+    starts = [n.start for n in taken]       # taken is in text order
+    out: list[Number] = []
+    covered = -1
+    for p in sorted(q for w in present for q in doc.positions(w)):
+        if p < covered:
+            continue
+        m = rx.match(doc.norm, p)
+        if m is None:
+            continue
+        k = bisect_left(starts, m.end())        # numbers starting before the match ends
+        if k and taken[k - 1].end > p:
+            continue                            # inside an exact number (ثلاثة آلاف)
+        word, scale = m.group("w"), m.group("s")
+        end = m.end()
+        if word in few:
+            after = None if scale else rx.match(doc.norm, end + 1) if doc.norm.startswith(" ", end) else None
+            base = scales[scale] if scale else few_scales.get(after.group("w")) if after is not None else None
+            if after is not None and base is not None and not after.group("s"):
+                end = after.end()
+            low, high = (few_range[0] * base, few_range[1] * base) if base else few_range
+        else:
+            low, high = plurals[word]
+            if scale:
+                low, high = low * scales[scale], (high + 1) * scales[scale] - 1
+        out.append(Number(low, m.start("w"), end, True, high, True))
+        covered = end
     return out

@@ -8,7 +8,8 @@ from .corrections import Corrections
 from .labels import country_label
 from .model import CountryFacet, Extraction, Mention, OrgFacet
 from .normalize import NormText, normalize_key
-from .numbers import triggers as number_triggers
+from .numbers import triggers as number_triggers, vague_triggers
+from .org_canonical import canonical as canonical_org
 from .org_discovery import discover, triggers as discovery_triggers
 from .troops import find_troops
 
@@ -17,7 +18,7 @@ from .troops import find_troops
 def _all_triggers() -> frozenset:
     """Every word that can open a match, for the one-pass position index."""
     return (countries.matcher().triggers | orgs.matcher().triggers
-            | number_triggers() | discovery_triggers())
+            | number_triggers() | vague_triggers() | discovery_triggers())
 
 
 def _mention(doc: NormText, start: int, end: int, key: str | None = None) -> Mention:
@@ -49,15 +50,18 @@ def extract_facets(text: str, corrections: Corrections | None = None) -> Extract
 
     claimed = [(m.start, m.end) for m in org_candidates]
     for name, start, end in discover(doc, claimed):
-        org_hits.append(orgs.OrgHit(name, start, end, discovered=True))
+        display, entity = canonical_org(name)      # variants merged; a gazetteer entity when it is one
+        org_hits.append(orgs.OrgHit(display, start, end, entity, discovered=entity is None))
 
     suppressed = [(h.start, h.end) for h in org_hits
                   if h.entity is not None and h.entity.suppress_countries]
     country_hits = countries.resolve_countries(doc, country_candidates, suppressed, corrections)
 
-    return Extraction(countries=_country_facets(doc, country_hits),
-                      organizations=_org_facets(doc, org_hits, org_candidates, corrections),
-                      troops=find_troops(doc, country_hits))
+    org_facets, org_spans = _org_facets(doc, org_hits, org_candidates, corrections)
+    troops = find_troops(doc, country_hits, org_spans)
+    if corrections is not None and troops:
+        troops = corrections.apply_troops(doc, troops)
+    return Extraction(countries=_country_facets(doc, country_hits), organizations=org_facets, troops=troops)
 
 
 def _country_facets(doc, hits) -> list[CountryFacet]:
@@ -70,9 +74,11 @@ def _country_facets(doc, hits) -> list[CountryFacet]:
     return [by_code[code] for code in sorted(by_code)]
 
 
-def _org_facets(doc, hits, candidates, corrections) -> list[OrgFacet]:
+def _org_facets(doc, hits, candidates, corrections) -> tuple[list[OrgFacet], list[tuple[str, int, int]]]:
+    """Organizations by first mention, and ``(name, start, end)`` normalized spans of the mentions."""
     keys = {(m.start, m.end): m.key for m in candidates}
     by_key: dict[str, OrgFacet] = {}
+    spans: list[tuple[str, int, int]] = []
     for hit in sorted(hits, key=lambda h: h.start):
         name = hit.name
         if corrections is not None:
@@ -85,4 +91,5 @@ def _org_facets(doc, hits, candidates, corrections) -> list[OrgFacet]:
             entity_id = hit.entity.id if hit.entity is not None and name == hit.entity.name else None
             facet = by_key[key] = OrgFacet(name, entity_id=entity_id, discovered=hit.discovered)
         facet.mentions.append(_mention(doc, hit.start, hit.end, keys.get((hit.start, hit.end))))
-    return list(by_key.values())
+        spans.append((facet.name, hit.start, hit.end))
+    return list(by_key.values()), spans

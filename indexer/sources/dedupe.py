@@ -45,6 +45,11 @@ class Deduper:
         return doc, problem
 
 
+def content_digest(body: str) -> int:
+    """The 64-bit digest of a body under which duplicates are recognised (non-zero)."""
+    return _hash(_normalized(body))
+
+
 def _normalized(body: str) -> str:
     """All whitespace runs as one space. Bodies come from clean_body (trimmed lines, single
     blank lines), so most need no split/join: that fast path halves the cost."""
@@ -90,9 +95,26 @@ class _Table:
             self._values[slot] = value
         self._size += 1
 
+    def set(self, key: int, value: int) -> None:
+        """Insert ``key`` or overwrite its value."""
+        keys, mask = self._keys, len(self._keys) - 1
+        slot = key & mask
+        while keys[slot]:
+            if keys[slot] == key:
+                self._values[slot] = value
+                return
+            slot = (slot + 1) & mask
+        self.put(key, value)
+
+    def __len__(self) -> int:
+        return self._size
+
     def _grow(self) -> None:
         old_keys, old_values = self._keys, self._values
         self.__init__(old_values is not None, 2 * len(old_keys))
         for slot, key in enumerate(old_keys):
             if key:
                 self.put(key, old_values[slot] if old_values is not None else 0)
+
+
+U64Table = _Table  # public name for other compact id/digest lookups (indexer.arrivals)

@@ -26,6 +26,9 @@ class SourceDocument:
     url: str | None
     author: str | None
     origin: str
+    # Set by `indexer reindex` for documents the live index already holds (indexer.arrivals).
+    arrived: str | None = None
+    digest: int | None = None
 
 
 @dataclass(frozen=True)

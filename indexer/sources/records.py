@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .dates import parse_date
 from .ids import derived_id, own_id
+from .markup import reader_text
 from .model import SourceDocument
 from .text_norm import clean_body, clean_line
 
@@ -23,17 +24,17 @@ def to_document(record: dict, rel: tuple[str, ...], position: int, origin: str) 
     """The document, or None when the record has no usable body."""
     if not "".join(record).islower():  # one C call; usually true
         record = {k.lower(): v for k, v in record.items()}
-    body = clean_body(_text(_first(record, "body")))
+    body = clean_body(reader_text(_text(_first(record, "body"))))
     if not body:
         return None
     return SourceDocument(
         id=own_id(_first(record, "id")) or derived_id(rel, position),
-        title=clean_line(_text(_first(record, "title"))),
+        title=clean_line(reader_text(_text(_first(record, "title")), " ")),
         body=body,
         date=parse_date(_first(record, "date")),
-        source=clean_line(_text(_first(record, "source"))),
+        source=clean_line(reader_text(_text(_first(record, "source")), " ")),
         url=clean_line(_text(_first(record, "url"))),
-        author=clean_line(_text(_first(record, "author"))),
+        author=clean_line(reader_text(_text(_first(record, "author")), " ")),
         origin=origin,
     )
 

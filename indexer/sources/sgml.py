@@ -5,7 +5,6 @@
 """
 from __future__ import annotations
 
-import html
 import re
 from functools import lru_cache
 from typing import Iterator
@@ -13,6 +12,7 @@ from typing import Iterator
 from .dates import parse_date
 from .encoding import describe, sniff_entry
 from .ids import derived_id, own_id
+from .markup import reader_text
 from .model import Entry, OnProblem, Problem, SourceDocument
 from .streams import open_lines
 from .text_norm import clean_line
@@ -28,7 +28,6 @@ TAGS = {  # element names tried in order for each field
 }
 _DOC_TAG = re.compile(r"<(/?)DOC(?=[\s>/])[^>]*>", re.I)
 _ID_ATTR = re.compile(r"""\bid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-_ANY_TAG = re.compile(r"<[^>]*>")
 _PARAGRAPH_BREAK = re.compile(r"<P\b[^>]*>|</P\s*>|\n[ \t\r]*\n", re.I)
 _ID_DATE = re.compile(r"(?<!\d)((?:19|20)\d{6})(?!\d)")
 _ID_SOURCE = re.compile(r"^([A-Za-z]{2,})_[A-Za-z]{3}_\d{8}|^\d{8}_([A-Za-z]{2,})_")
@@ -184,7 +183,7 @@ def _elements(inner: str, name: str) -> Iterator[str]:
 def _field(inner: str, names: tuple[str, ...]) -> str | None:
     for name in names:
         for content in _elements(inner, name):
-            value = clean_line(html.unescape(_ANY_TAG.sub(" ", content)))
+            value = clean_line(reader_text(content, " "))
             if value:
                 return value
     return None
@@ -193,7 +192,7 @@ def _field(inner: str, names: tuple[str, ...]) -> str | None:
 def _body(inner: str) -> str:
     """Paragraphs of every <TEXT> (or <BODY>), one per <P> or blank-line block."""
     for name in TAGS["body"]:
-        paragraphs = [clean_line(html.unescape(_ANY_TAG.sub(" ", p)))
+        paragraphs = [clean_line(reader_text(p, " "))
                       for block in _elements(inner, name) for p in _PARAGRAPH_BREAK.split(block)]
         text = "\n\n".join(p for p in paragraphs if p)
         if text:

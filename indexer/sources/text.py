@@ -5,6 +5,7 @@ from typing import Iterator
 
 from .encoding import HEAD_BYTES, DecodeError, decode
 from .ids import derived_id
+from .markup import reader_text
 from .model import Entry, OnProblem, Problem, SourceDocument
 from .text_norm import clean_body
 
@@ -24,7 +25,7 @@ def read(entry: Entry, on_problem: OnProblem) -> Iterator[tuple[SourceDocument, 
     except DecodeError as err:
         on_problem(Problem(entry.path, err.line, err.reason, err.kind))
         return
-    body = clean_body(text)
+    body = clean_body(reader_text(text))
     if not body:
         on_problem(Problem(entry.path, None, "no text, only whitespace", "empty"))
         return

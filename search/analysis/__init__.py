@@ -15,19 +15,22 @@ words were removed).
 from __future__ import annotations
 
 from . import definition, resources
-from .analyzer import Token, get_analyzer, joined_terms_all
+from .analyzer import Token, compound_name_parts, get_analyzer, is_name_word, joined_terms_all
 from .definition import CHAINS, ES_ANALYZER_NAMES
-from .es_settings import elasticsearch_analysis_settings
+from .es_settings import NATIVE_CHAINS, elasticsearch_analysis_settings
 
 __all__ = [
     "ANALYZER_VERSION",
     "CHAINS",
     "ES_ANALYZER_NAMES",
+    "NATIVE_CHAINS",
     "Token",
     "analyze",
     "analyze_all",
     "analyze_field",
     "analyze_query_terms",
+    "compound_name_parts",
+    "is_name_word",
     "joined_terms",
     "joined_terms_all",
     "matching_spans",

@@ -27,6 +27,7 @@ from .filters import (
     LowerCaseFilter,
     MappingCharFilter,
     PatternReplaceFilter,
+    ProcliticFilter,
     StopFilter,
 )
 from .tokenizer import StandardTokenizer
@@ -86,6 +87,9 @@ def _term_filter(name: str) -> Callable:
         return PatternReplaceFilter(spec["pattern"], spec.get("replacement", ""), **spec.get("python", {}))
     if kind == "dictionary_decompounder":
         return DictionaryDecompounder(**spec.pop("python", {}), **spec)
+    if kind == "arabic_proclitics":
+        spec.pop("python_only", None)
+        return ProcliticFilter(**spec)
     raise ValueError(f"filter {name}: unsupported type {kind!r}")
 
 
@@ -389,3 +393,37 @@ def prefix_function(chain: str, before_filter: str) -> Callable[[str], str | Non
         return term
 
     return apply
+
+
+def _names():
+    """The plus chain's compound-name rules and its form of a word before decompounding."""
+    global _NAMES
+    if _NAMES is None:
+        splitter = get_analyzer("arabic_plus")._splitter
+        names = splitter.names if splitter is not None else None
+        _NAMES = (names, prefix_function("arabic_plus", "arabic_decompounder"))
+    return _NAMES
+
+
+_NAMES = None
+
+
+def compound_name_parts(word: str) -> tuple[str, str] | None:
+    """``(name word, rest)`` as written, if the plus chain cuts ``word`` as a joined
+    compound name (عبدربه -> (عبد, ربه)); None otherwise."""
+    names, fold = _names()
+    if names is None or " " in word:
+        return None
+    term = fold(word)
+    parts = names.split(term) if term else None
+    if not parts:
+        return None
+    cut = parts[0][2]
+    written = word if len(word) == len(term) else term  # folding kept the length: cut the word
+    return written[:cut], written[cut:]
+
+
+def is_name_word(word: str) -> bool:
+    """Whether ``word`` is one of the words that start compound names (عبد, أبو, بن, آل ...)."""
+    names, _ = _names()
+    return names is not None and names.is_name_word(word)

@@ -42,8 +42,9 @@ TOKEN_FILTERS: dict[str, dict] = {
         "replacement": ".",
         "python": {"only_with_any_of": "0123456789"},
     },
-    # Run-together words (الولاياتالمتحدة). Python splits exactly (see DictionaryDecompounder);
-    # Elasticsearch's filter of the same type only approximates it (docs/analysis.md).
+    # Run-together words (الولاياتالمتحدة), split by the Python DictionaryDecompounder with
+    # rules Elasticsearch's filter of this type cannot apply: Elasticsearch never runs it and
+    # receives this chain's output pre-analyzed instead (docs/analysis.md).
     "arabic_decompounder": {
         "type": "dictionary_decompounder",
         "word_list_file": "decompound_words.tsv",
@@ -51,7 +52,21 @@ TOKEN_FILTERS: dict[str, dict] = {
         "min_subword_size": 3,
         "max_subword_size": 15,
         "only_longest_match": True,
-        "python": {"rules_file": "decompound_rules.json"},
+        # Python also cuts joined compound names (عبدربه -> عبد + ربه, CompoundNames).
+        "python": {"rules_file": "decompound_rules.json", "names_file": "decompound_names.tsv"},
+    },
+    # بمسجد -> مسجد, للحرس -> الحرس when the rest is a corpus word at least as frequent
+    # (ProcliticFilter). Python only: Elasticsearch has no such filter, so its analyzers
+    # leave it out; Elasticsearch indexes the Python terms (docs/analysis.md).
+    "arabic_proclitics": {
+        "type": "arabic_proclitics",
+        "python_only": True,
+        "word_list_file": "decompound_words.tsv",
+        "proclitics": ["و", "ب", "ل", "وب", "ول"],
+        "article_proclitics": ["لل", "ولل", "فلل", "فال", "كال", "وكال", "فبال"],
+        "exceptions_file": "proclitic_exceptions.txt",
+        "min_rest": 3,
+        "max_strips": 2,
     },
 }
 
@@ -63,7 +78,8 @@ CHAIN_DEFINITIONS: dict[str, dict] = {
         "filter": ["lowercase", "decimal_digit", "arabic_stop", "arabic_normalization", "arabic_stemmer"],
     },
     # Better recall on messy press text: variants folded, numbers unified, run-together
-    # words split. The stop list still runs before normalization, as in Lucene, because it
+    # words and joined compound names split, leading و ب ل (and لل فال ...) stripped from
+    # known words. The stop list still runs before normalization, as in Lucene, because it
     # is not normalized (normalized, على would become علي and drop the name Ali).
     "arabic_plus": {
         "char_filter": ["arabic_variants"],
@@ -76,6 +92,7 @@ CHAIN_DEFINITIONS: dict[str, dict] = {
             "arabic_decompounder",
             "arabic_stop",
             "arabic_normalization",
+            "arabic_proclitics",
             "arabic_stemmer",
         ],
     },
@@ -97,7 +114,8 @@ CHAIN_DEFINITIONS: dict[str, dict] = {
 
 CHAINS: tuple[str, ...] = tuple(CHAIN_DEFINITIONS)
 
-# Elasticsearch names of the chains' analyzers. The base chain is not called "arabic":
+# Elasticsearch names of the chains' analyzers (used for the chains Elasticsearch runs
+# itself, es_settings.NATIVE_CHAINS). The base chain is not called "arabic":
 # that name is the built-in analyzer, and Elasticsearch resolves an index-level analyzer
 # that shadows a built-in inconsistently (elastic/elasticsearch#22262, #22263).
 ES_ANALYZER_NAMES: dict[str, str] = {
@@ -114,7 +132,9 @@ DATA_FILES: list[str] = [
     "arabic_presentation_forms.tsv",
     "decompound_words.tsv",
     "decompound_rules.json",
+    "decompound_names.tsv",
+    "proclitic_exceptions.txt",
 ]
 
 # Bump when the code changes token output; data changes are caught by the file digest.
-REVISION = 1
+REVISION = 2

@@ -1,14 +1,23 @@
-"""Elasticsearch ``settings.analysis`` built from the declarative chain definitions.
+"""Elasticsearch ``settings.analysis`` for the chains Elasticsearch runs itself.
 
-Only Elasticsearch's own component types are used (``standard`` tokenizer, ``mapping``
-char filter, ``lowercase``, ``decimal_digit``, ``stop``, ``arabic_normalization``,
-``stemmer``, ``pattern_replace``, ``dictionary_decompounder``), so no plugin is needed.
+Elasticsearch runs a chain itself only when its own components give exactly the Python
+chain's terms and positions: today the base chain ``arabic`` (Lucene's ``ArabicAnalyzer``
+rebuilt from Elasticsearch's ``standard`` tokenizer, ``lowercase``, ``decimal_digit``,
+``stop``, ``arabic_normalization`` and ``stemmer``), proven token for token by
+``tests/test_es_lucene_parity.py`` with the real Lucene classes. Every other chain is
+analyzed in Python and sent pre-analyzed (``search/backends/elasticsearch_mapping.py``), so
+Elasticsearch indexes whatever the Python chains produce, whatever they become.
 """
 from __future__ import annotations
 
 from . import definition, resources
 
+# Chains Elasticsearch analyzes with its own components (see the module doc).
+NATIVE_CHAINS: tuple[str, ...] = ("arabic",)
+
 _BUILTIN_FILTERS = {"lowercase", "decimal_digit", "arabic_normalization"}
+# Component types whose Elasticsearch factory is the Lucene class the Python filter mirrors.
+_EXACT_TYPES = {"stop", "stemmer", "mapping", "pattern_replace"}
 
 
 def _es_char_filter(spec: dict) -> dict:
@@ -22,27 +31,25 @@ def _es_char_filter(spec: dict) -> dict:
     return out
 
 
-def _es_token_filter(spec: dict, word_list_path: str | None) -> dict:
-    out = {k: v for k, v in spec.items() if k not in ("word_list_file", "python")}
-    if "word_list_file" in spec:
-        if word_list_path is not None:
-            out["word_list_path"] = word_list_path
-        else:
-            out["word_list"] = list(resources.word_counts(spec["word_list_file"]))
-    return out
+def _es_token_filter(name: str, spec: dict) -> dict:
+    if spec.get("type") not in _EXACT_TYPES or spec.get("python_only"):
+        raise ValueError(f"filter {name} ({spec.get('type')}) has no exact Elasticsearch equivalent: "
+                         "feed its chain pre-analyzed instead")
+    return {k: v for k, v in spec.items() if k != "python"}
 
 
-def elasticsearch_analysis_settings(decompound_word_list_path: str | None = None) -> dict:
-    """The index ``settings.analysis`` block defining one analyzer per chain.
+def elasticsearch_analysis_settings(chains: tuple[str, ...] = NATIVE_CHAINS) -> dict:
+    """The index ``settings.analysis`` block with one analyzer per chain in ``chains``.
 
-    Analyzer names are ``ES_ANALYZER_NAMES[chain]``. The decompounder's word list is
-    inlined unless ``decompound_word_list_path`` names a copy of
-    ``data/decompound_words.tsv``'s words (one per line) on every Elasticsearch node.
+    Analyzer names are ``ES_ANALYZER_NAMES[chain]``; only the components those chains use
+    are defined. A chain using a component without an exact Elasticsearch equivalent (the
+    decompounder) is refused.
     """
     analyzers: dict[str, dict] = {}
     used_filters: list[str] = []
     used_char_filters: list[str] = []
-    for chain, spec in definition.CHAIN_DEFINITIONS.items():
+    for chain in chains:
+        spec = definition.CHAIN_DEFINITIONS[chain]
         analyzer = {"type": "custom"}
         if spec["char_filter"]:
             analyzer["char_filter"] = list(spec["char_filter"])
@@ -54,7 +61,6 @@ def elasticsearch_analysis_settings(decompound_word_list_path: str | None = None
     settings: dict[str, dict] = {"analyzer": analyzers}
     if used_char_filters:
         settings["char_filter"] = {n: _es_char_filter(definition.CHAR_FILTERS[n]) for n in used_char_filters}
-    settings["filter"] = {
-        n: _es_token_filter(definition.TOKEN_FILTERS[n], decompound_word_list_path) for n in used_filters
-    }
+    if used_filters:
+        settings["filter"] = {n: _es_token_filter(n, definition.TOKEN_FILTERS[n]) for n in used_filters}
     return settings

@@ -154,6 +154,10 @@ class DictionaryDecompounder:
     frequent. Parts replace the term, at consecutive positions, with offsets inside the
     original token.
 
+    Compound names come first (``CompoundNames``): a joined name such as عبدربه, عبدالله or
+    أبوظبي is cut after its name word (عبد + ربه), so that it indexes like the spaced
+    spelling; this applies to listed words too.
+
     Elasticsearch's ``dictionary_decompounder`` of the same configuration differs: it
     keeps the original token, emits every listed word found inside any token of
     ``min_word_size`` or more (listed words included, no cue needed) at the original
@@ -172,8 +176,10 @@ class DictionaryDecompounder:
         only_longest_match: bool = True,  # Elasticsearch-side parameter, see class doc
         rules_file: str = "decompound_rules.json",
         counts: dict[str, int] | None = None,
+        names_file: str | None = None,
     ):
         self.counts = resources.word_counts(word_list_file) if counts is None else counts
+        self.names = CompoundNames(names_file, rules_file) if names_file else None
         self.min_word_size = min_word_size
         self.min_subword_size = min_subword_size
         self.max_subword_size = max_subword_size
@@ -209,6 +215,8 @@ class DictionaryDecompounder:
         if len(term) < self.min_word_size or _ARABIC_LETTERS.fullmatch(term) is None:
             return None
         if counts is None:
+            if self.names is not None and (name := self.names.split(term)) is not None:
+                return name
             counts = self.counts
         if known is None:
             known = self.normalized_words()
@@ -267,6 +275,113 @@ class DictionaryDecompounder:
             for rest in self._cuts(term, end, parts - 1, counts):
                 if self._cue(left, term[end : rest[0][1]], start == 0, counts):
                     yield [(start, end), *rest]
+
+
+class CompoundNames:
+    """Joined compound names (عبدربه, عبدالله, أبوبكر, أبوظبي, بنعمر) cut after the name word.
+
+    Arabic writes these names both joined and spaced (عبدربه / عبد ربه), and the two
+    spellings must index alike. A word is cut when, after an optional proclitic (و ف ب ل
+    ك ...), it starts with a name word (عبد أبو أبي أبا ابن بن آل ذو ذي ذا) and the rest
+    is a name attested both joined and spaced in the corpus (``decompound_names.tsv``,
+    built by ``build_wordlist.py``) or, after عبد, any word with the article (عبدالرحيم).
+    Prefix and rest are compared with the rest normalized; a few joined words that are
+    not names (بنزين, بنغازي) are listed as exclusions in ``decompound_rules.json``.
+    """
+
+    def __init__(self, names_file: str, rules_file: str = "decompound_rules.json"):
+        rules = resources.json_data(rules_file)
+        self._normalize = normalize = ArabicNormalizationFilter()
+        self.prefixes: dict[str, str] = dict(rules["name_prefixes"])  # written form -> canonical
+        self.before_article = frozenset(rules["name_prefixes_before_article"])
+        self.min_rest = rules["min_name_rest"]
+        self.min_after_article = rules["min_name_after_article"]
+        self.proclitics = frozenset(rules["name_proclitics"])
+        self.exclusions = frozenset(map(normalize, rules["name_exclusions"]))
+        self.pairs = resources.name_pairs(names_file)  # (canonical prefix, normalized rest)
+        self._first = frozenset(p[0] for p in self.prefixes)
+        self._proclitic_lengths = sorted({0, *map(len, self.proclitics)})
+
+    def split(self, term: str) -> list[tuple[str, int, int]] | None:
+        """``[(proclitic + name word, 0, k), (rest, k, len)]`` for a joined name, else None."""
+        for p in self._proclitic_lengths:
+            if p >= len(term) or (p and term[:p] not in self.proclitics) or term[p] not in self._first:
+                continue
+            for written, canonical in self.prefixes.items():
+                if not term.startswith(written, p):
+                    continue
+                cut = p + len(written)
+                rest = self._normalize(term[cut:])
+                if len(rest) < self.min_rest or self._normalize(term[p:]) in self.exclusions:
+                    continue
+                if (canonical, rest) in self.pairs or (
+                        canonical in self.before_article and rest.startswith("ال")
+                        and len(rest) - 2 >= self.min_after_article):
+                    return [(term[:cut], 0, cut), (term[cut:], cut, len(term))]
+        return None
+
+    def is_name_word(self, word: str) -> bool:
+        """Whether ``word`` (as written) is one of the name words (عبد, أبو, بن ...)."""
+        return word in self.prefixes
+
+
+class ProcliticFilter:
+    """Strips a leading conjunction/preposition (و ب ل, and ف ك before the article: لل فال
+    كال ...) when what remains is a corpus word at least as frequent as the whole:
+    بمسجد -> مسجد, للحرس -> الحرس, والانتخابات -> الانتخابات, but لبنان, فرنسا, وزير stay.
+
+    Works on normalized terms (after ``arabic_normalization``); the article is kept (للحرس
+    becomes الحرس, as written without the preposition). Article forms are tried first,
+    then the plain proclitics shortest first, at most ``max_strips`` times
+    (وبالحرس -> بالحرس -> الحرس). ف and ك alone are not stripped: before a noun they are
+    rare in news, and as first letters common (فكرة, فعال, كلها). Frequent words
+    whose stripped form is another word (فكرة/كرة, بعيد/عيد) are listed in the exceptions
+    file. Elasticsearch has no such filter: its analyzers leave it out (docs/analysis.md).
+    """
+
+    es_type = None  # Python only
+
+    def __init__(self, word_list_file: str, proclitics: list[str], article_proclitics: list[str],
+                 exceptions_file: str, min_rest: int = 3, max_strips: int = 2):
+        normalize = ArabicNormalizationFilter()
+        counts: dict[str, int] = {}
+        for word, n in resources.word_counts(word_list_file).items():
+            key = normalize(word)
+            counts[key] = counts.get(key, 0) + n
+        self.counts = counts
+        self.exceptions = frozenset(map(normalize, resources.word_set(exceptions_file)))
+        # (proclitic, what replaces it): لل -> ال first (للحج is ل + الحج, not ل + لحج),
+        # longest first; then the plain ones, shortest first (فكانت: ف + كانت).
+        self.rules = [(normalize(p), "ال") for p in sorted(article_proclitics, key=len, reverse=True)]
+        self.rules += [(normalize(p), "") for p in sorted(proclitics, key=len)]
+        self.min_rest = min_rest
+        self.max_strips = max_strips
+        self._first = frozenset(p[0] for p, _ in self.rules)
+
+    def __call__(self, term: str) -> str:
+        for _ in range(self.max_strips):
+            stripped = self._strip_once(term)
+            if stripped is None:
+                break
+            term = stripped
+        return term
+
+    def _strip_once(self, term: str) -> str | None:
+        if term[:1] not in self._first or term in self.exceptions:
+            return None
+        need = max(self.counts.get(term, 0), 1)
+        for prefix, replacement in self.rules:
+            if not term.startswith(prefix):
+                continue
+            rest = term[len(prefix):]
+            # the word itself, without the article, must keep min_rest letters
+            core = rest if replacement or not rest.startswith("ال") else rest[2:]
+            if len(core) < self.min_rest:
+                continue
+            candidate = replacement + rest
+            if self.counts.get(candidate, 0) >= need:
+                return candidate
+        return None
 
 
 class MappingCharFilter:

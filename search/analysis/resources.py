@@ -54,6 +54,18 @@ def word_counts(name: str) -> dict[str, int]:
     return counts
 
 
+@cache
+def name_pairs(name: str) -> frozenset[tuple[str, str]]:
+    """``PREFIX<TAB>REST[<TAB>...]`` lines (compound names) as ``(prefix, rest)`` pairs."""
+    pairs = set()
+    for line in _lines(name):
+        fields = line.split("\t")
+        if len(fields) < 2 or not fields[0] or not fields[1]:
+            raise ValueError(f"{name}: bad name line {line!r}")
+        pairs.add((fields[0], fields[1]))
+    return frozenset(pairs)
+
+
 def digest(names: list[str]) -> str:
     """Short content hash of data files, so that regenerated data changes the version."""
     h = hashlib.sha256()

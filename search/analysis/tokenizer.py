@@ -66,11 +66,17 @@ _EMOJI = (
     rf"|{_KEYCAP_BASE}\uFE0F?{_KEYCAP}"
     rf"|{_REGIONAL}{{2}})"
 )
+# Lucene's rules read ALetter (ExtendNumLet* | MidLetter) ALetter inside a unit, and units
+# joined by ExtendNumLet+ again outside it: the empty and the ExtendNumLet runs could be
+# matched two ways, so the number of ways to match a run of n letters grows like n^3, and
+# POSIX matching tries them all (a 1,000-letter word took 37 s). Written with each run
+# matched one way only, the language, and so every leftmost-longest match, is the same
+# (tests/test_tokenizer_long.py checks this against the literal transcription).
 _WORD_UNIT = (
-    rf"(?:{_KATAKANA}(?:{_EXTNUMLET}*{_KATAKANA})*"
+    rf"(?:{_KATAKANA}+"
     rf"|(?:{_HEBREW}(?:{_SQUOTE}|{_DQUOTE}{_HEBREW})"
-    rf"|{_NUMERIC}(?:(?:{_EXTNUMLET}*|{_MIDNUM}){_NUMERIC})*"
-    rf"|{_AHLETTER}(?:(?:{_EXTNUMLET}*|{_MIDLETTER}){_AHLETTER})*)+)"
+    rf"|{_NUMERIC}(?:{_MIDNUM}{_NUMERIC})*"
+    rf"|{_AHLETTER}(?:{_MIDLETTER}{_AHLETTER})*)+)"
 )
 _WORD = rf"(?:{_EXTNUMLET}*{_WORD_UNIT}(?:{_EXTNUMLET}+{_WORD_UNIT})*{_EXTNUMLET}*)"
 _TOKEN = rf"{_EMOJI}|{_WORD}|{_SE_ASIAN}+|{_HAN}|{_HIRAGANA}"
@@ -257,18 +263,35 @@ class StandardTokenizer:
         return [text[a:b] for a, b in found], [a for a, _ in found], [b for _, b in found]
 
     def _grammar_spans(self, text: str, pos: int, stop: int) -> list[tuple[int, int]]:
+        """Token spans in ``text[pos:stop]`` by the full grammar, in time linear in its length.
+
+        The token emitted at a start ``s`` only depends on ``text[s:s + limit]``: it is the
+        longest match there, whether the unbounded match is that long or longer (Lucene's
+        scanner buffer holds ``max_token_length`` characters: a longer token is chopped and
+        scanning resumes right after the piece). So each search looks at a region of twice
+        that length at most, and a start too close to the region's end is looked at again
+        from a region starting there: every character is scanned a bounded number of times.
+        """
         limit = self.max_token_length
-        search = _FULL.search
+        reach = 2 * limit + 2
+        search, match = _FULL.search, _FULL.match
         out = []
-        while True:
-            m = search(text, pos, stop)
+        while pos < stop:
+            hi = min(stop, pos + reach)
+            m = search(text, pos, hi)
             if m is None:
-                return out
+                if hi == stop:
+                    break
+                # No token starts in [pos, hi - limit - 1) with its piece inside the region.
+                pos = hi - limit - 1
+                continue
             start, end = m.span()
+            if hi < stop and start + limit >= hi:
+                pos = start  # the piece may reach past the region: look again from its start
+                continue
             if end - start > limit:
-                # Lucene's scanner buffer holds max_token_length chars: the token is the
-                # longest match inside that window, and scanning resumes right after it.
-                window = _FULL.match(text, start, start + limit)
+                window = match(text, start, start + limit)
                 end = window.end() if window is not None else start + limit
             out.append((start, end))
             pos = end
+        return out

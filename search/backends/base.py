@@ -4,7 +4,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Iterable, Iterator
 
-from search.model import SearchRequest, SearchResult, StoredDocument
+from search.model import SearchRequest, SearchResult, StoredDocument, Summary
 
 
 class BackendError(Exception):
@@ -69,9 +69,45 @@ class Backend(ABC):
     def saved_searches(self):
         """The durable store of saved searches for this deployment (search.saved.SavedSearchStore)."""
 
+    @abstractmethod
+    def facet_values(self, name: str) -> tuple[str, ...]:
+        """Every distinct value of a terms facet in the live index, sorted (cached per index
+        version): search-within-facet filters these, then counts the matches exactly."""
+
+    @abstractmethod
+    def summarize(self, request: SearchRequest, top: int = 3) -> Summary:
+        """Count-only search for a batch row: the total (as ``search`` gives it), the ``top``
+        countries and organizations among the matches, and their first and last dates."""
+
+    @abstractmethod
+    def iter_arrivals(self) -> Iterator[tuple[str, int | None, int]]:
+        """(id, content digest or None, arrival ms) of every live document, streamed (nothing
+        if there is no readable live index); a rebuild keeps these times."""
+
+    @abstractmethod
+    def newest_arrival(self) -> str | None:
+        """The latest arrival time in the live index (search.arrival form)."""
+
+    @abstractmethod
+    def generation(self) -> str:
+        """A token that changes whenever the live index may have changed (feeds' ETags)."""
+
     def exists(self) -> bool:
         """Whether a live index is there to search."""
         return True
+
+    def build_info(self) -> dict:
+        """The live index's build information ({} when there is none); see ``IndexBuild.commit``."""
+        return (self.stats().get("build") or {}) if self.exists() else {}
+
+    def generation_stamp(self) -> str | None:
+        """A cheap token that changes whenever the searchable documents change (reindex,
+        add, delete); ``search.cache`` keys results with it. None: do not cache."""
+        return None
+
+    def vocabulary(self):
+        """The live index's terms with document frequencies (search.vocabulary.Vocabulary), or None."""
+        return None
 
     def close(self) -> None:
         pass

@@ -10,6 +10,11 @@ from search.facets import FACETS, RangeFacet
 from search.highlight import highlight_all, snippet
 from search.model import FacetBucket, FacetResult, Hit, SearchRequest, StoredDocument, lead_of
 
+# Marks an empty position in pre-analyzed text (terms joined by spaces), for both engines.
+# A private-use character: never a term of any chain (UAX#29 skips it). It also stands for
+# the empty term Lucene keeps for a word of only tatweel, which whitespace cannot carry.
+GAP = "\ue000"
+
 
 def gap_text(terms, positions, gap: str) -> str:
     """Terms joined by spaces with one ``gap`` marker per empty position between them."""
@@ -23,8 +28,12 @@ def gap_text(terms, positions, gap: str) -> str:
     return " ".join(out)
 
 
-def facet_agg_spec(name: str, size: int) -> dict:
-    """Aggregation spec of one facet (terms, or half-open ranges for a range facet)."""
+def facet_agg_spec(name: str, size: int, include: tuple[str, ...] | None = None) -> dict:
+    """Aggregation spec of one facet (terms, or half-open ranges for a range facet).
+
+    ``include``: count only these exact values (both engines take a list of terms; no
+    user text ever goes into a regular expression).
+    """
     facet = FACETS[name]
     if isinstance(facet, RangeFacet):
         ranges = []
@@ -37,6 +46,9 @@ def facet_agg_spec(name: str, size: int) -> dict:
             ranges.append(r)
         return {"range": {"field": facet.field, "ranges": ranges}}
     spec = {"field": facet.field, "size": 1000 if facet.order == "key" else size}
+    if include is not None:
+        spec["include"] = list(include)
+        spec["size"] = max(1, len(include))
     if facet.order == "key":
         spec["order"] = {"_key": "asc"}
     return {"terms": spec}
@@ -45,19 +57,52 @@ def facet_agg_spec(name: str, size: int) -> dict:
 def facet_result(name: str, raw: dict, request: SearchRequest) -> FacetResult:
     """Buckets from an aggregation answer; selected values always listed, even at zero."""
     facet = FACETS[name]
-    selected = set(request.filters.get(name, ()))
     buckets = []
     for b in raw.get("buckets", []):
         key = str(b.get("key"))
         count = int(b.get("doc_count", 0))
         if isinstance(facet, RangeFacet) and count == 0:
             continue
-        buckets.append(FacetBucket(key, count, key in selected, facet.label(key)))
+        buckets.append(FacetBucket(key, count, False, facet.label(key)))
+    return with_selection(FacetResult(name, buckets, int(raw.get("sum_other_doc_count", 0) or 0)), request)
+
+
+def with_selection(counted: FacetResult, request: SearchRequest) -> FacetResult:
+    """A new result with the request's selected values marked (and listed at zero if absent).
+
+    ``counted`` holds the engine's buckets only; a facet's counts never depend on its own
+    selection (counts are disjunctive), so one counted result serves every selection.
+    """
+    facet = FACETS[counted.name]
+    selected = set(request.filters.get(counted.name, ()))
+    buckets = [FacetBucket(b.value, b.count, b.value in selected, b.label) for b in counted.buckets]
     # A selected value with no matches must still show, so it can be removed.
     present = {b.value for b in buckets}
     for value in sorted(selected - present):
         buckets.append(FacetBucket(value, 0, True, facet.label(value)))
-    return FacetResult(name, buckets, int(raw.get("sum_other_doc_count", 0) or 0))
+    return FacetResult(counted.name, buckets, counted.other)
+
+
+def without_selection(result: FacetResult) -> FacetResult:
+    """The engine's buckets of ``result``: selection marks and zero-count selected values dropped."""
+    return FacetResult(result.name, [FacetBucket(b.value, b.count, False, b.label) for b in result.buckets
+                                     if not (b.selected and b.count == 0)], result.other)
+
+
+SUMMARY_FACETS = ("country", "org")
+
+
+def summary_aggs(top: int) -> dict:
+    """Aggregations of a batch row (the same language on both engines): top values, date span."""
+    aggs = {name: facet_agg_spec(name, top) for name in SUMMARY_FACETS}
+    aggs["date_min"] = {"min": {"field": "date"}}
+    aggs["date_max"] = {"max": {"field": "date"}}
+    return aggs
+
+
+def summary_facets(raw: dict) -> dict[str, list[tuple[str, int]]]:
+    return {name: [(str(b["key"]), int(b.get("doc_count", 0))) for b in raw.get(name, {}).get("buckets", [])]
+            for name in SUMMARY_FACETS}
 
 
 def highlighted_hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:
@@ -68,7 +113,8 @@ def highlighted_hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:
     body_spans = body_hl.spans(doc.body) if body_hl else []
     return Hit(id=doc.id, score=score, title=doc.title, snippet=snippet(doc.body, body_spans),
                date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
-               orgs=doc.orgs, troops=doc.troops, title_html=title_html, lead=lead_of(doc.body))
+               orgs=doc.orgs, troops=doc.troops, title_html=title_html, lead=lead_of(doc.body),
+               casualties=doc.casualties, troop_mentions=doc.troop_mentions, arrived=doc.arrived)
 
 
 def parse_date(value: str | None) -> dt.datetime | None:

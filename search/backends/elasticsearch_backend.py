@@ -2,13 +2,19 @@
 
 Index lifecycle: readers and incremental writes go through the alias ``<prefix>``; a rebuild
 writes a new index ``<prefix>-<timestamp>`` and ``commit`` moves the alias to it in one
-atomic ``_aliases`` call, then deletes the old index. Saved searches live in
-``<prefix>-saved``, which no rebuild touches.
+atomic ``_aliases`` call (the new index as the alias's only write index, so two racing first
+builds cannot both attach it). The previous index is deleted once no search context (point
+in time, search in flight) is open on it: ``commit`` waits for that up to
+``ES_OLD_INDEX_WAIT`` seconds, and the next build deletes what is still left. Saved
+searches live in ``<prefix>-saved``, which no rebuild touches; each generation's vocabulary
+(did-you-mean) in ``<prefix>-vocabulary`` (``elasticsearch_vocabulary.py``).
+
+Highlighting is Python's (``search.highlight`` on the stored text), as on tantivy: the
+pre-analyzed fields carry no offsets into the original text.
 """
 from __future__ import annotations
 
 import contextlib
-import html
 import logging
 import os
 import re
@@ -17,22 +23,30 @@ from dataclasses import dataclass, fields
 from typing import Callable, Iterable, Iterator
 
 from search.analysis import ANALYZER_VERSION
+from search.arrival import CLOCK, from_ms, to_ms
 from search.backends.base import Backend, BackendError, IndexBuild
-from search.backends.elasticsearch_mapping import (DEFAULT_MAX_RESULT_WINDOW, from_source, index_settings,
+from search.backends.elasticsearch_mapping import (DEFAULT_MAX_RESULT_WINDOW, es_id, from_source, index_settings,
                                                    live_settings, mappings, to_action)
-from search.backends.elasticsearch_query import (MARK_CLOSE, MARK_OPEN, SNIPPET_CHARS, SORT_FIELDS,
-                                                 scan_body, search_body)
-from search.backends.common import facet_result
-from search.backends.common import highlighted_hit as python_highlighted_hit
-from search.highlight import Highlighter, snippet
-from search.model import Hit, SearchRequest, SearchResult, StoredDocument, lead_of
+from search.backends.elasticsearch_query import (NEWEST_ARRIVAL_BODY, SORT_FIELDS, arrival_scan_body, scan_body,
+                                                 search_body, summary_body)
+from search.backends.common import facet_result, highlighted_hit, summary_facets
+from search.highlight import Highlighter
+from search.model import Hit, SearchRequest, SearchResult, StoredDocument, Summary
+from search.privacy import log_queries
 from search.query.plan import Plan, build_plan
+from search.vocabulary import Vocabulary, document_terms
 
 log = logging.getLogger(__name__)
 
 TRANSIENT_STATUS = (429, 502, 503, 504)
+FACET_VALUES_PAGE = 1000  # composite aggregation page when listing every value of a facet
+FACET_VALUES_TTL = 60.0  # seconds a value list is reused while the alias points to the same index
 PIT_KEEP_ALIVE = "2m"
-HIGHLIGHTERS = ("elasticsearch", "python")
+RETIRED_POLL_SECONDS = 5.0
+ARRIVAL_SCAN_PAGE = 5000
+UPSERT_CHUNK = 500  # documents stamped per arrival lookup (one mget)
+STAMP_SECONDS = 1.0  # how long a read generation stamp (refresh count) is trusted
+VOCABULARY_TTL = 10.0  # seconds a process trusts its copy of the vocabulary
 
 
 @dataclass(frozen=True)
@@ -48,21 +62,24 @@ class EsConfig:
     shards: int = 1
     replicas: int = 1
     request_timeout: float = 30.0
-    highlighter: str = "elasticsearch"  # or "python": search.highlight on _source, markup identical to tantivy
+    # Search work bound sent with each results-page search (the cluster stops there).
+    search_timeout: float = 20.0
+    # How long commit waits for open points in time on the replaced index before leaving
+    # its deletion to the next build (a point in time lives PIT_KEEP_ALIVE after its last use).
+    old_index_wait: float = 150.0
     max_result_window: int = DEFAULT_MAX_RESULT_WINDOW
     bulk_chunk: int = 500
     bulk_max_bytes: int = 20 * 1024 * 1024
     bulk_max_retries: int = 6
     bulk_initial_backoff: float = 1.0
     bulk_max_backoff: float = 60.0
-    decompound_word_list_path: str | None = None
 
     ENV = {"url": "ES_URL", "username": "ES_USERNAME", "password": "ES_PASSWORD", "api_key": "ES_API_KEY",
            "ca_certs": "ES_CA_CERTS", "prefix": "ES_INDEX_PREFIX", "shards": "ES_SHARDS",
            "replicas": "ES_REPLICAS", "request_timeout": "ES_REQUEST_TIMEOUT",
-           "highlighter": "ES_HIGHLIGHTER", "max_result_window": "ES_MAX_RESULT_WINDOW",
-           "bulk_chunk": "ES_BULK_CHUNK", "bulk_max_retries": "ES_BULK_MAX_RETRIES",
-           "decompound_word_list_path": "ES_DECOMPOUND_WORD_LIST_PATH"}
+           "search_timeout": "ES_SEARCH_TIMEOUT", "old_index_wait": "ES_OLD_INDEX_WAIT",
+           "max_result_window": "ES_MAX_RESULT_WINDOW",
+           "bulk_chunk": "ES_BULK_CHUNK", "bulk_max_retries": "ES_BULK_MAX_RETRIES"}
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> "EsConfig":
@@ -82,8 +99,8 @@ class EsConfig:
             raise BackendError(f"ES_INDEX_PREFIX {self.prefix!r} is not a valid lowercase index name")
         if self.shards < 1 or self.replicas < 0:
             raise BackendError("ES_SHARDS must be >= 1 and ES_REPLICAS >= 0")
-        if self.highlighter not in HIGHLIGHTERS:
-            raise BackendError(f"ES_HIGHLIGHTER must be one of {HIGHLIGHTERS}")
+        if self.search_timeout <= 0 or self.old_index_wait < 0:
+            raise BackendError("ES_SEARCH_TIMEOUT must be > 0 and ES_OLD_INDEX_WAIT >= 0")
         if (self.username is None) != (self.password is None):
             raise BackendError("set both ES_USERNAME and ES_PASSWORD, or neither")
         return self
@@ -107,7 +124,10 @@ def _convert(name: str, raw: str, default):
         except ValueError:
             raise BackendError(f"{EsConfig.ENV[name]}={raw!r} is not an integer") from None
     if isinstance(default, float):
-        return float(raw)
+        try:
+            return float(raw)
+        except ValueError:
+            raise BackendError(f"{EsConfig.ENV[name]}={raw!r} is not a number") from None
     return raw
 
 
@@ -139,6 +159,8 @@ class ElasticsearchBackend(Backend):
         self.config = config or EsConfig()
         self.on_rejected = on_rejected
         self._saved = None
+        self._stamp: tuple[float, str | None] | None = None
+        self._values: dict[str, tuple[tuple, float, tuple[str, ...]]] = {}  # facet -> (index, when, values)
 
     @classmethod
     def from_env(cls, client=None, environ: dict | None = None,
@@ -159,6 +181,29 @@ class ElasticsearchBackend(Backend):
     def saved_index(self) -> str:
         return f"{self.config.prefix}-saved"
 
+    @property
+    def vocabularies(self):
+        from search.backends.elasticsearch_vocabulary import VocabularyStore
+
+        if getattr(self, "_vocab_store", None) is None:
+            self._vocab_store = VocabularyStore(self.client, f"{self.config.prefix}-vocabulary")
+        return self._vocab_store
+
+    def vocabulary(self) -> Vocabulary | None:
+        """The live generation's vocabulary (None before a build that wrote one).
+
+        Looked up again at most every ``VOCABULARY_TTL`` seconds, so a search costs no extra
+        round trip; another process's add/delete shows within that time.
+        """
+        cached = getattr(self, "_vocab_cache", None)
+        if cached is not None and time.monotonic() - cached[0] < VOCABULARY_TTL:
+            return cached[1]
+        with self._errors("reading the vocabulary"):
+            live = self._alias_targets()
+            vocab = self.vocabularies.load(live[0]) if live else None
+        self._vocab_cache = (time.monotonic(), vocab)
+        return vocab
+
     def new_index_name(self) -> str:
         stamp = time.strftime("%Y%m%dt%H%M%S", time.gmtime())
         return f"{self.config.prefix}-{stamp}-{time.time_ns() % 10**9:09d}"
@@ -171,28 +216,47 @@ class ElasticsearchBackend(Backend):
         with self._errors("checking the index alias"):
             return bool(self.client.indices.exists_alias(name=self.alias))
 
+    def generation_stamp(self) -> str | None:
+        """The live index and its refresh count: documents become searchable only at a
+        refresh (``upsert``/``delete`` wait for one), so a new count may mean new results.
+        Read at most once per ``STAMP_SECONDS``, about Elasticsearch's own refresh interval;
+        None (no caching) when the cluster cannot say."""
+        now = time.monotonic()
+        if self._stamp is not None and now - self._stamp[0] < STAMP_SECONDS:
+            return self._stamp[1]
+        try:
+            resp = self.client.indices.stats(index=self.alias, metric="refresh")
+            stamp = ";".join(f"{name}:{ix['total']['refresh']['total']}"
+                             for name, ix in sorted(resp["indices"].items()))
+        except Exception:  # noqa: BLE001 - search() itself reports an unreachable cluster
+            stamp = None
+        self._stamp = (now, stamp or None)
+        return stamp or None
+
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         plan = build_plan(request)
-        es_highlight = request.highlight and self.config.highlighter == "elasticsearch"
-        body = search_body(request, plan, highlight=es_highlight)
+        body = search_body(request, plan, timeout=f"{self.config.search_timeout:g}s")
         deep = request.offset + request.page_size > self.config.max_result_window
-        with self._errors("search"):
+        with self._errors("search", private=True):
             if deep:
                 # Beyond the from/size window: total and facets here, the page by search_after.
-                counts = {k: v for k, v in body.items() if k not in ("highlight", "sort", "from")}
+                counts = {k: v for k, v in body.items() if k not in ("sort", "from")}
                 resp = self.client.search(index=self.alias, body={**counts, "size": 0})
-                raw_hits = self._deep_page(request, plan, es_highlight)
+                raw_hits = self._deep_page(request, plan)
             else:
                 resp = self.client.search(index=self.alias, body=body)
                 raw_hits = resp["hits"]["hits"]
+        if resp.get("timed_out"):
+            # Partial hits and counts would look complete: refuse them instead.
+            raise BackendError(f"Elasticsearch search took longer than {self.config.search_timeout:g}s")
         hits = self._hits(raw_hits, request)
         aggs = resp.get("aggregations") or {}
         facets = {name: facet_result(name, _unwrap(aggs.get(name, {})), request) for name in request.facets}
         return SearchResult(total=int(resp["hits"]["total"]["value"]), hits=hits, facets=facets,
                             took_ms=(time.perf_counter() - started) * 1000)
 
-    def _deep_page(self, request: SearchRequest, plan: Plan, es_highlight: bool) -> list[dict]:
+    def _deep_page(self, request: SearchRequest, plan: Plan) -> list[dict]:
         window = self.config.max_result_window
         with self._point_in_time() as pit:
             after = None
@@ -211,44 +275,128 @@ class ElasticsearchBackend(Backend):
                     "pit": pit.ref()}
             if after is not None:
                 body["search_after"] = after
-            if es_highlight:
-                body["highlight"] = search_body(request, plan, highlight=True)["highlight"]
             return pit.search(body)["hits"]["hits"]
 
     def _hits(self, raw_hits: list[dict], request: SearchRequest) -> list[Hit]:
         scored = request.sort not in SORT_FIELDS
-        python_hl = request.highlight and self.config.highlighter == "python"
-        title_hl = Highlighter(request.query, "title") if python_hl else None
-        body_hl = Highlighter(request.query, "body") if python_hl else None
+        title_hl = Highlighter(request.query, "title") if request.highlight else None
+        body_hl = Highlighter(request.query, "body") if request.highlight else None
         out = []
         for raw in raw_hits:
             doc = from_source(raw["_source"])
             score = raw.get("_score") if scored else None
-            score = None if score is None else float(score)
-            if python_hl or not request.highlight:
-                out.append(python_highlighted_hit(doc, score, title_hl, body_hl))
-                continue
-            marked = raw.get("highlight") or {}
-            title_html = title_markup(doc.title, marked.get("title")) if doc.title else None
-            out.append(Hit(id=doc.id, score=score, title=doc.title, snippet=body_snippet(doc.body, marked.get("body")),
-                           date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
-                           orgs=doc.orgs, troops=doc.troops, title_html=title_html,
-                           lead=lead_of(doc.body)))
+            out.append(highlighted_hit(doc, None if score is None else float(score), title_hl, body_hl))
         return out
+
+    def facet_values(self, name: str) -> tuple[str, ...]:
+        """Every value of a terms facet, paged with a composite aggregation (exact, unbounded);
+        reused while the alias names the same index, for at most FACET_VALUES_TTL seconds
+        (incremental adds go to the same index)."""
+        from search.facets import FACETS
+
+        with self._errors("listing facet values"):
+            version = tuple(sorted(self.client.indices.get_alias(name=self.alias)))
+            cached = self._values.get(name)
+            if cached is not None and cached[0] == version and time.monotonic() - cached[1] < FACET_VALUES_TTL:
+                return cached[2]
+            field = FACETS[name].field
+            values: list[str] = []
+            after = None
+            while True:
+                composite: dict = {"size": FACET_VALUES_PAGE, "sources": [{"v": {"terms": {"field": field}}}]}
+                if after is not None:
+                    composite["after"] = after
+                resp = self.client.search(index=self.alias, body={"size": 0, "track_total_hits": False,
+                                                                  "aggs": {"values": {"composite": composite}}})
+                agg = (resp.get("aggregations") or {}).get("values") or {}
+                buckets = agg.get("buckets") or []
+                values += [str(b["key"]["v"]) for b in buckets]
+                after = agg.get("after_key")
+                if not buckets or after is None:
+                    break
+        result = tuple(sorted(values))
+        self._values[name] = (version, time.monotonic(), result)
+        return result
 
     def get(self, doc_id: str) -> StoredDocument | None:
         from elasticsearch import NotFoundError
 
         if not doc_id:  # GET /<index>/_doc/ is not a document lookup
             return None
-        with self._errors("get"):
+        with self._errors("get", private=True):
             try:
-                resp = self.client.get(index=self.alias, id=doc_id)
+                resp = self.client.get(index=self.alias, id=es_id(doc_id))
             except NotFoundError as e:
                 if _error_type(e) is None:  # the index is there, the document is not
                     return None
                 raise
-        return from_source(resp["_source"])
+        doc = from_source(resp["_source"])
+        # A long id's _id is its head and a hash: the stored full id settles it.
+        return doc if doc.id == doc_id else None
+
+    def summarize(self, request: SearchRequest, top: int = 3) -> Summary:
+        with self._errors("search"):
+            resp = self.client.search(index=self.alias, body=summary_body(build_plan(request), top))
+        aggs = resp.get("aggregations") or {}
+        return Summary(int(resp["hits"]["total"]["value"]), summary_facets(aggs),
+                       _ms_day(aggs.get("date_min", {}).get("value")), _ms_day(aggs.get("date_max", {}).get("value")))
+
+    def newest_arrival(self) -> str | None:
+        with self._errors("search"):
+            resp = self.client.search(index=self.alias, body=NEWEST_ARRIVAL_BODY)
+        value = ((resp.get("aggregations") or {}).get("newest") or {}).get("value")
+        return from_ms(int(value)) if value is not None else None
+
+    def generation(self) -> str:
+        with self._errors("checking the index alias"):
+            return ",".join(self._alias_targets())
+
+    def iter_arrivals(self) -> Iterator[tuple[str, int | None, int]]:
+        """(id, digest, arrival ms) of every document, by search_after over one point in time."""
+        if not self.exists():
+            return
+        with self._point_in_time() as pit:
+            after = None
+            while True:
+                body = {**arrival_scan_body(ARRIVAL_SCAN_PAGE), "pit": pit.ref()}
+                if after is not None:
+                    body["search_after"] = after
+                hits = pit.search(body)["hits"]["hits"]
+                for h in hits:
+                    src = h.get("_source") or {}
+                    if src.get("arrived"):
+                        digest = src.get("digest")
+                        yield src["id"], int(digest) if digest else None, to_ms(src["arrived"])
+                if len(hits) < ARRIVAL_SCAN_PAGE:
+                    return
+                after = hits[-1]["sort"]
+
+    def _stamped(self, docs: Iterable[StoredDocument]) -> Iterator[dict]:
+        """Bulk actions; a document already there keeps its arrival time, a new one arrives now
+        (one stamp per chunk: each chunk becomes visible on its own)."""
+        chunk: list[StoredDocument] = []
+
+        def flush():
+            ids = {es_id(d.id): d.id for d in chunk if not d.arrived}
+            known = {}
+            if ids:
+                with self._errors("reading arrival times"):
+                    resp = self.client.mget(index=self.alias, ids=list(ids), source_includes=["arrived"])
+                known = {ids[d["_id"]]: d["_source"]["arrived"] for d in resp["docs"]
+                         if d.get("found") and (d.get("_source") or {}).get("arrived")}
+            now = CLOCK.stamp()
+            for d in chunk:
+                action = _as_action(d)
+                action["_source"].setdefault("arrived", known.get(d.id, now))
+                yield {**action, "_index": self.alias}
+
+        for doc in docs:
+            chunk.append(doc)
+            if len(chunk) >= UPSERT_CHUNK:
+                yield from flush()
+                chunk = []
+        if chunk:
+            yield from flush()
 
     def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[StoredDocument]:
         """Every match in sort order, over one point in time (a consistent snapshot, no depth limit)."""
@@ -287,6 +435,57 @@ class ElasticsearchBackend(Backend):
                 "analyzer_version": ANALYZER_VERSION, "build": meta.get("build", {}),
                 "other_builds": others}
 
+    # ---- replaced indices ------------------------------------------------------------------
+    def mark_retired(self, name: str) -> None:
+        """Record in ``name``'s mapping that a newer build replaced it (so it may be deleted)."""
+        try:
+            meta = self.client.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {})
+            self.client.indices.put_mapping(index=name, meta={**meta, "state": "retired"})
+        except Exception as e:  # it stays listed in other_builds; delete it by hand
+            log.warning("could not mark the previous index %s as replaced: %s", name, e)
+
+    def retired_indices(self) -> list[str]:
+        """Build indices a newer build replaced (``_meta.state`` retired), oldest first."""
+        live = set(self._alias_targets())
+        names = sorted(n for n in self.client.indices.get_alias(index=f"{self.alias}-*")
+                       if self.is_build_index(n) and n not in live)
+        out = []
+        for name in names:
+            meta = self.client.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {})
+            if meta.get("state") == "retired":
+                out.append(name)
+        return out
+
+    def open_contexts(self, name: str) -> int:
+        """Search contexts open on an index: points in time, scrolls, searches in flight."""
+        stats = self.client.indices.stats(index=name, metric="search")
+        return int(stats["indices"][name]["total"]["search"]["open_contexts"])
+
+    def delete_retired(self, wait: float = 0.0) -> list[str]:
+        """Delete replaced indices once no search context is open on them, waiting up to
+        ``wait`` seconds; returns those left (the next build tries again)."""
+        deadline = time.monotonic() + wait
+        pending: list[str] = []
+        try:
+            pending = self.retired_indices()
+            while pending:
+                for name in list(pending):
+                    if self.open_contexts(name) == 0:
+                        self.client.indices.delete(index=name)
+                        self.vocabularies.drop(name)
+                        pending.remove(name)
+                left = deadline - time.monotonic()
+                if not pending or left <= 0:
+                    break
+                time.sleep(min(RETIRED_POLL_SECONDS, left))
+        except Exception as e:  # the switch is done; a leftover index only costs disk
+            log.warning("could not delete the replaced index(es) %s: %s", ", ".join(pending) or "?", e)
+            return pending
+        if pending:
+            log.warning("kept the replaced index(es) %s: points in time are still open on them (an export "
+                        "or deep page is reading); the next build deletes them", ", ".join(pending))
+        return pending
+
     def saved_searches(self):
         from search.backends.elasticsearch_saved import ElasticsearchSavedSearches
 
@@ -303,7 +502,14 @@ class ElasticsearchBackend(Backend):
 
     def upsert(self, docs: Iterable[StoredDocument]) -> int:
         self._require_alias()
-        actions = ({**_as_action(d), "_index": self.alias} for d in docs)
+        docs = list(docs)
+        vocab = self._vocabulary_for_write()
+        for d in docs if vocab is not None else ():
+            old = self.get(d.id)
+            if old is not None:
+                vocab.remove(document_terms(old.title, old.body))
+            vocab.add(document_terms(d.title, d.body))
+        actions = self._stamped(docs)
         written = 0
         # wait_for: like tantivy's commit, the change is searchable when this returns.
         for ok, _op, info in self.bulk(actions, refresh="wait_for"):
@@ -311,11 +517,33 @@ class ElasticsearchBackend(Backend):
                 written += 1
             else:
                 self.on_rejected(rejection(info))
+        self._save_vocabulary(vocab)
         return written
+
+    def _vocabulary_for_write(self) -> Vocabulary | None:
+        """The live vocabulary to update; None for an index built before vocabularies (a
+        partial list would mislead did-you-mean: it stays without one until a rebuild)."""
+        with self._errors("reading the vocabulary"):
+            live = self._alias_targets()
+            return self.vocabularies.load(live[0]) if live else None
+
+    def _save_vocabulary(self, vocab: Vocabulary | None) -> None:
+        if vocab is None:
+            return
+        with self._errors("writing the vocabulary"):
+            for name in self._alias_targets():
+                self.vocabularies.save(name, vocab)
+        self._vocab_cache = None
 
     def delete(self, ids: Iterable[str]) -> int:
         self._require_alias()
-        actions = ({"_op_type": "delete", "_index": self.alias, "_id": i} for i in ids)
+        ids = list(dict.fromkeys(ids))
+        vocab = self._vocabulary_for_write()
+        for i in ids if vocab is not None else ():
+            old = self.get(i)
+            if old is not None:
+                vocab.remove(document_terms(old.title, old.body))
+        actions = ({"_op_type": "delete", "_index": self.alias, "_id": es_id(i)} for i in ids)
         found, failed = 0, []
         for ok, _op, info in self.bulk(actions, refresh="wait_for"):
             if ok:
@@ -324,6 +552,7 @@ class ElasticsearchBackend(Backend):
                 failed.append(rejection(info))
         for r in failed:
             self.on_rejected(r)
+        self._save_vocabulary(vocab)
         if failed:
             raise BackendError(f"{len(failed)} deletions failed; first: {failed[0]}")
         return found
@@ -367,8 +596,13 @@ class ElasticsearchBackend(Backend):
                                "`indexer reindex --backend elasticsearch` first")
 
     @contextlib.contextmanager
-    def _errors(self, what: str):
-        """Cluster failures become BackendError (the web layer shows 'search unavailable')."""
+    def _errors(self, what: str, private: bool = False):
+        """Cluster failures become BackendError (the web layer shows 'search unavailable').
+
+        ``private``: the failure of a user's search or lookup; the cluster's reason text may
+        quote the query or the id, so it is kept out of the message (and so out of the logs)
+        unless SEARCH_LOG_QUERIES=1.
+        """
         from elastic_transport import TransportError
         from elasticsearch import ApiError, NotFoundError
 
@@ -382,7 +616,8 @@ class ElasticsearchBackend(Backend):
                                    "`indexer reindex --backend elasticsearch` first") from e
             raise BackendError(f"Elasticsearch {what}: not found") from e
         except (ApiError, TransportError) as e:
-            raise BackendError(f"Elasticsearch {what} failed at {self.config.url}: {_describe(e)}") from e
+            detail = _describe(e, with_reason=not private or log_queries())
+            raise BackendError(f"Elasticsearch {what} failed at {self.config.url}: {detail}") from e
 
     @contextlib.contextmanager
     def _point_in_time(self):
@@ -430,14 +665,15 @@ class ElasticsearchBuild(IndexBuild):
         self.rejected: list[Rejection] = []
         self._buffer: list[dict] = []
         self._done = False
+        self.vocab = Vocabulary()
+        self.arrived = CLOCK.stamp()  # for documents without an arrival time
         cfg = backend.config
         started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         with backend._errors(f"creating index {self.index}"):
             self.client.indices.create(
                 index=self.index,
                 settings=index_settings(cfg.shards, cfg.replicas, building=True,
-                                        max_result_window=cfg.max_result_window,
-                                        decompound_word_list_path=cfg.decompound_word_list_path),
+                                        max_result_window=cfg.max_result_window),
                 mappings=mappings({"state": "building", "started_at": started}))
 
     @property
@@ -450,7 +686,11 @@ class ElasticsearchBuild(IndexBuild):
         """Add a document; accepts a StoredDocument or the output of ``ElasticsearchBackend.prepare``."""
         if self._done:
             raise BackendError("this build is already committed or aborted")
-        self._buffer.append(_as_action(prepared))
+        action = _as_action(prepared)
+        action["_source"].setdefault("arrived", self.arrived)
+        source = action.get("_source", {})
+        self.vocab.add(document_terms(source.get("title"), source.get("body")))
+        self._buffer.append(action)
         if len(self._buffer) >= self.backend.config.bulk_chunk:
             self.flush()
 
@@ -482,22 +722,25 @@ class ElasticsearchBuild(IndexBuild):
                 self.client.indices.put_mapping(index=self.index,
                                                 meta={"analyzer_version": ANALYZER_VERSION, "state": "live",
                                                       "build": build})
+                backend.vocabularies.save(self.index, self.vocab)
+                backend._vocab_cache = None
                 old = backend._alias_targets()
                 # One request, applied atomically: readers see the old index or the new one,
                 # never none. must_exist makes a concurrent swap fail instead of leaving the
-                # alias on two indices.
+                # alias on two indices; is_write_index does the same for two first builds
+                # (Elasticsearch refuses an alias with two write indices).
                 actions = [{"remove": {"index": name, "alias": alias, "must_exist": True}} for name in old]
-                actions.append({"add": {"index": self.index, "alias": alias}})
+                actions.append({"add": {"index": self.index, "alias": alias, "is_write_index": True}})
                 self.client.indices.update_aliases(actions=actions)
         except BaseException:
             self._drop()
             raise
         self._done = True
         for name in old:
-            try:
-                self.client.indices.delete(index=name)
-            except Exception as e:  # the switch is done; a leftover index only costs disk
-                log.warning("could not delete the previous index %s: %s", name, e)
+            backend.mark_retired(name)
+        # The replaced index serves open points in time (an export, a deep page) until they
+        # expire: delete it only when none is left (this and earlier leftovers).
+        backend.delete_retired(wait=backend.config.old_index_wait)
 
     def abort(self) -> None:
         if not self._done:
@@ -514,55 +757,13 @@ class ElasticsearchBuild(IndexBuild):
             pass
         except Exception as e:
             log.warning("could not delete the unfinished index %s: %s (delete it by hand)", self.index, e)
+        try:
+            self.backend.vocabularies.drop(self.index)
+        except Exception as e:  # an orphan entry only costs a little space
+            log.warning("could not drop the vocabulary of %s: %s", self.index, e)
 
 
-# ---- response formatting ---------------------------------------------------------------------
-
-_TAG = re.compile("(" + re.escape(MARK_OPEN) + "|" + re.escape(MARK_CLOSE) + ")")
-
-
-def normalize_marked(fragment: str) -> str:
-    """Re-escape a highlighter fragment the way ``search.highlight`` escapes, and join touching marks.
-
-    Lucene's HTML encoder also escapes "/" and writes quotes differently; Python's
-    ``html.escape`` is the reference. Adjacent marks (parts of a split word) become one, as
-    the Python highlighter merges touching spans.
-    """
-    out = []
-    for part in _TAG.split(fragment):
-        out.append(part if part in (MARK_OPEN, MARK_CLOSE) else html.escape(html.unescape(part)))
-    return "".join(out).replace(MARK_CLOSE + MARK_OPEN, "")
-
-
-def _plain(marked: str) -> str:
-    return html.unescape(marked.replace(MARK_OPEN, "").replace(MARK_CLOSE, ""))
-
-
-def body_snippet(body: str, fragments: list[str] | None) -> str:
-    """The snippet HTML for a body given Elasticsearch's fragment, in ``search.highlight.snippet``'s form.
-
-    No fragment: the same leading window as the embedded engine. A short body is shown whole,
-    as ``snippet`` does; a window of a longer one gets the same "… " / " …" marks.
-    """
-    if not fragments:
-        return snippet(body, [])
-    marked = normalize_marked(fragments[0].strip())
-    plain = _plain(marked)
-    pos = body.find(plain)
-    if pos < 0:
-        return marked
-    end = pos + len(plain)
-    if len(body) <= SNIPPET_CHARS:
-        return html.escape(body[:pos]) + marked + html.escape(body[end:])
-    return ("… " if pos > 0 else "") + marked + (" …" if end < len(body) else "")
-
-
-def title_markup(title: str, fragments: list[str] | None) -> str:
-    """The whole title, escaped, with matches marked (unmarked when nothing in it matched)."""
-    if not fragments:
-        return html.escape(title)
-    return normalize_marked(fragments[0])
-
+# ---- helpers ---------------------------------------------------------------------------------
 
 def rejection(info: dict) -> Rejection:
     """A Rejection from one failed bulk item."""
@@ -585,6 +786,11 @@ def _as_action(item) -> dict:
     return to_action(item) if isinstance(item, StoredDocument) else item
 
 
+def _ms_day(value) -> str | None:
+    """The ISO day of an aggregation's epoch-milliseconds value."""
+    return None if value is None else from_ms(int(value))[:10]
+
+
 def _error_type(err) -> str | None:
     body = getattr(err, "body", None)
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
@@ -592,11 +798,15 @@ def _error_type(err) -> str | None:
     return None
 
 
-def _describe(err) -> str:
+def _describe(err, with_reason: bool = True) -> str:
     kind = _error_type(err)
     status = getattr(err, "status_code", None) or getattr(getattr(err, "meta", None), "status", None)
-    text = str(getattr(err, "message", "") or err)
-    return " ".join(str(p) for p in (status, kind, text) if p)[:500]
+    text = ""
+    if with_reason:
+        body = getattr(err, "body", None)
+        reason = body["error"].get("reason") if isinstance(body, dict) and isinstance(body.get("error"), dict) else None
+        text = str(reason or getattr(err, "message", "") or err)
+    return " ".join(str(p) for p in (status, kind or type(err).__name__, text) if p)[:500]
 
 
 __all__ = ["ElasticsearchBackend", "ElasticsearchBuild", "EsConfig", "Rejection"]

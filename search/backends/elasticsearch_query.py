@@ -2,23 +2,19 @@
 
 The plan's terms are already analyzed in Python, so nothing here lets Elasticsearch
 interpret user text: words become ``term`` queries on the analyzed fields, phrases a
-``match_phrase`` through the whitespace-only ``plan_terms`` analyzer (positions, gaps
-included, are the plan's), prefixes a constant-score ``prefix`` query.
+``match_phrase`` through the whitespace-only ``pre_analyzed`` analyzer (positions, gaps
+included, are the plan's), prefixes a constant-score ``prefix`` query. No highlighting is
+asked of Elasticsearch: the backend highlights the stored text in Python, as tantivy's does.
 """
 from __future__ import annotations
 
-from search.backends.elasticsearch_mapping import (GAP_TOKEN, PLAN_ANALYZER, concrete_field, es_date,
-                                                   multi_field_name)
+from search.backends.elasticsearch_mapping import GAP_TOKEN, PRE_ANALYZED, es_date
 from search.backends.common import facet_agg_spec, gap_text
-from search.fields import TEXT_SCOPES
 from search.model import SearchRequest
-from search.query.plan import (All, Bool, Clause, Keyword, Nothing, NumRange, PhraseTerms, Plan,
-                               PrefixTerm, Term)
+from search.query.plan import (All, AtLeast, Bool, Clause, DisMax, Keyword, Nothing, NumRange, PhraseTerms, Plan,
+                               PrefixTerm, Rank, Term)
 
-SNIPPET_CHARS = 260  # search.highlight.snippet's default window
-MAX_ANALYZED_OFFSET = 1_000_000  # Elasticsearch's default index.highlight.max_analyzed_offset
-MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
-SORT_FIELDS = {"date": "date", "troops": "troops_max"}
+SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max", "arrived": "arrived"}
 TIEBREAK = {"id": {"order": "asc"}}  # a unique key: pages never overlap, search_after can resume
 
 
@@ -32,7 +28,7 @@ def compile_clause(clause: Clause) -> dict:
         return {"term": {clause.field: _boosted({"value": clause.term}, clause.boost)}}
     if isinstance(clause, PhraseTerms):
         return {"match_phrase": {clause.field: _boosted(
-            {"query": phrase_text(clause.terms, clause.positions), "analyzer": PLAN_ANALYZER, "slop": 0},
+            {"query": phrase_text(clause.terms, clause.positions), "analyzer": PRE_ANALYZED, "slop": clause.slop},
             clause.boost)}}
     if isinstance(clause, PrefixTerm):
         # constant_score rewrite: every match scores its boost, like tantivy's const-score regex.
@@ -55,6 +51,16 @@ def compile_clause(clause: Clause) -> dict:
         if high is not None:
             bounds["lte"] = high
         return {"range": {clause.field: bounds}} if bounds else {"match_all": {}}
+    if isinstance(clause, DisMax):
+        return {"dis_max": {"queries": [compile_clause(c) for c in clause.options],
+                            "tie_breaker": clause.tie_breaker}}
+    if isinstance(clause, AtLeast):
+        return {"bool": {"should": [compile_clause(c) for c in clause.clauses],
+                         "minimum_should_match": clause.minimum}}
+    if isinstance(clause, Rank):
+        # Beside must, a should without minimum_should_match is optional: it only scores.
+        return {"bool": {"must": [compile_clause(clause.match)],
+                         "should": [compile_clause(c) for c in clause.bonus]}}
     if isinstance(clause, Bool):
         return _compile_bool(clause)
     raise TypeError(f"cannot compile {clause!r}")
@@ -107,7 +113,7 @@ def facet_aggs(plan: Plan, request: SearchRequest) -> dict:
     """
     aggs = {}
     for name in request.facets:
-        spec = facet_agg_spec(name, request.facet_size)
+        spec = facet_agg_spec(name, request.facet_size, request.facet_include.get(name))
         if plan.facet_filters:
             aggs[name] = {"filter": filter_clause(plan.filters_except(name)), "aggs": {"values": spec}}
         else:
@@ -123,31 +129,7 @@ def sort_spec(sort: str) -> list:
     return [{field: {"order": "desc", "missing": "_last"}}, TIEBREAK]
 
 
-def highlight_spec() -> dict:
-    """Elasticsearch's unified highlighter, set up to give ``search.highlight``'s markup.
-
-    Each scope's base field is highlighted with the matches of its other chains merged in
-    (``matched_fields``), so a word found through any chain is marked at its surface form.
-    The title is highlighted whole; the body gives one best fragment of about SNIPPET_CHARS.
-    Documents without a body match get no fragment: the backend then cuts the same
-    leading window as the embedded engine does.
-    """
-    fields = {}
-    for scope in TEXT_SCOPES:
-        matched = [concrete_field(scope, chain) for chain in ("arabic_plus", "arabic_exact")
-                   if multi_field_name(chain)]
-        if scope == "title":
-            fields[scope] = {"matched_fields": matched, "number_of_fragments": 0}
-        else:
-            fields[scope] = {"matched_fields": matched, "fragment_size": SNIPPET_CHARS,
-                             "number_of_fragments": 1, "no_match_size": 0}
-    # Without a request-level cap, one body longer than index.highlight.max_analyzed_offset
-    # would fail the whole search; with it, highlighting just stops there.
-    return {"type": "unified", "pre_tags": [MARK_OPEN], "post_tags": [MARK_CLOSE], "encoder": "html",
-            "require_field_match": True, "max_analyzed_offset": MAX_ANALYZED_OFFSET, "fields": fields}
-
-
-def search_body(request: SearchRequest, plan: Plan, *, highlight: bool) -> dict:
+def search_body(request: SearchRequest, plan: Plan, *, timeout: str | None = None) -> dict:
     """The body of the one request that serves a results page: hits, total and facets."""
     body: dict = {"query": compile_clause(plan.query)}
     if plan.facet_filters:
@@ -160,8 +142,8 @@ def search_body(request: SearchRequest, plan: Plan, *, highlight: bool) -> dict:
     body["size"] = request.page_size
     body["track_total_hits"] = True
     body["_source"] = {"excludes": ["extraction"]}
-    if highlight:
-        body["highlight"] = highlight_spec()
+    if timeout:
+        body["timeout"] = timeout  # the cluster stops collecting hits after this (see the backend)
     return body
 
 
@@ -170,3 +152,21 @@ def scan_body(plan: Plan, sort: str, size: int) -> dict:
     return {"query": compile_clause(plan.full()), "sort": sort_spec(sort), "size": size,
             "track_total_hits": False}
 
+
+
+def summary_body(plan: Plan, top: int) -> dict:
+    """A batch row: the count and a few aggregations, no hits, filters in the query itself
+    (the aggregations count within the row's matches, not disjunctively)."""
+    from search.backends.common import summary_aggs
+
+    return {"query": compile_clause(plan.full()), "size": 0, "track_total_hits": True,
+            "aggs": summary_aggs(top)}
+
+
+def arrival_scan_body(size: int) -> dict:
+    """One search_after page of (id, arrival, digest) over every document: the rebuild's scan."""
+    return {"query": {"match_all": {}}, "sort": [TIEBREAK], "size": size, "track_total_hits": False,
+            "_source": ["id", "arrived", "digest"]}
+
+
+NEWEST_ARRIVAL_BODY = {"size": 0, "track_total_hits": False, "aggs": {"newest": {"max": {"field": "arrived"}}}}

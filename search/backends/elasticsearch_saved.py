@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from search.saved import SavedSearch, SavedSearchStore, check, make_slug
+from search.saved import AlreadySaved, SavedSearch, SavedSearchStore, check, check_name, make_slug
 
 MAX_SLUG_ATTEMPTS = 20
 
@@ -14,6 +14,8 @@ SAVED_MAPPINGS = {
         "name": {"type": "keyword", "index": False},
         "query_string": {"type": "keyword", "index": False, "doc_values": False},
         "created_at": {"type": "date"},
+        "saved_by": {"type": "keyword", "index": False, "doc_values": False},
+        "kind": {"type": "keyword"},  # "search" (absent in stores made before batches) or "batch"
         # Orders searches saved within the same second, newest first (SQLite uses its rowid).
         "saved_ns": {"type": "long"},
     },
@@ -41,29 +43,52 @@ class ElasticsearchSavedSearches(SavedSearchStore):
             except ApiError as e:
                 if _error_type(e) != "resource_already_exists_exception":  # another process won the race
                     raise
+        else:  # an index from an earlier version: add new fields (mappings only ever grow)
+            self.client.indices.put_mapping(index=self.index, properties=SAVED_MAPPINGS["properties"])
         self._ready = True
 
-    def save(self, name: str, query_string: str) -> SavedSearch:
+    def save(self, name: str, query_string: str, saved_by: str | None = None,
+             kind: str = "search") -> SavedSearch:
         from elasticsearch import ConflictError
 
-        check(name, query_string)
+        check(name, query_string, saved_by, kind)
         self._ensure_index()
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         for attempt in range(MAX_SLUG_ATTEMPTS):
-            slug = make_slug(query_string, attempt)
+            slug = make_slug(query_string, attempt, kind)
             doc = {"slug": slug, "name": name, "query_string": query_string, "created_at": now,
-                   "saved_ns": time.time_ns()}
+                   "saved_ns": time.time_ns(), "saved_by": saved_by, "kind": kind}
             try:
                 # create fails if the slug is taken: two savers can never overwrite each other.
                 self.client.create(index=self.index, id=slug, document=doc, refresh="wait_for")
-                return SavedSearch(slug, name, query_string, now)
+                return SavedSearch(slug, name, query_string, now, saved_by, kind)
             except ConflictError:
                 existing = self.get(slug)
-                if existing is not None and existing.query_string == query_string:
-                    # The same search saved again: same link, newest name.
-                    self.client.update(index=self.index, id=slug, doc={"name": name}, refresh="wait_for")
-                    return SavedSearch(slug, name, query_string, existing.created_at)
+                if existing is not None and existing.query_string == query_string and existing.kind == kind:
+                    # The same search: same link, and no silent rename.
+                    if existing.name != name:
+                        raise AlreadySaved(existing) from None
+                    return existing
         raise RuntimeError("could not allocate a slug")
+
+    def rename(self, slug: str, name: str) -> SavedSearch | None:
+        from elasticsearch import NotFoundError
+
+        check_name(name)
+        try:
+            self.client.update(index=self.index, id=slug, doc={"name": name}, refresh="wait_for")
+        except NotFoundError:
+            return None
+        return self.get(slug)
+
+    def delete(self, slug: str) -> bool:
+        from elasticsearch import NotFoundError
+
+        try:
+            self.client.delete(index=self.index, id=slug, refresh="wait_for")
+        except NotFoundError:
+            return False
+        return True
 
     def get(self, slug: str) -> SavedSearch | None:
         from elasticsearch import NotFoundError
@@ -86,7 +111,8 @@ class ElasticsearchSavedSearches(SavedSearchStore):
 
 
 def _saved(src: dict) -> SavedSearch:
-    return SavedSearch(src["slug"], src["name"], src["query_string"], src["created_at"])
+    return SavedSearch(src["slug"], src["name"], src["query_string"], src["created_at"], src.get("saved_by"),
+                       src.get("kind", "search"))
 
 
 def _error_type(err) -> str | None:

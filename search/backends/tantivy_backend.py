@@ -11,15 +11,24 @@ from typing import Iterable, Iterator
 import tantivy
 
 from search.analysis import ANALYZER_VERSION
+from search.arrival import CLOCK, from_ms, to_ms
 from search.backends.base import Backend, BackendError, IndexBuild
-from search.backends.common import facet_agg_spec, facet_result, highlighted_hit
+from search.backends.common import (facet_agg_spec, facet_result, highlighted_hit, summary_aggs,
+                                    summary_facets)
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
+from search.backends.tantivy_seek import SEEK_FROM, DateSeek
 from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, build_schema, create_index,
-                                            from_tantivy, open_index, to_tantivy)
+                                            from_tantivy, open_index, prepared_terms, to_tantivy)
+from search.facets import FACETS
 from search.highlight import Highlighter
-from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument
+from search.fields import ARRIVAL_FIELD, DIGEST_FIELD
+from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument, Summary
+from search.query.plan import All, Plan, build_plan, with_filters
 from search.query.plan import Plan, build_plan, with_filters
+from search.vocabulary import Vocabulary, document_terms
+
+_SCHEMA = build_schema()
 
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
 def _default_writer_threads() -> int:
@@ -30,7 +39,9 @@ def _default_writer_threads() -> int:
 
 
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 0)) or _default_writer_threads()
-SORT_FIELDS = {"date": "date", "troops": "troops_max"}
+SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max", "arrived": ARRIVAL_FIELD}
+ARRIVAL_SCAN_CHUNK = 20_000  # documents per step of the rebuild's arrival scan
+UPSERT_CHUNK = 500  # documents stamped per arrival lookup in upsert
 
 
 class TantivyBackend(Backend):
@@ -45,11 +56,26 @@ class TantivyBackend(Backend):
         self._lock = threading.Lock()
         self._open: tuple[str, float, tantivy.Index] | None = None
         self._saved = None
+        self._seek = DateSeek(self.schema)
+        self._vocab: tuple[tuple, Vocabulary | None] | None = None
+        self._values: dict[str, tuple[tuple, tuple[str, ...]]] = {}  # facet -> (index version, values)
+        self._newest: tuple[str, str | None] | None = None
 
     # ---- reading -------------------------------------------------------------------------
     def exists(self) -> bool:
         path = self.gens.current_path()
         return bool(path and path.exists())
+
+    def generation_stamp(self) -> str | None:
+        """The live generation and its last commit (meta.json is replaced on every commit)."""
+        name = self.gens.current_name()
+        if not name:
+            return None
+        try:
+            st = (self.gens.dir / name / "meta.json").stat()
+        except FileNotFoundError:
+            return None
+        return f"{name}:{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
 
     def _index(self) -> tantivy.Index:
         """The live index, reopened when CURRENT moves and reloaded after incremental commits."""
@@ -75,22 +101,46 @@ class TantivyBackend(Backend):
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
+        stamp = self.generation_stamp()  # before the searcher: see _page
         index = self._index()
         searcher = index.searcher()
         plan = build_plan(request)
         query = compile_clause(self.schema, plan.full())
         order_field = SORT_FIELDS.get(request.sort)
-        kwargs = {"order_by_field": order_field} if order_field else {}
-        result = searcher.search(query, limit=request.page_size, offset=request.offset, count=True, **kwargs)
+        total, found = self._page(searcher, query, plan, request, stamp)
         hits = []
         title_hl = Highlighter(request.query, "title") if request.highlight else None
         body_hl = Highlighter(request.query, "body") if request.highlight else None
-        for score, addr in result.hits:
+        for score, addr in found:
             doc = from_tantivy(searcher.doc(addr).to_dict())
             hits.append(highlighted_hit(doc, None if order_field else float(score), title_hl, body_hl))
         facets = self._facets(searcher, plan, request)
-        return SearchResult(total=result.count, hits=hits, facets=facets,
+        return SearchResult(total=total, hits=hits, facets=facets,
                             took_ms=(time.perf_counter() - started) * 1000)
+
+    def _page(self, searcher, query, plan: Plan, request: SearchRequest, stamp) -> tuple[int, list]:
+        """The total and the (score, address) hits of the requested page.
+
+        Deep date-sorted pages go through DateSeek, whose memo is keyed by ``stamp``: read
+        before the searcher was taken, so a searcher newer than its stamp can only file an
+        entry under a stamp no later request will look up.
+        """
+        order_field = SORT_FIELDS.get(request.sort)
+        if order_field == "date" and request.offset >= SEEK_FROM:
+            total = searcher.search(query, limit=1, count=True).count
+            if request.offset >= total:
+                return total, []
+            key = None if stamp is None else (stamp, plan.full())
+            # The whole archive's histogram serves every browse-by-date page: build it at once.
+            found = self._seek.page(searcher, query, key, request.offset, request.page_size,
+                                    eager=isinstance(plan.full(), All))
+            if found is not None:
+                return total, [(None, addr) for addr in found]
+        kwargs = {"order_by_field": order_field} if order_field else {}
+        # tantivy needs a limit of at least 1; a count-only request discards the hit.
+        result = searcher.search(query, limit=max(1, request.page_size), offset=request.offset, count=True,
+                                 **kwargs)
+        return result.count, result.hits[:request.page_size]
 
     def _facets(self, searcher, plan: Plan, request: SearchRequest) -> dict[str, FacetResult]:
         # Disjunctive counts: each facet is counted with every filter but its own.
@@ -101,11 +151,22 @@ class TantivyBackend(Backend):
         out: dict[str, FacetResult] = {}
         for excluded, names in groups.items():
             clause = with_filters(plan.query, plan.filters_except(excluded))
-            aggs = {name: facet_agg_spec(name, request.facet_size) for name in names}
+            aggs = {name: facet_agg_spec(name, request.facet_size, request.facet_include.get(name))
+                    for name in names}
             raw = searcher.aggregate(compile_clause(self.schema, clause), aggs)
             for name in names:
                 out[name] = facet_result(name, raw.get(name, {}), request)
         return {name: out[name] for name in request.facets}
+
+    def facet_values(self, name: str) -> tuple[str, ...]:
+        index = self._index()
+        version = (self._open[0], self._open[1])
+        cached = self._values.get(name)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        values = all_terms(index.searcher(), FACETS[name].field)
+        self._values[name] = (version, values)
+        return values
 
     def get(self, doc_id: str) -> StoredDocument | None:
         searcher = self._index().searcher()
@@ -114,6 +175,67 @@ class TantivyBackend(Backend):
         if not res.hits:
             return None
         return from_tantivy(searcher.doc(res.hits[0][1]).to_dict())
+
+    def summarize(self, request: SearchRequest, top: int = 3) -> Summary:
+        searcher = self._index().searcher()
+        query = compile_clause(self.schema, build_plan(request).full())
+        total = searcher.search(query, limit=1, count=True).count
+        if not total:
+            return Summary(0, {name: [] for name in summary_facets({})})
+        raw = searcher.aggregate(query, summary_aggs(top))
+        return Summary(total, summary_facets(raw), _ns_date(raw.get("date_min", {}).get("value")),
+                       _ns_date(raw.get("date_max", {}).get("value")))
+
+    def newest_arrival(self) -> str | None:
+        index = self._index()
+        key = self.generation()
+        cached = self._newest
+        if cached is None or cached[0] != key:
+            res = index.searcher().search(tantivy.Query.all_query(), limit=1, order_by_field=ARRIVAL_FIELD)
+            cached = self._newest = (key, from_ms(int(res.hits[0][0])) if res.hits else None)
+        return cached[1]
+
+    def generation(self) -> str:
+        self._index()
+        name, stamp, _ = self._open
+        return f"{name}:{stamp}"
+
+    def iter_arrivals(self) -> Iterator[tuple[str, int | None, int]]:
+        """(id, content digest or None, arrival ms) of every document, in digest ranges.
+
+        Reads only fast fields (ids come back as the sort key), one range of the 64-bit
+        digest space at a time, so the transient memory is one chunk whatever the index size.
+        """
+        if not self.exists():
+            return
+        try:
+            searcher = self._index().searcher()
+        except BackendError:  # another layout: nothing to keep
+            return
+        steps = max(1, -(-searcher.num_docs // ARRIVAL_SCAN_CHUNK))
+        width = (1 << 64) // steps
+        for i in range(steps):
+            low, high = i * width, (1 << 64) - 1 if i == steps - 1 else (i + 1) * width - 1
+            q = tantivy.Query.range_query(self.schema, DIGEST_FIELD, tantivy.FieldType.Unsigned, low, high)
+            res = searcher.search(q, limit=2 * ARRIVAL_SCAN_CHUNK, count=True, order_by_field="id",
+                                  order=tantivy.Order.Asc)
+            if res.count > len(res.hits):
+                res = searcher.search(q, limit=res.count, order_by_field="id", order=tantivy.Order.Asc)
+            addrs = [addr for _, addr in res.hits]
+            digests = searcher.fast_field_values(DIGEST_FIELD, addrs)
+            arrivals = searcher.fast_field_values(ARRIVAL_FIELD, addrs)
+            for (doc_id, _), digest, arrived in zip(res.hits, digests, arrivals):
+                if arrived is not None:
+                    yield doc_id, digest or None, int(arrived)
+
+    def _known_arrivals(self, searcher, ids: list[str]) -> dict[str, int]:
+        """Arrival ms of those ``ids`` the index holds."""
+        if not ids:
+            return {}
+        q = tantivy.Query.term_set_query(self.schema, "id", ids)
+        res = searcher.search(q, limit=len(ids), order_by_field="id", order=tantivy.Order.Asc)
+        values = searcher.fast_field_values(ARRIVAL_FIELD, [addr for _, addr in res.hits])
+        return {doc_id: int(v) for (doc_id, _), v in zip(res.hits, values) if v is not None}
 
     def iter_matches(self, request: SearchRequest, batch: int = 500) -> Iterator[StoredDocument]:
         searcher = self._index().searcher()  # one searcher: a consistent snapshot for the export
@@ -130,6 +252,9 @@ class TantivyBackend(Backend):
                 yield from_tantivy(searcher.doc(addr).to_dict())
             offset += len(res.hits)
 
+    def build_info(self) -> dict:
+        return self.gens.build_info() if self.exists() else {}
+
     def stats(self, top: int = 10) -> dict:
         """Also: per facet, its ``top`` values over all documents, and the dates covered."""
         if not self.exists():
@@ -143,6 +268,24 @@ class TantivyBackend(Backend):
                 "segments": searcher.num_segments, "size_bytes": size,
                 "analyzer_version": ANALYZER_VERSION, "build": self.gens.build_info(),
                 **_facet_stats(searcher, top)}
+
+    def vocabulary(self) -> Vocabulary | None:
+        """The live index's vocabulary (reloaded when the generation or the file changes)."""
+        path = self.gens.current_path()
+        if path is None:
+            return None
+        try:
+            stamp = (str(path), (path / "vocabulary.tsv.gz").stat().st_mtime_ns)
+        except FileNotFoundError:
+            return None
+        with self._lock:
+            if self._vocab is None or self._vocab[0] != stamp:
+                self._vocab = (stamp, Vocabulary.load(path))
+            return self._vocab[1]
+
+    def doc_freq(self, field: str, term: str) -> int:
+        """Documents holding ``term`` in an analyzed field, as the engine counts them."""
+        return int(self._index().searcher().doc_freq(field, term))
 
     def saved_searches(self):
         from search.saved import SqliteSavedSearches
@@ -161,18 +304,32 @@ class TantivyBackend(Backend):
             if path is None:
                 raise BackendError(f"no index at {self.root}: run `indexer reindex` first")
             index = open_index(str(path))
+            searcher = index.searcher()
+            vocab = Vocabulary.load(path)  # None: an index built before vocabularies
             writer = index.writer(WRITER_HEAP, WRITER_THREADS)
             n = 0
             try:
-                for doc in docs:
-                    writer.delete_documents_by_term("id", doc.id)
-                    writer.add_document(to_tantivy(analyze_document(doc)))
-                    n += 1
+                for chunk in _chunks(docs, UPSERT_CHUNK):
+                    # A document already there keeps its arrival time; a new one arrives now
+                    # (stamped under the write lock, so after anything already visible).
+                    known = self._known_arrivals(searcher, [d.id for d in chunk if not d.arrived])
+                    now = to_ms(CLOCK.stamp())
+                    for doc in chunk:
+                        if vocab is not None:
+                            _forget(vocab, searcher, doc.id)
+                        writer.delete_documents_by_term("id", doc.id)
+                        prepared = analyze_document(doc)
+                        if vocab is not None:
+                            vocab.add(_prepared_terms(prepared))
+                        writer.add_document(to_tantivy(prepared, known.get(doc.id, now)))
+                        n += 1
                 writer.commit()
                 writer.wait_merging_threads()
             except BaseException:
                 writer.rollback()
                 raise
+            if vocab is not None:  # a partial list would mislead did-you-mean: none until reindex
+                vocab.save(path)
             return n
 
     def delete(self, ids: Iterable[str]) -> int:
@@ -182,14 +339,19 @@ class TantivyBackend(Backend):
                 raise BackendError(f"no index at {self.root}")
             index = open_index(str(path))
             searcher = index.searcher()
+            vocab = Vocabulary.load(path)  # None: an index built before vocabularies
             writer = index.writer(WRITER_HEAP, WRITER_THREADS)
             found = 0
-            for doc_id in ids:
+            for doc_id in dict.fromkeys(ids):
                 if searcher.doc_freq("id", doc_id):
                     found += 1
+                    if vocab is not None:
+                        _forget(vocab, searcher, doc_id)
                 writer.delete_documents_by_term("id", doc_id)
             writer.commit()
             writer.wait_merging_threads()
+            if vocab is not None:
+                vocab.save(path)
             return found
 
 
@@ -207,14 +369,19 @@ class TantivyBuild(IndexBuild):
         except BaseException:
             self._lock_cm.__exit__(None, None, None)
             raise
+        # Documents without an arrival time arrive now: stamped once the write lock is held.
+        self.arrived = CLOCK.stamp()
+        self._arrived_ms = to_ms(self.arrived)
         self.count = 0
+        self.vocab = Vocabulary()
         self._done = False
 
     def add(self, prepared) -> None:
         """Add a document; accepts a StoredDocument or the output of ``TantivyBackend.prepare``."""
         if isinstance(prepared, StoredDocument):
             prepared = analyze_document(prepared)
-        self.writer.add_document(to_tantivy(prepared))
+        self.writer.add_document(to_tantivy(prepared, self._arrived_ms))
+        self.vocab.add(_prepared_terms(prepared))
         self.count += 1
 
     def commit(self, info: dict) -> None:
@@ -222,7 +389,9 @@ class TantivyBuild(IndexBuild):
             self.writer.commit()
             self.writer.wait_merging_threads()
             info = {"documents": self.count, "analyzer_version": ANALYZER_VERSION, "layout": LAYOUT_VERSION,
-                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **info}
+                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "vocabulary_terms": len(self.vocab), **info}
+            self.vocab.save(self.path)
             self.backend.gens.publish(self.path, info)
         finally:
             self._release()
@@ -241,7 +410,44 @@ class TantivyBuild(IndexBuild):
             self._lock_cm.__exit__(None, None, None)
 
 
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _prepared_terms(prepared: dict) -> list[str]:
+    """Vocabulary terms of a prepared document (found by the worker that prepared it)."""
+    return prepared_terms(prepared)
+
+
+def _forget(vocab: Vocabulary, searcher, doc_id: str) -> None:
+    """Take a stored document's terms out of the vocabulary before it is replaced or deleted."""
+    q = tantivy.Query.term_query(_SCHEMA, "id", doc_id, index_option="basic")
+    for _, addr in searcher.search(q, limit=1, count=False).hits:
+        old = from_tantivy(searcher.doc(addr).to_dict())
+        vocab.remove(document_terms(old.title, old.body))
+
+
 STATS_FACETS = ("country", "org", "source", "troops")
+
+
+def all_terms(searcher, field: str) -> tuple[str, ...]:
+    """Every distinct value of a keyword field: a terms aggregation as large as the field's
+    cardinality (an estimate, so it grows until nothing is left over)."""
+    everything = tantivy.Query.all_query()
+    estimate = searcher.aggregate(everything, {"n": {"cardinality": {"field": field}}})["n"].get("value") or 0
+    size = max(1000, int(estimate * 2) + 100)
+    while True:
+        raw = searcher.aggregate(everything, {"v": {"terms": {"field": field, "size": size}}})["v"]
+        if not raw.get("sum_other_doc_count"):
+            return tuple(sorted(str(b["key"]) for b in raw.get("buckets", [])))
+        size *= 4
 
 
 def _facet_stats(searcher, top: int) -> dict:
@@ -255,6 +461,8 @@ def _facet_stats(searcher, top: int) -> dict:
         aggs[f"{name}.distinct"] = {"cardinality": {"field": FACETS[name].field}}
     aggs["date.min"] = {"min": {"field": "date"}}
     aggs["date.max"] = {"max": {"field": "date"}}
+    aggs["arrived.min"] = {"min": {"field": ARRIVAL_FIELD}}
+    aggs["arrived.max"] = {"max": {"field": ARRIVAL_FIELD}}
     raw = searcher.aggregate(everything, aggs)
     facets = {}
     for name in STATS_FACETS:
@@ -271,8 +479,11 @@ def _facet_stats(searcher, top: int) -> dict:
             out["distinct"] = int(raw.get(f"{name}.distinct", {}).get("value") or 0)
             out["other_count"] = int(raw.get(name, {}).get("sum_other_doc_count") or 0)
         facets[name] = out
+    arrived = [raw.get(f"arrived.{k}", {}).get("value") for k in ("min", "max")]
     return {"facets": facets, "dates": {"first": _ns_date(raw.get("date.min", {}).get("value")),
-                                        "last": _ns_date(raw.get("date.max", {}).get("value"))}}
+                                        "last": _ns_date(raw.get("date.max", {}).get("value"))},
+            "arrivals": {"first": from_ms(int(arrived[0])) if arrived[0] is not None else None,
+                         "last": from_ms(int(arrived[1])) if arrived[1] is not None else None}}
 
 
 def _ns_date(value) -> str | None:

@@ -5,9 +5,11 @@ import re
 
 import tantivy
 
+from search.arrival import to_ms
 from search.backends.tantivy_schema import parse_date
-from search.query.plan import (All, Bool, Clause, Keyword, Nothing, NumRange, PhraseTerms,
-                               PrefixTerm, Term)
+from search.fields import ARRIVAL_FIELD
+from search.query.plan import (All, AtLeast, Bool, Clause, DisMax, Keyword, Nothing, NumRange, PhraseTerms,
+                               PrefixTerm, Rank, Term)
 
 Q = tantivy.Query
 Occur = tantivy.Occur
@@ -24,7 +26,7 @@ def compile_clause(schema: tantivy.Schema, clause: Clause) -> tantivy.Query:
         return _boost(Q.term_query(schema, clause.field, clause.term), clause.boost)
     if isinstance(clause, PhraseTerms):
         words = list(zip(clause.positions, clause.terms))
-        return _boost(Q.phrase_query(schema, clause.field, words), clause.boost)
+        return _boost(Q.phrase_query(schema, clause.field, words, slop=clause.slop), clause.boost)
     if isinstance(clause, PrefixTerm):
         pattern = _REGEX_SPECIAL.sub(r"\\\1", clause.prefix) + ".*"
         # tantivy's regex query scores every match 1.0 like Lucene's constant-score prefix query.
@@ -36,6 +38,10 @@ def compile_clause(schema: tantivy.Schema, clause: Clause) -> tantivy.Query:
             q = Q.term_set_query(schema, clause.field, list(clause.values))
         return q
     if isinstance(clause, NumRange):
+        if clause.field == ARRIVAL_FIELD:  # stored as integer milliseconds (tantivy_schema)
+            return Q.range_query(schema, clause.field, tantivy.FieldType.Integer,
+                                 to_ms(clause.low) if clause.low else None,
+                                 to_ms(clause.high) if clause.high else None)
         if clause.is_date:
             low = parse_date(clause.low) if clause.low else None
             high = parse_date(clause.high) if clause.high else None
@@ -43,6 +49,16 @@ def compile_clause(schema: tantivy.Schema, clause: Clause) -> tantivy.Query:
         return Q.range_query(schema, clause.field, tantivy.FieldType.Integer,
                              None if clause.low is None else int(clause.low),
                              None if clause.high is None else int(clause.high))
+    if isinstance(clause, DisMax):
+        return Q.disjunction_max_query([compile_clause(schema, c) for c in clause.options],
+                                       tie_breaker=clause.tie_breaker)
+    if isinstance(clause, AtLeast):
+        return Q.boolean_query([(Occur.Should, compile_clause(schema, c)) for c in clause.clauses],
+                               minimum_number_should_match=clause.minimum)
+    if isinstance(clause, Rank):
+        # Beside a Must, tantivy's Should clauses are optional: they only add to the score.
+        return Q.boolean_query([(Occur.Must, compile_clause(schema, clause.match))]
+                               + [(Occur.Should, compile_clause(schema, c)) for c in clause.bonus])
     if isinstance(clause, Bool):
         subs: list[tuple[tantivy.Occur, tantivy.Query]] = []
         subs += [(Occur.Must, compile_clause(schema, c)) for c in clause.must]

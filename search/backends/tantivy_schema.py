@@ -16,18 +16,17 @@ import json
 import tantivy
 
 from search.analysis import CHAINS, joined_terms_all
-from search.backends.common import parse_date
-from search.fields import TEXT_SCOPES, text_field
+from search.arrival import from_ms, to_ms
+from search.backends.common import GAP, parse_date
+from search.fields import ARRIVAL_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS, TEXT_SCOPES, text_field
 from search.model import StoredDocument
+from search.vocabulary import is_vocabulary_term
 
 
 # Bump when the schema or the way fields are written changes: an index of another layout
 # cannot be read correctly and must be rebuilt.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 4     # 3: casualties, casualties_max, flags (#12); 4: arrived, digest (#15)
 PRETOKENIZED = "pretokenized"
-# A private-use character: never a term of any chain (UAX#29 skips it). It also stands for
-# the empty term Lucene keeps for a word of only tatweel, which whitespace cannot carry.
-GAP = "\ue000"
 
 
 def _pretokenized_analyzer() -> tantivy.TextAnalyzer:
@@ -54,11 +53,16 @@ def build_schema() -> tantivy.Schema:
         for chain in CHAINS:
             # The original text is stored once, in "meta"; these fields only index terms.
             sb.add_text_field(text_field(scope, chain), tokenizer_name=PRETOKENIZED)
-    for name in ("country", "org", "source", "month"):
+    for name in KEYWORD_FIELDS:
         sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
-    sb.add_integer_field("troops", stored=True, indexed=True, fast=True)
-    sb.add_integer_field("troops_max", stored=True, indexed=True, fast=True)
+    for name in NUMERIC_FIELDS:
+        sb.add_integer_field(name, stored=True, indexed=True, fast=True)
     sb.add_date_field("date", stored=True, indexed=True, fast=True)
+    # Milliseconds, not a date field: tantivy's date columns and range queries keep only
+    # seconds, and fast_field_values (the rebuild's arrival scan) cannot read them.
+    sb.add_integer_field(ARRIVAL_FIELD, stored=True, indexed=True, fast=True)
+    # 0 when unknown; indexed so the arrival scan can walk the index in digest ranges.
+    sb.add_unsigned_field(DIGEST_FIELD, stored=False, indexed=True, fast=True)
     sb.add_bytes_field("meta", stored=True, indexed=False)
     return sb.build()
 
@@ -72,24 +76,42 @@ def analyze_document(doc: StoredDocument) -> dict:
     UTF-8 pickle uses for str (bench/README.md, serial work).
     """
     fields = {}
+    vocabulary: set[str] = set()
     for scope, text in (("title", doc.title), ("body", doc.body)):
         if not text:
             continue
         for chain, terms in zip(CHAINS, joined_terms_all(CHAINS, text, GAP)):
             fields[text_field(scope, chain)] = terms.encode("utf-16-le", "surrogatepass")
+            if chain == "arabic_exact":
+                vocabulary.update(terms.split())
+    # The document's distinct vocabulary terms (search.vocabulary), found here rather than
+    # by the indexing process, whose work per document is the pipeline's serial part.
+    vocabulary_terms = "\n".join(filter(is_vocabulary_term, vocabulary))
     keywords = [("country", c) for c in doc.countries] + [("org", o) for o in doc.orgs]
     keywords += [(name, v) for name, v in (("source", doc.source), ("month", doc.month)) if v]
-    integers = [("troops", int(t)) for t in doc.troops]
-    if doc.troops_max is not None:
-        integers.append(("troops_max", int(doc.troops_max)))
+    keywords += [("flags", f) for f in doc.flags]
+    integers = [("troops", int(t)) for t in doc.troops] + [("casualties", int(t)) for t in doc.casualties]
+    for name, value in (("troops_max", doc.troops_max), ("casualties_max", doc.casualties_max)):
+        if value is not None:
+            integers.append((name, int(value)))
     meta = {"title": doc.title, "body": doc.body, "date": doc.date, "url": doc.url,
-            "author": doc.author, "origin": doc.origin, "extraction": doc.extraction}
+            "author": doc.author, "origin": doc.origin, "extraction": doc.extraction,
+            "troop_mentions": doc.troop_mentions}
     return {"id": doc.id, "fields": fields, "keywords": keywords, "integers": integers,
-            "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8")}
+            "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
+            "arrived": to_ms(doc.arrived) if doc.arrived else None, "digest": doc.digest or 0,
+            "terms": vocabulary_terms.encode("utf-16-le", "surrogatepass")}
 
 
-def to_tantivy(prepared: dict) -> tantivy.Document:
-    """The tantivy document for the output of ``analyze_document``."""
+def prepared_terms(prepared: dict) -> list[str]:
+    """The distinct vocabulary terms of a document prepared by ``analyze_document``."""
+    text = prepared["terms"].decode("utf-16-le", "surrogatepass")
+    return text.split("\n") if text else []
+
+
+def to_tantivy(prepared: dict, arrived_ms: int | None = None) -> tantivy.Document:
+    """The tantivy document for the output of ``analyze_document``; ``arrived_ms`` stamps
+    a document that has no arrival time yet."""
     d = tantivy.Document()
     d.add_text("id", prepared["id"])
     for name, terms in prepared["fields"].items():
@@ -100,6 +122,11 @@ def to_tantivy(prepared: dict) -> tantivy.Document:
         d.add_integer(name, value)
     if prepared["date"] is not None:
         d.add_date("date", prepared["date"])
+    arrived = prepared.get("arrived")
+    arrived = arrived_ms if arrived is None else arrived
+    if arrived is not None:
+        d.add_integer(ARRIVAL_FIELD, arrived)
+    d.add_unsigned(DIGEST_FIELD, prepared.get("digest") or 0)
     d.add_bytes("meta", prepared["meta"])
     return d
 
@@ -113,6 +140,8 @@ def from_tantivy(d: dict) -> StoredDocument:
         return vals[0] if vals else None
 
     troops_max = first("troops_max")
+    casualties_max = first("casualties_max")
+    arrived = first(ARRIVAL_FIELD)
     return StoredDocument(
         id=first("id"), title=meta.get("title"), body=meta.get("body") or "",
         date=meta.get("date"), source=first("source"), url=meta.get("url"),
@@ -121,4 +150,8 @@ def from_tantivy(d: dict) -> StoredDocument:
         troops=[int(t) for t in d.get("troops") or []],
         troops_max=int(troops_max) if troops_max is not None else None,
         extraction=meta.get("extraction") or {},
+        casualties=[int(t) for t in d.get("casualties") or []],
+        casualties_max=int(casualties_max) if casualties_max is not None else None,
+        flags=list(d.get("flags") or []), troop_mentions=meta.get("troop_mentions") or [],
+        arrived=from_ms(int(arrived)) if arrived is not None else None,
     )

@@ -2,7 +2,9 @@
 
 Syntax: words (AND by default), "quoted phrases", OR, a leading minus to exclude,
 prefix*, parentheses, and field filters (title:, body:, country:, org:, source:).
-Malformed input degrades to the closest sensible query and adds a notice.
+Forgiving (docs/query.md): operators as people write them (AND/and/&&, OR/or/||, NOT/not,
+the Arabic "او" between two terms), typing noise removed first (``noise.tidy``), and
+malformed input degrades to the closest sensible query with a notice saying how it was read.
 """
 from __future__ import annotations
 
@@ -10,28 +12,52 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from search.query.tree import (FILTER_FIELDS, TEXT_FIELDS, And, Filter, MatchAll, Node, Not,
-                               Or, Phrase, Prefix, Word)
+from search.query.names import country_code
+from search.query.noise import tidy
+from search.query.tree import (FILTER_FIELDS, TEXT_FIELDS, And, Filter, MatchAll, MatchNone, Node,
+                               Not, Or, Phrase, Prefix, Word, positive_text_nodes)
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
 MAX_DEPTH = 8
-OR_WORDS = {"OR", "|", "||"}
+OR_WORDS = {"OR", "or", "Or", "|", "||"}
+AND_WORDS = {"AND", "and", "And", "&", "&&"}
+NOT_WORDS = {"NOT", "not", "Not"}
+# The Arabic "or": a stopword, so as a word it finds nothing; between two terms it is read as OR.
+ARABIC_OR = {"او", "أو"}
 _LEXEME = re.compile(r'"[^"]*"?|\(|\)|[^\s"()]+')
+_FIELD_NAME = re.compile(r"[A-Za-z_]{1,20}")
+
+NOTICE_ARABIC_OR = "قُرئت «{}» بين {} و{} بمعنى OR: تظهر المقالات التي تذكر أيًّا منهما."
+NOTICE_UNKNOWN_FIELD = "الحقل {}: غير معروف (الحقول: title، body، country، org، source)؛ بُحث عن {} كلمات."
+NOTICE_NOTHING = "لا يحوي الاستعلام كلمات يمكن البحث عنها؛ امسح مربع البحث لتصفح كل المقالات."
+NOTICE_STOPWORDS = ("كل كلمات الاستعلام من الكلمات الشائعة التي يتجاهلها البحث عادةً؛ "
+                    "بُحث عنها عبارةً حرفية.")
+NOTICE_EMPTY_PHRASE = "عبارة فارغة بين علامتي تنصيص؛ تم تجاهلها."
+NOTICE_UNCLOSED = "علامة تنصيص غير مغلقة؛ أُغلقت تلقائيًا."
 
 
 @dataclass
 class ParsedQuery:
     tree: Node
     notices: list[str] = field(default_factory=list)
+    # The tree with each repaired (unclosed) phrase read as separate words: the page runs it
+    # when the repaired phrase finds nothing.
+    words_fallback: Node | None = None
+    # Other readings the page offers as links: (label, query text).
+    alternatives: list[tuple[str, str]] = field(default_factory=list)
 
 
 def clean(text: str) -> tuple[str, list[str]]:
-    """Strip control characters and bound the length; report what was changed."""
+    """Strip control characters and bound the length; report what was changed.
+
+    Invisible format characters (ZWNJ, bidi marks) are kept here and removed silently by
+    ``noise.tidy``: they are harmless, and the search box shows what the user typed.
+    """
     notices = []
     text = text or ""
-    cleaned = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\u200c\u200d" else " "
-                      for ch in text)
+    cleaned = "".join(ch if unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn") or ch in "\t\n\r"
+                      else " " for ch in text)
     if cleaned != text:
         notices.append("أُزيلت محارف تحكم غير مرئية من الاستعلام.")
     if len(cleaned) > MAX_QUERY_CHARS:
@@ -41,11 +67,99 @@ def clean(text: str) -> tuple[str, list[str]]:
 
 
 def parse(text: str) -> ParsedQuery:
-    """Parse ``text`` into a tree; an empty query matches everything."""
+    """Parse ``text`` into a tree; an empty query matches everything.
+
+    A query with something typed but nothing searchable left matches nothing (with a
+    notice), never silently everything.
+    """
     cleaned, notices = clean(text)
-    parser = _Parser(_LEXEME.findall(cleaned), notices)
+    tidied, more = tidy(cleaned)
+    notices += more
+    lexemes = _LEXEME.findall(tidied)
+    alternatives = _read_arabic_or(lexemes, notices)
+    parser = _Parser(lexemes, notices)
     tree = parser.parse()
-    return ParsedQuery(tree, notices)
+    if cleaned.strip() and _searches_nothing_typed(tree):
+        tree = _stopwords_as_phrase(tree, notices)
+    fallback = _words_instead(tree, parser.unclosed) if parser.unclosed else None
+    return ParsedQuery(tree, notices, fallback, alternatives)
+
+
+def _read_arabic_or(lexemes: list[str], notices: list[str]) -> list[tuple[str, str]]:
+    """Turn "او" between two plain terms into OR (in place); offer the literal phrase instead."""
+    original = list(lexemes)
+    alternatives = []
+    for i in range(1, len(lexemes) - 1):
+        word, left, right = original[i], original[i - 1], original[i + 1]
+        if word in ARABIC_OR and _plain_term(left) and _plain_term(right):
+            lexemes[i] = "OR"
+            notices.append(NOTICE_ARABIC_OR.format(word, left, right))
+            phrase = f'"{left} {word} {right}"'
+            alternatives.append((phrase, " ".join(original[:i - 1] + [phrase] + original[i + 2:])))
+    return alternatives
+
+
+def _plain_term(lexeme: str) -> bool:
+    return (lexeme not in OR_WORDS | AND_WORDS | NOT_WORDS | ARABIC_OR and lexeme not in ("(", ")")
+            and not lexeme.startswith(('"', "-")) and ":" not in lexeme)
+
+
+def _searches_nothing_typed(tree: Node) -> bool:
+    """True when the tree matches everything although words were typed (all stopwords, or none)."""
+    if isinstance(tree, MatchAll):
+        return True
+    if not positive_text_nodes(tree) or any(isinstance(n, (Filter, Not)) for n in tree.walk()):
+        return False
+    from search.query.plan import All, lower_query  # plan imports this package: not at the top
+
+    return lower_query(tree) == All()
+
+
+def _stopwords_as_phrase(tree: Node, notices: list[str]) -> Node:
+    """Words were typed but nothing searchable is left: stopwords only, or punctuation.
+
+    Stopwords are searched as written (the exact chain keeps them); with nothing at all
+    left, the query matches nothing: both say so, neither browses everything silently.
+    """
+    from search.query.plan import All, lower_query
+
+    exact = _as_phrases(tree)
+    if not isinstance(exact, MatchAll) and lower_query(exact) != All():
+        notices.append(NOTICE_STOPWORDS)
+        return exact
+    notices.append(NOTICE_NOTHING)
+    return MatchNone()
+
+
+def _as_phrases(node: Node) -> Node:
+    if isinstance(node, Word):
+        return Phrase(node.text, node.fields)
+    if isinstance(node, And):
+        kids = node.children
+        if all(isinstance(c, Word) and c.fields == kids[0].fields for c in kids):  # "من هو": one phrase
+            return Phrase(" ".join(c.text for c in kids), kids[0].fields)
+        return And(tuple(_as_phrases(c) for c in kids))
+    if isinstance(node, Or):
+        return Or(tuple(_as_phrases(c) for c in node.children))
+    return node
+
+
+def _words_instead(tree: Node, phrases: list[Phrase]) -> Node | None:
+    """``tree`` with each repaired phrase replaced by its words (AND)."""
+    def swap(node: Node) -> Node:
+        if isinstance(node, Phrase) and node in phrases:
+            words = tuple(Word(w, node.fields) for w in node.text.split())
+            return words[0] if len(words) == 1 else And(words)
+        if isinstance(node, Not):
+            return Not(swap(node.child))
+        if isinstance(node, And):
+            return _and([swap(c) for c in node.children])
+        if isinstance(node, Or):
+            return Or(tuple(swap(c) for c in node.children))
+        return node
+
+    out = swap(tree)
+    return out if out != tree else None
 
 
 class _Parser:
@@ -55,6 +169,7 @@ class _Parser:
         self.notices = notices
         self.clauses = 0
         self.depth = 0
+        self.unclosed: list[Phrase] = []
 
     def notice(self, msg: str) -> None:
         if msg not in self.notices:
@@ -96,6 +211,9 @@ class _Parser:
     def and_expr(self) -> Node | None:
         parts: list[Node] = []
         while (tok := self.peek()) is not None and tok not in OR_WORDS and tok != ")":
+            if tok in AND_WORDS:  # AND is what words mean already
+                self.i += 1
+                continue
             node = self.unary()
             if node is not None:
                 parts.append(node)
@@ -103,6 +221,16 @@ class _Parser:
 
     def unary(self) -> Node | None:
         tok = self.peek()
+        if tok in NOT_WORDS:
+            self.i += 1
+            nxt = self.peek()
+            if nxt is None or nxt in OR_WORDS or nxt in AND_WORDS or nxt == ")":
+                self.notice("NOT في غير موضعها؛ تم تجاهلها.")
+                return None
+            child = self.unary()
+            if child is None:
+                return None
+            return child.child if isinstance(child, Not) else Not(child)
         if tok.startswith("-"):
             if len(tok) > 1:
                 self.lex[self.i] = tok[1:]
@@ -144,26 +272,52 @@ class _Parser:
                 self.notice(f"الحقل {name}: بلا قيمة؛ تم تجاهله.")
                 return None
             if name in FILTER_FIELDS:
-                return self.count(Filter(name, value.strip('"').strip()))
+                return self.filter(name, value.strip('"').strip())
             if value.startswith('"'):
                 return self.phrase(value, (name,))
             return self.word(value, (name,))
+        if sep and not value and _FIELD_NAME.fullmatch(name) and (self.peek() or "").startswith('"'):
+            value = self.lex[self.i]
+            self.i += 1
+            tok = name + ":" + value
+        if sep and _FIELD_NAME.fullmatch(name) and (value[:1].isalnum() or value[:1] == '"' and len(value) > 2):
+            quoted = value.startswith('"')
+            parts = [name, value] if quoted else [p for p in tok.split(":") if p]
+            self.notice(NOTICE_UNKNOWN_FIELD.format(name, " و".join(f"«{p.strip(chr(34))}»" for p in parts)))
+            return _and([self.phrase(p, TEXT_FIELDS) if p.startswith('"') else self.word(p, TEXT_FIELDS)
+                         for p in parts])
         return self.word(tok, TEXT_FIELDS)
 
+    def filter(self, name: str, value: str) -> Node | None:
+        if not value:
+            self.notice(f"الحقل {name}: بلا قيمة؛ تم تجاهله.")
+            return None
+        if name == "country":
+            code = country_code(value)
+            if code is None:
+                self.notice(f"رمز دولة غير معروف: {value} (استخدم رموز ISO مثل IQ أو SY)؛ تم تجاهل هذا الشرط.")
+                return None
+            value = code
+        return self.count(Filter(name, value))
+
     def phrase(self, tok: str, fields: tuple[str, ...]) -> Node | None:
-        if len(tok) == 1 or not tok.endswith('"'):
-            self.notice("علامة تنصيص غير مغلقة؛ أُغلقت تلقائيًا.")
-            inner = tok[1:]
-        else:
-            inner = tok[1:-1]
+        unclosed = len(tok) == 1 or not tok.endswith('"')
+        inner = tok[1:] if unclosed else tok[1:-1]
         inner = " ".join(inner.split())
         if not inner:
+            self.notice(NOTICE_UNCLOSED if unclosed else NOTICE_EMPTY_PHRASE)
             return None
-        return self.count(Phrase(inner, fields))
+        node = self.count(Phrase(inner, fields))
+        if unclosed:
+            self.notice(NOTICE_UNCLOSED)
+            if node is not None and " " in inner:
+                self.unclosed.append(node)
+        return node
 
     def word(self, tok: str, fields: tuple[str, ...]) -> Node | None:
-        if tok in ("-", "*", ":") or tok in OR_WORDS:
+        if tok in ("-", "*", ":") or tok in OR_WORDS or tok in AND_WORDS or tok in NOT_WORDS:
             return None
+        tok = tok.rstrip(":") or tok  # "a:" before a group: the colon means nothing
         if tok.endswith("*") and len(tok.rstrip("*")) >= 2:
             return self.count(Prefix(tok.rstrip("*"), fields))
         tok = tok.rstrip("*")

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from search.analysis import analyze_field
+from search.analysis import analyze_field, compound_name_parts, is_name_word
 from search.facets import FACETS, RangeFacet
-from search.fields import CHAIN_BOOST, SCOPE_BOOST, text_field
+from search.fields import ARRIVAL_FIELD
 from search.model import SearchRequest
-from search.query.tree import And, Filter, MatchAll, Node, Not, Or, Phrase, Prefix, Word
-
-WORD_CHAINS = ("arabic", "arabic_plus")
+from search.query.ranking import RANKING, Ranking
+from search.query.tree import And, Filter, MatchAll, MatchNone, Node, Not, Or, Phrase, Prefix, Word
 
 
 class Clause:
@@ -43,6 +42,7 @@ class PhraseTerms(Clause):
     terms: tuple[str, ...]
     positions: tuple[int, ...]  # relative positions; gaps come from removed stopwords
     boost: float = 1.0
+    slop: int = 0  # extra positions allowed between the terms (proximity bonus only)
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,34 @@ class NumRange(Clause):
     low: object = None
     high: object = None
     is_date: bool = False
+
+
+@dataclass(frozen=True)
+class DisMax(Clause):
+    """Matches where any option matches; scores the best option plus ``tie_breaker`` times
+    the others (Lucene's DisjunctionMaxQuery), so a word found in several fields and
+    chains counts about once instead of once per field."""
+
+    options: tuple[Clause, ...]
+    tie_breaker: float = 0.0
+
+
+@dataclass(frozen=True)
+class AtLeast(Clause):
+    """Matches where at least ``minimum`` of ``clauses`` match; the matching ones add up
+    (a bool ``should`` with ``minimum_should_match``)."""
+
+    clauses: tuple[Clause, ...]
+    minimum: int
+
+
+@dataclass(frozen=True)
+class Rank(Clause):
+    """Matches exactly what ``match`` matches; each ``bonus`` clause a document also
+    matches adds its score (ranking only, never which documents match)."""
+
+    match: Clause
+    bonus: tuple[Clause, ...]
 
 
 @dataclass(frozen=True)
@@ -101,9 +129,9 @@ def with_filters(query: Clause, filters: list[Clause]) -> Clause:
     return Bool(must=(query,), filter=tuple(filters))
 
 
-def lower_query(node: Node) -> Clause:
+def lower_query(node: Node, ranking: Ranking = RANKING) -> Clause:
     """Analyze every word of the tree and expand it over fields and chains."""
-    out = _lower(node)
+    out = _Lowering(ranking).lower(node)
     return All() if out is None else out
 
 
@@ -118,6 +146,8 @@ def build_plan(request: SearchRequest) -> Plan:
             continue
         if name == "date":
             facet_filters["month"] = NumRange("date", rng.low, rng.high, is_date=True)
+        elif name == ARRIVAL_FIELD:  # not a facet: it narrows every count
+            facet_filters[name] = NumRange(ARRIVAL_FIELD, rng.low, rng.high, is_date=True)
         else:
             f = FACETS[name]
             fld = f.field if isinstance(f, RangeFacet) else name
@@ -125,96 +155,243 @@ def build_plan(request: SearchRequest) -> Plan:
     return Plan(lower_query(request.query), facet_filters)
 
 
-def _lower(node: Node) -> Clause | None:
-    if isinstance(node, MatchAll):
-        return None
-    if isinstance(node, Word):
-        return _lower_word(node)
-    if isinstance(node, Phrase):
-        return _lower_phrase(node)
-    if isinstance(node, Prefix):
-        return _lower_prefix(node)
-    if isinstance(node, Filter):
-        field_name = {"country": "country", "org": "org", "source": "source"}[node.field]
-        value = node.value.upper() if node.field == "country" else node.value
-        return Keyword(field_name, (value,))
-    if isinstance(node, Not):
-        inner = _lower(node.child)
-        return None if inner is None else Bool(must=(All(),), must_not=(inner,))
-    if isinstance(node, And):
-        must, must_not = [], []
+class _Lowering:
+    """The lowering of one query under one set of ranking parameters (``Ranking``)."""
+
+    def __init__(self, ranking: Ranking, scale: float = 1.0):
+        self.r = ranking
+        self.scale = scale  # every word weight times this (the coverage bonus re-lowers at its weight)
+
+    def lower(self, node: Node) -> Clause | None:
+        if isinstance(node, MatchAll):
+            return None
+        if isinstance(node, MatchNone):
+            return Nothing()
+        if isinstance(node, Word):
+            return self.word(node)
+        if isinstance(node, Phrase):
+            return self.phrase(node)
+        if isinstance(node, Prefix):
+            return self.prefix(node)
+        if isinstance(node, Filter):
+            field_name = {"country": "country", "org": "org", "source": "source"}[node.field]
+            value = node.value.upper() if node.field == "country" else node.value
+            return Keyword(field_name, (value,))
+        if isinstance(node, Not):
+            inner = self.lower(node.child)
+            return None if inner is None else Bool(must=(All(),), must_not=(inner,))
+        if isinstance(node, And):
+            return self.conjunction(node)
+        if isinstance(node, Or):
+            parts = [p for p in (self.lower(c) for c in node.children) if p is not None]
+            if not parts:
+                return None
+            return parts[0] if len(parts) == 1 else Bool(should=tuple(parts))
+        raise TypeError(f"unknown query node {node!r}")
+
+    def conjunction(self, node: And) -> Clause | None:
+        must: list[Clause] = []
+        must_not: list[Clause] = []
+        positives = [c for c in node.children if not isinstance(c, Not)]
         for child in node.children:
             if isinstance(child, Not):
-                inner = _lower(child.child)
+                inner = self.lower(child.child)
                 if inner is not None:
                     must_not.append(inner)
-                continue
-            low = _lower(child)
+        # Units: plain words and compound names (عبد ربه; with name_chains also محمد بن
+        # سلمان) may be relaxed; phrases, prefixes and filters are always required.
+        units: list[tuple[Node, ...]] = []
+        unit_ids: set[int] = set()
+        i = 0
+        while i < len(positives):
+            unit = self._unit_at(positives, i)
+            if unit:
+                low = self.unit(unit)
+                i += len(unit)
+                if low is not None:
+                    units.append(unit)
+                    unit_ids.add(id(low))
+            else:
+                low = self.lower(positives[i])
+                i += 1
             if low is not None:
                 must.append(low)
+        words = [c for c in must if id(c) in unit_ids]
+        r = self.r
+        relaxed = bool(r.relax_from) and len(words) >= r.relax_from
+        bonus: list[Clause] = []
+        if relaxed:
+            # A long question: an article may lack one of its units; fuller matches score
+            # higher, and with ``coverage`` an article with every unit gets its units'
+            # score again times ``coverage``.
+            must = [c for c in must if id(c) not in unit_ids] + [AtLeast(tuple(words), len(words) - 1)]
+            if r.coverage > 0:
+                scaled = _Lowering(r, self.scale * r.coverage)
+                bonus.append(Bool(must=tuple(scaled.unit(u) for u in units)))
         if not must and not must_not:
             return None
         if not must:
             must = [All()]
-        if len(must) == 1 and not must_not:
-            return must[0]
-        return Bool(must=tuple(must), must_not=tuple(must_not))
-    if isinstance(node, Or):
-        parts = [p for p in (_lower(c) for c in node.children) if p is not None]
-        if not parts:
+        core = must[0] if len(must) == 1 and not must_not else Bool(must=tuple(must), must_not=tuple(must_not))
+        near = self.proximity(positives)
+        if near and relaxed and r.proximity_complete:
+            # words standing together only count in an article that has all of them
+            near = (Bool(filter=tuple(words), should=near),)
+        bonus += near
+        return Rank(core, tuple(bonus)) if bonus else core
+
+    def _unit_at(self, positives: list[Node], i: int) -> tuple[Node, ...]:
+        """The relaxable unit starting at ``positives[i]``: a compound name (2 words), with
+        ``name_chains`` a given name + بن + name (3 words), a plain word; () for the rest."""
+        child = positives[i]
+        if not isinstance(child, Word):
+            return ()
+        nxt = positives[i + 1:i + 3]
+        if self.r.name_pairs:
+            if _name_pair(child, nxt[0] if nxt else None):
+                return (child, nxt[0])
+            if (self.r.name_chains and len(nxt) == 2 and nxt[0].__class__ is Word and child.fields == nxt[0].fields
+                    and nxt[0].text in _PATRONYMIC and _name_pair(nxt[0], nxt[1])):
+                return (child, nxt[0], nxt[1])
+        return (child,)
+
+    def unit(self, unit: tuple[Node, ...]) -> Clause | None:
+        if len(unit) == 1:
+            return self.lower(unit[0])
+        if len(unit) == 2:
+            return self.name_pair(*unit)
+        first, pair = self.lower(unit[0]), self.name_pair(*unit[1:])
+        parts = tuple(c for c in (first, pair) if c is not None)
+        return None if not parts else parts[0] if len(parts) == 1 else Bool(must=parts)
+
+    # ---- words -------------------------------------------------------------------------
+
+    def _options(self, fields, text: str, chains) -> list[Clause]:
+        """One term (or phrase, for a word the chain splits) per field and chain."""
+        r = self.r
+        options: list[Clause] = []
+        for scope in fields:
+            for chain in chains:
+                tokens = analyze_field(chain, text)
+                boost = r.scope_weight(scope) * r.chain_weight(chain) * self.scale
+                fld = r.field(scope, chain)
+                if len(tokens) == 1:
+                    options.append(Term(fld, tokens[0].term, boost))
+                elif tokens:
+                    options.append(_phrase(fld, tokens, boost))
+        return list(dict.fromkeys(options))
+
+    def _combine(self, options: list[Clause]) -> Clause | None:
+        if not options:
             return None
-        return parts[0] if len(parts) == 1 else Bool(should=tuple(parts))
-    raise TypeError(f"unknown query node {node!r}")
+        if self.r.combine == "sum":
+            return Bool(should=tuple(options))
+        return options[0] if len(options) == 1 else DisMax(tuple(options), self.r.tie_breaker)
+
+    def word(self, node: Word) -> Clause | None:
+        options = self._options(node.fields, node.text, self.r.word_chains)
+        if self.r.name_pairs and options and (parts := compound_name_parts(node.text)):
+            # عبدربه also as the spaced عبد ربه in Lucene's chain (the plus chain splits it),
+            # أبوبكر also as أبو بكر, أبي بكر and أبا بكر
+            for first in _case_forms(parts[0]):
+                options += self._options(node.fields, " ".join((first, *parts[1:])), (self.r.base_chain,))
+            options = list(dict.fromkeys(options))
+        return self._combine(options)  # None: only stopwords
+
+    def name_pair(self, first: Word, second: Word) -> Clause | None:
+        """عبد ربه, أبو بكر, بن سلمان: the two words as a phrase, also matching the joined
+        spelling (عبدربه: split in the plus chain, one term in Lucene's chain) and the other
+        case forms of أبو/ذو (أبي بكر, أبا بكر)."""
+        options: list[Clause] = []
+        for name_word in _case_forms(first.text):
+            pair = f"{name_word} {second.text}"
+            options += self._options(first.fields, pair, self.r.word_chains)
+            joined = name_word + second.text
+            if compound_name_parts(joined):
+                options += self._options(first.fields, joined, (self.r.base_chain,))
+        return self._combine(list(dict.fromkeys(options)))
+
+    def proximity(self, positives: list[Node]) -> tuple[Clause, ...]:
+        """Bonus phrases (plus chain, with slop) for adjacent query words: a document where
+        تحرير and عدن stand together ranks above one that names them far apart."""
+        r = self.r
+        if r.proximity <= 0:
+            return ()
+        bonus: list[Clause] = []
+        for a, b in zip(positives, positives[1:]):
+            if not (isinstance(a, Word) and isinstance(b, Word)) or a.fields != b.fields:
+                continue
+            if r.name_pairs and _name_pair(a, b):
+                continue  # already a phrase
+            tokens = analyze_field(r.plus_chain, f"{a.text} {b.text}")
+            if len(tokens) < 2:
+                continue
+            for scope in a.fields:
+                bonus.append(_phrase(r.field(scope, r.plus_chain), tokens,
+                                     r.proximity * r.scope_weight(scope) * self.scale, r.proximity_slop))
+        return tuple(dict.fromkeys(bonus))
+
+    # ---- phrases and prefixes ----------------------------------------------------------------
+
+    def phrase(self, node: Phrase) -> Clause | None:
+        """The exact phrase; with ``phrase_plus``, also the same phrase in the plus chain at
+        that weight, which forgives clitics and inflection (بمسجد الإمام الصادق) but still
+        wants the words together and in order."""
+        r = self.r
+        exact = analyze_field(r.exact_chain, node.text)
+        if not exact:
+            return None
+        chains = [(r.exact_chain, exact, 1.0)]
+        if r.phrase_plus > 0 and len(exact) > 1:  # a quoted single word stays exact
+            chains.append((r.plus_chain, analyze_field(r.plus_chain, node.text), r.phrase_plus))
+        options: list[Clause] = []
+        for chain, tokens, weight in chains:
+            for scope in node.fields:
+                fld, boost = r.field(scope, chain), r.scope_weight(scope) * weight
+                if len(tokens) == 1:
+                    options.append(Term(fld, tokens[0].term, boost))
+                elif tokens:
+                    options.append(_phrase(fld, tokens, boost))
+        if r.combine == "sum":
+            return Bool(should=tuple(options))
+        return options[0] if len(options) == 1 else DisMax(tuple(dict.fromkeys(options)), r.tie_breaker)
+
+    def prefix(self, node: Prefix) -> Clause | None:
+        r = self.r
+        options: list[Clause] = []
+        for scope in node.fields:
+            tokens = analyze_field(r.exact_chain, node.text)
+            if not tokens:
+                continue
+            fld = r.field(scope, r.exact_chain)
+            if len(tokens) > 1:  # "abc-de*": the leading parts must be there as a phrase
+                options.append(Bool(must=(_phrase(fld, tokens[:-1], 1.0),
+                                          PrefixTerm(fld, tokens[-1].term, r.scope_weight(scope)))))
+            else:
+                options.append(PrefixTerm(fld, tokens[0].term, r.scope_weight(scope)))
+        if not options:
+            return None
+        return Bool(should=tuple(options))
 
 
-def _lower_word(node: Word) -> Clause | None:
-    options: list[Clause] = []
-    for scope in node.fields:
-        for chain in WORD_CHAINS:
-            tokens = analyze_field(chain, node.text)
-            boost = SCOPE_BOOST[scope] * CHAIN_BOOST[chain]
-            fld = text_field(scope, chain)
-            if len(tokens) == 1:
-                options.append(Term(fld, tokens[0].term, boost))
-            elif tokens:
-                options.append(_phrase(fld, tokens, boost))
-    if not options:
-        return None  # only stopwords
-    return Bool(should=tuple(dict.fromkeys(options)))
+def _name_pair(a: Node, b: Node | None) -> bool:
+    """Two adjacent query words that form a compound name (عبد + ربه, أبو + بكر)."""
+    return (isinstance(a, Word) and isinstance(b, Word) and a.fields == b.fields
+            and is_name_word(a.text) and not is_name_word(b.text))
 
 
-def _lower_phrase(node: Phrase) -> Clause | None:
-    options: list[Clause] = []
-    for scope in node.fields:
-        tokens = analyze_field("arabic_exact", node.text)
-        fld = text_field(scope, "arabic_exact")
-        boost = SCOPE_BOOST[scope]
-        if len(tokens) == 1:
-            options.append(Term(fld, tokens[0].term, boost))
-        elif tokens:
-            options.append(_phrase(fld, tokens, boost))
-    if not options:
-        return None
-    return Bool(should=tuple(options))
+_PATRONYMIC = frozenset({"بن", "ابن", "إبن", "بنت"})  # محمد بن سلمان: one person
+_CASE_FORMS = (("أبو", "أبي", "أبا"), ("ابو", "ابي", "ابا"), ("ذو", "ذي", "ذا"))
 
 
-def _lower_prefix(node: Prefix) -> Clause | None:
-    options: list[Clause] = []
-    for scope in node.fields:
-        tokens = analyze_field("arabic_exact", node.text)
-        if not tokens:
-            continue
-        fld = text_field(scope, "arabic_exact")
-        if len(tokens) > 1:  # "abc-de*": the leading parts must be there as a phrase
-            options.append(Bool(must=(_phrase(fld, tokens[:-1], 1.0),
-                                      PrefixTerm(fld, tokens[-1].term, SCOPE_BOOST[scope]))))
-        else:
-            options.append(PrefixTerm(fld, tokens[0].term, SCOPE_BOOST[scope]))
-    if not options:
-        return None
-    return Bool(should=tuple(options))
+def _case_forms(word: str) -> tuple[str, ...]:
+    """أبو also as أبي and أبا (the same kunya in genitive and accusative)."""
+    for forms in _CASE_FORMS:
+        if word in forms:
+            return forms
+    return (word,)
 
 
-def _phrase(fld: str, tokens, boost: float) -> PhraseTerms:
+def _phrase(fld: str, tokens, boost: float, slop: int = 0) -> PhraseTerms:
     base = tokens[0].position
-    return PhraseTerms(fld, tuple(t.term for t in tokens), tuple(t.position - base for t in tokens), boost)
+    return PhraseTerms(fld, tuple(t.term for t in tokens), tuple(t.position - base for t in tokens), boost, slop)

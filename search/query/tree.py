@@ -22,6 +22,11 @@ class MatchAll(Node):
 
 
 @dataclass(frozen=True)
+class MatchNone(Node):
+    """Nothing: what a query of only punctuation or symbols searches (with a notice)."""
+
+
+@dataclass(frozen=True)
 class Word(Node):
     text: str
     fields: tuple[str, ...] = TEXT_FIELDS
@@ -93,7 +98,7 @@ def positive_text_nodes(node: Node) -> list[Node]:
 
 def to_text(node: Node) -> str:
     """Render a tree back to the query language (canonical form)."""
-    if isinstance(node, MatchAll):
+    if isinstance(node, (MatchAll, MatchNone)):
         return ""
     if isinstance(node, Word):
         return _scoped(node.fields, node.text)
