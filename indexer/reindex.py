@@ -92,7 +92,8 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
             docs = memory.stamp(_counting(reader(sources, on_problem), summary))
         # closing(): on an error or Ctrl-C the worker pool stops now, not when the
         # traceback that references this frame is finally dropped.
-        with closing(process(docs, getattr(backend, "prepare", None), corrections, workers)) as prepared_docs:
+        prepare = getattr(build, "prepare", None) or getattr(backend, "prepare", None)
+        with closing(process(docs, prepare, corrections, workers)) as prepared_docs:
             for prepared in prepared_docs:
                 build.add(prepared)
                 if progress:

@@ -35,6 +35,9 @@ def test_reading_process_gives_the_same_documents_problems_and_bytes(tmp_path, m
     assert [(p.path, p.kind) for p in apart.problems] == [(p.path, p.kind) for p in here.problems]
     a, b = TantivyBackend(tmp_path / "a"), TantivyBackend(tmp_path / "b")
     assert a.get("doc0123").to_dict() == b.get("doc0123").to_dict()
+    # The workers counted the vocabulary (and left no spool behind): the same as counted here.
+    assert dict(b.vocabulary().counts) == dict(a.vocabulary().counts) and len(a.vocabulary()) > 100
+    assert not list(b.gens.current_path().glob("vocabulary-parts*"))
     # A rebuild keeps the live index's arrival times, by id and by content, either way.
     before = {d: b.get(d).arrived for d in ("doc0001", "doc0007")}
     assert all(before.values())
@@ -70,3 +73,19 @@ def test_an_error_while_reading_reaches_the_indexing_process(tmp_path):
     # The full chunk before the error arrived (the run fails anyway: nothing is committed).
     assert len(docs) == 64 and {p.kind for p in problems} >= {"empty", "duplicate"}
     assert sum(sizes) > 70 * 100
+
+
+def test_a_build_refuses_to_publish_an_incomplete_vocabulary(tmp_path):
+    from indexer.pipeline import to_stored
+    from search.backends.base import BackendError
+
+    backend = TantivyBackend(tmp_path / "idx")
+    docs = [to_stored(d) for d in iter_documents([str(SEEDS)], lambda problem: None)][:3]
+    build = backend.new_build()
+    for doc in docs:
+        build.add(build.prepare(doc))  # counted by the build's prepare, as a worker would
+    build.prepare.documents -= 1  # as if a worker's counts had not arrived
+    with pytest.raises(BackendError, match="vocabulary counts cover 2 of 3"):
+        build.commit({})
+    build.abort()
+    assert not backend.exists()

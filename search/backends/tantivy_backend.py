@@ -18,8 +18,8 @@ from search.backends.common import (facet_agg_spec, facet_result, highlighted_hi
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
 from search.backends.tantivy_seek import SEEK_FROM, DateSeek
-from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, build_schema, create_index,
-                                            from_tantivy, open_index, prepared_terms, to_tantivy)
+from search.backends.tantivy_schema import (LAYOUT_VERSION, VOCABULARY_PARTS, Prepare, analyze_document,
+                                            build_schema, create_index, from_tantivy, open_index, to_tantivy)
 from search.facets import FACETS
 from search.highlight import Highlighter
 from search.fields import ARRIVAL_FIELD, DIGEST_FIELD
@@ -320,7 +320,7 @@ class TantivyBackend(Backend):
                         writer.delete_documents_by_term("id", doc.id)
                         prepared = analyze_document(doc)
                         if vocab is not None:
-                            vocab.add(_prepared_terms(prepared))
+                            vocab.add(prepared["terms"])
                         writer.add_document(to_tantivy(prepared, known.get(doc.id, now)))
                         n += 1
                 writer.commit()
@@ -374,20 +374,39 @@ class TantivyBuild(IndexBuild):
         self._arrived_ms = to_ms(self.arrived)
         self.count = 0
         self.vocab = Vocabulary()
+        self._counted_here = 0  # documents whose vocabulary terms add() counted
+        spool = self.path / VOCABULARY_PARTS
+        spool.mkdir()
+        # The indexer prepares documents with this (reindex: build.prepare), so that their
+        # vocabulary terms are counted by the workers, not by this process.
+        self.prepare = Prepare(str(spool))
         self._done = False
 
     def add(self, prepared) -> None:
-        """Add a document; accepts a StoredDocument or the output of ``TantivyBackend.prepare``."""
+        """Add a document; accepts a StoredDocument, or the output of ``TantivyBackend.prepare``
+        (its terms counted here) or of ``self.prepare`` (counted where it was prepared)."""
         if isinstance(prepared, StoredDocument):
             prepared = analyze_document(prepared)
         self.writer.add_document(to_tantivy(prepared, self._arrived_ms))
-        self.vocab.add(_prepared_terms(prepared))
+        terms = prepared.get("terms")
+        if terms is not None:
+            self.vocab.add(terms)
+            self._counted_here += 1
         self.count += 1
+
+    def _gather_vocabulary(self) -> None:
+        documents, counts = self.prepare.gather()
+        if documents + self._counted_here != self.count:
+            raise BackendError(f"vocabulary counts cover {documents + self._counted_here:,} of "
+                               f"{self.count:,} documents: a worker's counts are missing")
+        self.vocab.counts.update(counts)
+        shutil.rmtree(self.prepare.spool, ignore_errors=True)
 
     def commit(self, info: dict) -> None:
         try:
             self.writer.commit()
             self.writer.wait_merging_threads()
+            self._gather_vocabulary()
             info = {"documents": self.count, "analyzer_version": ANALYZER_VERSION, "layout": LAYOUT_VERSION,
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                     "vocabulary_terms": len(self.vocab), **info}
@@ -419,11 +438,6 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
             chunk = []
     if chunk:
         yield chunk
-
-
-def _prepared_terms(prepared: dict) -> list[str]:
-    """Vocabulary terms of a prepared document (found by the worker that prepared it)."""
-    return prepared_terms(prepared)
 
 
 def _forget(vocab: Vocabulary, searcher, doc_id: str) -> None:

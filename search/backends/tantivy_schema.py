@@ -12,6 +12,13 @@ instead of one Python object per token: see bench/README.md for the measured dif
 from __future__ import annotations
 
 import json
+import multiprocessing
+import multiprocessing.util
+import os
+import pickle
+import uuid
+from collections import Counter
+from pathlib import Path
 
 import tantivy
 
@@ -84,9 +91,9 @@ def analyze_document(doc: StoredDocument) -> dict:
             fields[text_field(scope, chain)] = terms.encode("utf-16-le", "surrogatepass")
             if chain == "arabic_exact":
                 vocabulary.update(terms.split())
-    # The document's distinct vocabulary terms (search.vocabulary), found here rather than
-    # by the indexing process, whose work per document is the pipeline's serial part.
-    vocabulary_terms = "\n".join(filter(is_vocabulary_term, vocabulary))
+    # The document's distinct vocabulary terms (search.vocabulary): counted where the
+    # document is prepared (``Prepare``), not by the indexing process.
+    vocabulary_terms = [t for t in vocabulary if is_vocabulary_term(t)]
     keywords = [("country", c) for c in doc.countries] + [("org", o) for o in doc.orgs]
     keywords += [(name, v) for name, v in (("source", doc.source), ("month", doc.month)) if v]
     keywords += [("flags", f) for f in doc.flags]
@@ -100,13 +107,60 @@ def analyze_document(doc: StoredDocument) -> dict:
     return {"id": doc.id, "fields": fields, "keywords": keywords, "integers": integers,
             "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
             "arrived": to_ms(doc.arrived) if doc.arrived else None, "digest": doc.digest or 0,
-            "terms": vocabulary_terms.encode("utf-16-le", "surrogatepass")}
+            "terms": vocabulary_terms}
 
 
-def prepared_terms(prepared: dict) -> list[str]:
-    """The distinct vocabulary terms of a document prepared by ``analyze_document``."""
-    text = prepared["terms"].decode("utf-16-le", "surrogatepass")
-    return text.split("\n") if text else []
+VOCABULARY_PARTS = "vocabulary-parts"
+
+
+class Prepare:
+    """``analyze_document`` for one build, counting the documents' vocabulary terms where
+    it runs (``TantivyBuild.prepare``, passed to the indexer's workers).
+
+    Counting a document's ~200 distinct terms into the vocabulary of the whole index costs
+    ~0.06 ms; done by the indexing process it would be most of its serial work per document
+    (bench/README.md). So each worker counts its own documents and, when it exits, leaves
+    its counts in ``spool`` (a directory of the build); in the indexing process (small
+    runs) they stay on this object. ``TantivyBuild.commit`` adds them up and checks that
+    every document was counted exactly once.
+    """
+
+    def __init__(self, spool: str):
+        self.spool = spool
+        self.counts: Counter = Counter()
+        self.documents = 0
+        self._will_write = False
+
+    def __getstate__(self) -> dict:
+        return {"spool": self.spool}  # a worker starts with no counts
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["spool"])
+
+    def __call__(self, doc: StoredDocument) -> dict:
+        prepared = analyze_document(doc)
+        self.counts.update(prepared.pop("terms"))
+        self.documents += 1
+        if not self._will_write and multiprocessing.parent_process() is not None:
+            self._will_write = True  # a worker: its counts are written when it exits
+            multiprocessing.util.Finalize(self, self.write, exitpriority=10)
+        return prepared
+
+    def write(self) -> None:
+        """Leave this process's counts in the spool directory (atomically)."""
+        path = Path(self.spool) / f"{os.getpid()}-{uuid.uuid4().hex}.pickle"
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(pickle.dumps((self.documents, dict(self.counts)), pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+
+    def gather(self) -> tuple[int, Counter]:
+        """(documents counted, their counts): this object's and every worker's."""
+        documents, counts = self.documents, Counter(self.counts)
+        for part in sorted(Path(self.spool).glob("*.pickle")):
+            n, part_counts = pickle.loads(part.read_bytes())
+            documents += n
+            counts.update(part_counts)
+        return documents, counts
 
 
 def to_tantivy(prepared: dict, arrived_ms: int | None = None) -> tantivy.Document:
