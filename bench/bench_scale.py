@@ -227,7 +227,9 @@ def run_one(corpus: str, index: str, docs: int | None, workers, log_every_s, q) 
            "anon_total_peak_mb": round(sampler.peak_total_anon_kb / 1024),
            "smaps_total_peak_mb": {k: round(v / 1024) for k, v in sampler.peak_smaps.items()},
            "index_mb": round(sum(f.stat().st_size for f in gen.rglob("*") if f.is_file()) / 1e6),
-           "skipped": summary.skipped, "notes": summary.notes})
+           "skipped": summary.skipped, "notes": summary.notes,
+           "stories": summary.stories, "story_versions": summary.story_versions,
+           "story_fixups": summary.story_fixups})
 
 
 def _run(*args) -> dict:

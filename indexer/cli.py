@@ -200,6 +200,8 @@ def _stats_text(info: dict) -> str:
     if info.get("size_bytes") is not None:
         lines.append(f"size:       {info['size_bytes'] / 1e6:,.1f} MB"
                      + (f" in {info['segments']} segment{'s' * (info['segments'] != 1)}" if info.get("segments") else ""))
+    if build.get("stories") is not None:
+        lines.append(f"stories:    {build['stories']:,} when built (versions of one text grouped: docs/stories.md)")
     if build:
         lines.append(f"built:      {build.get('built_at', '?')} from {', '.join(build.get('sources') or ['?'])}")
         lines.append(f"            skipped {_counts(build.get('skipped') or {})}; "
@@ -242,20 +244,26 @@ def add(sources, index, backend, corrections):
     from indexer.extract import load_corrections
     from indexer.pipeline import to_stored
     from indexer.sources import NOTE_KINDS, iter_documents
+    from indexer.stories.incremental import join_stories
 
     _check_corrections(corrections)
     be = _backend(backend, index)
     problems: list = []
     fixes = load_corrections(corrections) if corrections else None
-    docs = (to_stored(d, fixes) for d in iter_documents(list(sources), problems.append, dedupe=True))
+    docs = [to_stored(d, fixes) for d in iter_documents(list(sources), problems.append, dedupe=True)]
     try:
-        n = be.upsert(docs)
+        # Stories first (docs/stories.md): other versions may take a new story id.
+        written = join_stories(be, docs) if docs else []
+        n = be.upsert(written)
+        relabelled = n - len(docs)
     except KeyboardInterrupt:
         _fail("interrupted: nothing was changed", EXIT_INTERRUPTED)
     except (BackendError, OSError) as e:
         _fail(f"{e}; nothing was changed")
     _print_problems(problems, verbose=True)
-    click.echo(f"added or updated {n:,} documents; skipped {sum(p.kind not in NOTE_KINDS for p in problems):,}")
+    n -= relabelled
+    click.echo(f"added or updated {n:,} documents; skipped {sum(p.kind not in NOTE_KINDS for p in problems):,}"
+               + (f"; {relabelled:,} other versions took a new story id" if relabelled else ""))
     if n == 0:
         _fail("no readable documents", EXIT_NO_DOCUMENTS)
 
@@ -265,16 +273,22 @@ def add(sources, index, backend, corrections):
 @_index_options
 def delete(ids, index, backend):
     """Remove documents by id from the live index (unknown ids are reported, not an error)."""
+    from indexer.stories.incremental import leave_stories
+
     be = _backend(backend, index)
     ids = list(dict.fromkeys(ids))
     try:
         unknown = [i for i in ids if be.get(i) is None]  # to name them; the count below is the delete's own
+        moved = leave_stories(be, ids)  # a story named by a deleted version passes to the next one
+        if moved:
+            be.upsert(moved)
         found = be.delete(ids)
     except KeyboardInterrupt:
         _fail("interrupted: nothing was changed", EXIT_INTERRUPTED)
     except (BackendError, OSError) as e:
         _fail(f"{e}; nothing was changed")
-    click.echo(f"deleted {found:,} of {len(ids):,} documents")
+    click.echo(f"deleted {found:,} of {len(ids):,} documents"
+               + (f"; {len(moved):,} other versions took a new story id" if moved else ""))
     if len(ids) - found:
         shown = ", ".join(unknown[:20]) + (", ..." if len(unknown) > 20 else "")
         click.echo(f"warning: {len(ids) - found:,} ids were not in the index: {shown}", err=True)

@@ -11,8 +11,13 @@ from typing import Callable, Iterable, Iterator
 from indexer.arrivals import ArrivalMemory
 from indexer.pipeline import ReadingProcess, process
 from indexer.progress import Progress
+from indexer.stories.assign import StoryStream
 from indexer.sources import NOTE_KINDS, Problem, SourceDocument, iter_documents
 from search.backends.base import Backend
+
+# Documents held back so that a story's earliest version, read a little later, still names
+# the versions read before it (docs/stories.md). Each holds its analysed text: ~2,000 x ~30 KB.
+STORY_WINDOW = int(os.environ.get("INDEXER_STORY_WINDOW", 2000))
 
 Reader = Callable[[list, Callable[[Problem], None]], Iterable[SourceDocument]]
 
@@ -30,6 +35,9 @@ class ReindexSummary:
     problems: list[Problem] = field(default_factory=list)
     started_at: str | None = None
     generation: str | None = None
+    stories: int | None = None  # stories found (None: story detection off)
+    story_versions: int = 0  # documents that joined an existing story
+    story_fixups: int = 0  # story ids corrected after their versions were written
     arrivals_kept: int = 0  # documents that kept the arrival time of the live index's same id
     arrivals_by_content: int = 0  # ... or of a live document with the same text (renamed files)
 
@@ -51,6 +59,7 @@ class ReindexSummary:
                 "docs_per_second": round(self.docs_per_second, 1), "input_bytes": self.input_bytes,
                 "mb_per_second": round(self.mb_per_second, 3), "started_at": self.started_at,
                 "committed": self.committed, "generation": self.generation, "reason": self.reason,
+                "stories": self.stories, "story_versions": self.story_versions, "story_fixups": self.story_fixups,
                 "arrivals_kept": self.arrivals_kept, "arrivals_by_content": self.arrivals_by_content,
                 "problems": [{"path": p.path, "line": p.line, "kind": p.kind, "reason": p.reason,
                               "note": p.kind in NOTE_KINDS}
@@ -59,12 +68,14 @@ class ReindexSummary:
 
 def reindex(backend: Backend, sources: list[str], *, workers: int | None = None, strict: bool = False,
             corrections: str | None = None, progress: Progress | None = None,
-            read: Reader | None = None, fingerprint: dict | None = None) -> ReindexSummary:
+            read: Reader | None = None, stories: bool = True,
+            fingerprint: dict | None = None) -> ReindexSummary:
     """Rebuild ``backend``'s index from ``sources``; the live index is replaced only on success.
 
     Nothing is committed when no document was readable, or when ``strict`` and anything was
     skipped; any exception (including Ctrl-C) aborts the build and leaves the live index.
     ``read(sources, on_problem)`` replaces ``iter_documents`` (benchmarks feed generated corpora).
+    ``stories=False`` skips story detection: every document is a story of its own (benchmarks).
     ``fingerprint`` (indexer.fingerprint) is recorded in the build information.
     """
     summary = ReindexSummary(started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
@@ -92,12 +103,22 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
             docs = memory.stamp(_counting(reader(sources, on_problem), summary))
         # closing(): on an error or Ctrl-C the worker pool stops now, not when the
         # traceback that references this frame is finally dropped.
+        stream = StoryStream(backend.story_info, backend.set_story, STORY_WINDOW) if stories else None
         prepare = getattr(build, "prepare", None) or getattr(backend, "prepare", None)
         with closing(process(docs, prepare, corrections, workers)) as prepared_docs:
             for prepared in prepared_docs:
-                build.add(prepared)
+                for ready in (stream.push(prepared) if stream else (prepared,)):
+                    build.add(ready)
                 if progress:
                     progress.update()
+        if stream:
+            for ready in stream.drain():
+                build.add(ready)
+            fixups = stream.fixups()
+            if fixups:
+                build.relabel(fixups)
+            summary.stories, summary.story_versions = len(stream.index), stream.index.joined
+            summary.story_fixups = len(fixups)
         kinds = Counter(p.kind for p in summary.problems)
         summary.duplicates = kinds.get("duplicate", 0)
         summary.notes = {k: kinds.pop(k) for k in sorted(NOTE_KINDS) if k in kinds}
@@ -114,6 +135,7 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
             build.commit({"sources": [os.path.abspath(s) for s in sources],
                           "skipped": summary.skipped, "duplicates": summary.duplicates,
                           "notes": summary.notes, "input_bytes": summary.input_bytes,
+                          "stories": summary.stories,
                           **({"fingerprint": fingerprint} if fingerprint else {})})
             summary.committed = True
             summary.generation = _generation(backend)

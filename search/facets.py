@@ -82,6 +82,8 @@ FACETS = {
     # killed, wounded, captured, arrested, executed, missing (the article's largest count)
     "casualties": RangeFacet("casualties", "casualties_max", "الخسائر البشرية", CASUALTY_BUCKETS),
     "month": TermsFacet("month", "month", "التاريخ", order="key"),
+    # Days of the month the date filter narrows to (asked for only then: docs/ui.md).
+    "day": TermsFacet("day", "day", "اليوم", order="key"),
     "source": SourceFacet("source", "source", "المصدر"),
 }
 

@@ -6,9 +6,13 @@ CHAIN_SUFFIX = {"arabic": "", "arabic_plus": "_plus", "arabic_exact": "_exact"}
 TEXT_SCOPES = ("title", "body")
 # How matches in these fields are weighted and combined: search/query/ranking.py.
 
-KEYWORD_FIELDS = ("country", "org", "source", "month", "flags")
+KEYWORD_FIELDS = ("country", "org", "source", "month", "flags", "day")
 # troops / troops_max: force sizes; casualties / casualties_max: killed, wounded, captured...
 NUMERIC_FIELDS = ("troops", "troops_max", "casualties", "casualties_max")
+# Story fields (docs/stories.md): the story id (keyword), a 64-bit number derived from it
+# (tantivy collapses on this fast field), the LSH band keys (keywords, for `indexer add`) and
+# the MinHash signature (stored, never searched).
+STORY_FIELD, STORY_KEY_FIELD, STORY_BANDS_FIELD, STORY_SIG_FIELD = "story", "story_key", "story_bands", "story_sig"
 DATE_FIELD = "date"
 # When the document first entered the archive, and its content digest (search.arrival).
 ARRIVAL_FIELD = "arrived"

@@ -35,6 +35,7 @@ class SearchRequest:
     facets: tuple[str, ...] = ("country", "org", "troops", "casualties", "month", "source")
     facet_size: int = 50
     highlight: bool = True
+    collapse: bool = True  # one hit per story (its best-ranked version); False: every version
     # Count only these values of a terms facet (search-within-facet over every value).
     facet_include: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -59,6 +60,15 @@ class FacetResult:
 
 
 @dataclass
+class Version:
+    """Another version of a hit's story among the same matches (shown under the hit)."""
+
+    id: str
+    date: str | None = None
+    source: str | None = None
+
+
+@dataclass
 class Hit:
     id: str
     score: float | None
@@ -74,6 +84,9 @@ class Hit:
     casualties: list[int] = field(default_factory=list)
     troop_mentions: list[dict] = field(default_factory=list)  # value, kind, noun... (see StoredDocument)
     lead: str | None = None  # the article's opening words (names an untitled article)
+    story: str | None = None  # id of the story's earliest version (docs/stories.md)
+    versions: list[Version] = field(default_factory=list)  # other matching versions, earliest first
+    version_count: int = 1  # matching versions of the story, this one included
     arrived: str | None = None  # when it entered the archive (search.arrival form)
 
 
@@ -105,6 +118,8 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, FacetResult]
     took_ms: float = 0.0
+    stories: int | None = None  # distinct stories among the matches (None: not counted)
+    stories_exact: bool = True  # False: an estimate (cardinality aggregation) on large results
 
 
 @dataclass
@@ -124,6 +139,7 @@ class StoredDocument:
     troops: list[int] = field(default_factory=list)  # force sizes (casualty counts and flagged values left out)
     troops_max: int | None = None
     extraction: dict = field(default_factory=dict)  # full evidence, as `indexer extract` prints it
+    story: str | None = None  # id of the story's earliest version; None: not yet grouped (its own id)
     casualties: list[int] = field(default_factory=list)  # casualty counts (killed, wounded, captured...)
     casualties_max: int | None = None
     flags: list[str] = field(default_factory=list)  # "implausible", "rhetorical": some number was kept out
@@ -140,6 +156,10 @@ class StoredDocument:
     def month(self) -> str | None:
         return self.date[:7] if self.date and len(self.date) >= 7 else None
 
+    @property
+    def day(self) -> str | None:
+        return self.date[:10] if self.date and len(self.date) >= 10 else None
+
     def to_dict(self) -> dict:
         return {
             "id": self.id, "title": self.title, "body": self.body, "date": self.date,
@@ -147,6 +167,7 @@ class StoredDocument:
             "countries": self.countries, "orgs": self.orgs, "troops": self.troops,
             "troops_max": self.troops_max, "casualties": self.casualties, "casualties_max": self.casualties_max,
             "flags": self.flags, "troop_mentions": self.troop_mentions, "extraction": self.extraction,
+            "story": self.story,
         }
 
     @classmethod

@@ -152,6 +152,38 @@ def test_phone_layout_has_no_horizontal_scroll(browser, server, shots):
     assert errors == []
 
 
+@pytest.mark.parametrize("width", [1280, 390])
+def test_trend_chart_is_drawn_and_a_bar_opens_its_period(browser, server, shots, width):
+    page, errors = new_page(browser, width=width)
+    page.goto(server + f"/trend?q={DAESH}&q=العراق")
+    chart = page.locator("svg.chart")
+    assert chart.is_visible() and chart.get_attribute("role") == "img"
+    box = chart.bounding_box()
+    assert box["width"] > 0.8 * min(width, 1280) - 120 and box["height"] > 50
+    bars = page.locator("svg.chart a rect.col")
+    assert bars.count() >= 2
+    # Each bar is drawn inside the plot (a CSS rule for another .bar once stretched them).
+    heights = bars.evaluate_all("els => els.map(e => e.getBoundingClientRect().bottom)")
+    assert max(heights) <= box["y"] + box["height"] - 10
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.locator(".legend-list li").count() == 2
+    page.screenshot(path=str(shots / f"trend-{width}.png"), full_page=True)
+    bars.first.click()
+    page.wait_for_url(re.compile(r"/search\?q=.*&date=\d{4}-\d{2}"))
+    assert page.locator(".chip-date").count() == 1
+    assert errors == []
+
+
+def test_results_show_a_small_chart_linking_to_the_full_view(browser, server):
+    page, errors = new_page(browser, width=390)
+    page.goto(server + f"/search?q={DAESH}")
+    assert page.locator("svg.chart.small").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator(".chart-box.mini figcaption a").click()
+    page.wait_for_url(re.compile(r"/trend\?q="))
+    assert page.locator("svg.chart").is_visible() and errors == []
+
+
 def test_batch_page_streams_a_table_that_sorts(browser, server, shots):
     page, errors = new_page(browser)
     page.goto(server + "/batch")

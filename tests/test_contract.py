@@ -15,6 +15,7 @@ cases the seeds lack (titles, stop-word gaps, missing dates, HTML-special charac
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 import os
 import re
 import uuid
@@ -514,7 +515,7 @@ def test_relevance_puts_title_and_exact_matches_first(loaded):
 
 def test_get_returns_the_document_as_stored(loaded):
     for d in corpus():
-        assert loaded.get(d.id) == d
+        assert loaded.get(d.id) == replace(d, story=d.id)  # no two versions of one text in the corpus
     assert loaded.get("no-such-id") is None
 
 
@@ -658,6 +659,53 @@ def loaded_es(tmp_path_factory):
 
 def test_scopes_are_known():
     assert TEXT_SCOPES == ("title", "body")
+
+
+# ---- stories (docs/stories.md) ---------------------------------------------------------------
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def storied(request, tmp_path_factory):
+    """A backend rebuilt by the real reindex from crafted versions of three stories."""
+    from indexer.reindex import reindex
+    from story_corpus import write_jsonl
+
+    root = tmp_path_factory.mktemp(f"stories-{request.param}")
+    backend = make_backend(request.param, root)
+    summary = reindex(backend, [str(write_jsonl(root / "a.jsonl", reverse=True))], workers=0)
+    assert summary.committed
+    yield backend
+    drop_backend(backend)
+
+
+def test_versions_are_grouped_under_their_earliest_version(storied):
+    from story_corpus import STORIES
+
+    assert {i: storied.get(i).story for i in STORIES} == STORIES
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_collapsed_pages_are_exact_on_every_engine(storied, sort):
+    from story_corpus import ARTICLES, STORIES
+
+    every = all_hits(storied, req("", sort=sort, collapse=False, page_size=4))
+    expected = list(dict.fromkeys(STORIES[h.id] for h in every))
+    pages = [storied.search(req("", sort=sort, page=p, page_size=2)) for p in (1, 2, 3, 4)]
+    assert [STORIES[h.id] for r in pages for h in r.hits] == expected
+    assert all(r.total == len(ARTICLES) and r.stories == len(expected) for r in pages)
+    first = {h.story: h for r in pages for h in r.hits}
+    assert first["bridge-b"].version_count == 3 and len(first["bridge-b"].versions) == 2
+    assert first["aid-1"].version_count == 2 and first["alone-0"].version_count == 1
+
+
+def test_period_counts_agree_with_the_documents(storied):
+    from story_corpus import ARTICLES
+
+    request = req("", collapse=False, facets=())
+    total, first, last = storied.date_span(request)
+    assert (total, first, last) == (len(ARTICLES), "2015-07-20", "2015-07-25")
+    days = storied.period_counts(request, "day", 40)
+    assert sum(days.values()) == len(ARTICLES) and days["2015-07-21"] == 3
+    assert storied.period_counts(request, "month", 5) == {"2015-07": len(ARTICLES)}
 
 
 # ---- arrival time and batch rows -------------------------------------------------------------

@@ -10,6 +10,7 @@ contract suite's job against a live cluster.
 from __future__ import annotations
 
 import fnmatch
+from dataclasses import replace
 import json
 import logging
 from pathlib import Path
@@ -607,8 +608,9 @@ def test_items_still_failing_after_the_retries_are_reported_not_raised(backend, 
 
 def test_get_round_trips_the_stored_document(backend):
     build(backend)
-    assert backend.get("a") == DOCS[0]
-    assert backend.get("b") == DOCS[1]  # the original date string, not the normalized one
+    # A document alone in its story has its own id as story id (docs/stories.md).
+    assert backend.get("a") == replace(DOCS[0], story="a")
+    assert backend.get("b") == replace(DOCS[1], story="b")  # the original date string, not the normalized one
     assert backend.get("missing") is None
 
 
@@ -904,6 +906,94 @@ def test_indexer_reindex_builds_and_switches_through_the_cli(cluster, monkeypatc
     assert meta["documents"] == 5 and meta["sources"] == [seeds]
     stats = CliRunner().invoke(main, ["stats", "--backend", "elasticsearch", "--json"])
     assert stats.exit_code == 0 and '"documents": 5' in stats.output
+
+
+# ---- stories and coverage over time (docs/stories.md) ------------------------------------------
+
+def test_collapsed_search_reads_versions_from_inner_hits_and_stories_from_the_cardinality(backend, cluster):
+    build(backend)
+    cluster.calls.clear()
+    src_a = {**backend.prepare(DOCS[0])["_source"], "story": "b"}
+    src_b = {"id": "b", "source": "alriyadh", "meta": {"date": "2014-06-09"}}
+    cluster.search_responses.append({
+        "took": 1, "hits": {"total": {"value": 7, "relation": "eq"}, "hits": [
+            {"_id": "a", "_score": 2.0, "_source": src_a, "fields": {"story": ["b"]},
+             "inner_hits": {"versions": {"hits": {"total": {"value": 3, "relation": "eq"}, "hits": [
+                 {"_id": "b", "_source": src_b}, {"_id": "a", "_source": {"id": "a", "source": "aawsat"}},
+                 {"_id": "c", "_source": {"id": "c", "source": "okaz", "meta": {"date": None}}}]}}}}]},
+        "aggregations": {"_stories": {"value": 5}}})
+    res = backend.search(req("داعش", facets=()))
+    body = cluster.calls[-1][2]
+    assert body["collapse"]["field"] == "story" and body["aggs"]["_stories"]["cardinality"]["field"] == "story"
+    assert res.total == 7 and res.stories == 5 and res.stories_exact
+    (hit,) = res.hits
+    assert hit.story == "b" and hit.version_count == 3
+    assert [(v.id, v.source, v.date) for v in hit.versions] == [("b", "alriyadh", "2014-06-09"), ("c", "okaz", None)]
+
+
+def test_every_version_is_a_plain_search(backend, cluster):
+    build(backend)
+    cluster.calls.clear()
+    res = backend.search(req("", collapse=False, facets=()))
+    body = [b for m, p, b in cluster.calls if p.endswith("/_search")][-1]
+    assert "collapse" not in body and "aggs" not in body and res.stories is None
+
+
+def test_story_fields_are_indexed_and_a_build_relabels_by_indexing_the_versions_whole(backend, cluster):
+    """A partial update would rebuild a version from _source, which leaves out the pre-analyzed
+    fields (they would be lost): relabelled versions are sent again whole, under their es_id."""
+    long_doc = StoredDocument(id=LONG_ID, body="نسخة بمعرف طويل عن داعش", date="2014-06-11")
+    b = backend.new_build()
+    for d in DOCS + [long_doc]:
+        b.add(backend.prepare(d))
+    b.flush()
+    stored = cluster.indices[b.index]["docs"]
+    src = stored["a"]
+    assert src["story"] == "a" and src["day"] == "2014-06-10"
+    assert len(src["story_bands"]) in (0, 16) and (not src["story_bands"]) == ("story_sig" not in src)
+    before = {i: cluster.indexed_sources[b.index][es_id(i)] for i in ("b", LONG_ID)}
+    cluster.search_responses.append({"hits": {"total": {"value": 2}, "hits": [
+        {"_id": "b", "_index": b.index, "_source": stored["b"]},
+        {"_id": es_id(LONG_ID), "_index": b.index, "_source": stored[es_id(LONG_ID)]}]}})
+    cluster.calls.clear()
+    b.relabel({"b": "a"})
+    search = [body for m, p, body in cluster.calls if p.endswith("/_search")]
+    assert search == [{"query": {"term": {"story": "b"}}, "size": 10_000}]
+    bulk = [body for m, p, body in cluster.calls if p.endswith("/_bulk")][-1]
+    assert bulk[0] == {"index": {"_index": b.index, "_id": "b"}}
+    assert bulk[2] == {"index": {"_index": b.index, "_id": es_id(LONG_ID)}}
+    for i in ("b", LONG_ID):
+        after = cluster.indexed_sources[b.index][es_id(i)]
+        assert after == {**before[i], "story": "a"} and after["body_plus"]
+    b.abort()
+
+
+def test_story_versions_are_whole_documents_unless_only_shown(backend, cluster):
+    """indexer add/delete write back the versions they read: without extraction it was lost."""
+    build(backend)
+    assert {d.id: d for d in backend.story_versions(["a"])}["a"].extraction == DOCS[0].extraction
+    cluster.calls.clear()
+    assert {d.id: d for d in backend.story_versions(["a"], extraction=False)}["a"].extraction == {}
+    (body,) = [b for m, p, b in cluster.calls if p.endswith("/_search")]
+    assert body["_source"] == {"excludes": ["extraction"]}
+
+
+def test_trend_counts_are_one_aggregation_per_request(backend, cluster):
+    build(backend)
+    cluster.calls.clear()
+    cluster.search_responses += [
+        {"hits": {"total": {"value": 4}, "hits": []},
+         "aggregations": {"first": {"value": 1.4339e12, "value_as_string": "2015-06-10T00:00:00.000Z"},
+                          "last": {"value": 1.4349e12, "value_as_string": "2015-06-21T10:00:00.000Z"}}},
+        {"hits": {"total": {"value": 4}, "hits": []},
+         "aggregations": {"p": {"buckets": [{"key": "2015-06-10", "doc_count": 3},
+                                            {"key": "2015-06-21", "doc_count": 1}]}}}]
+    request = req("داعش", facets=(), collapse=False)
+    assert backend.date_span(request) == (4, "2015-06-10", "2015-06-21")
+    assert backend.period_counts(request, "day", 12) == {"2015-06-10": 3, "2015-06-21": 1}
+    span, counts = [body for m, p, body in cluster.calls if p.endswith("/_search")]
+    assert span["size"] == 0 and span["aggs"] == {"first": {"min": {"field": "date"}}, "last": {"max": {"field": "date"}}}
+    assert counts["aggs"] == {"p": {"terms": {"field": "day", "size": 12, "order": {"_key": "asc"}}}}
 
 
 # ---- arrival times -----------------------------------------------------------------------------

@@ -228,6 +228,12 @@ def test_two_active_facet_filters_give_a_post_filter_and_per_facet_filtered_aggr
         .bucket("values", "terms", field="month", size=1000, order={"_key": "asc"})
     s.aggs.bucket("source", A("filter", filter=Q("bool", filter=[country_f, troops_f]))) \
         .bucket("values", "terms", field="source", size=50)
+    # Stories among the hits: counted under every filter, like the hits (docs/stories.md).
+    s.aggs.bucket("_stories", A("filter", filter=Q("bool", filter=[country_f, troops_f]))) \
+        .metric("values", "cardinality", field="story", precision_threshold=40000)
+    s = s.collapse("story", inner_hits={"name": "versions", "size": 6,
+                                        "sort": [{"date": {"order": "asc", "missing": "_last"}}, {"id": {"order": "asc"}}],
+                                        "_source": {"includes": ["id", "source", "meta.date"]}})
     s = s.sort({"_score": {"order": "desc"}}, {"id": {"order": "asc"}}) \
         .extra(from_=0, size=10, track_total_hits=True).source(excludes=["extraction"])
     s = s.extra(timeout="20s")
@@ -245,7 +251,11 @@ def test_without_filters_aggregations_are_plain_and_there_is_no_post_filter():
     request = req("داعش", facets=("country",))
     body = search_body(request, build_plan(request), timeout=None)
     assert "post_filter" not in body and "highlight" not in body
-    assert body["aggs"] == {"country": A("terms", field="country", size=50).to_dict()}
+    assert body["aggs"] == {"country": A("terms", field="country", size=50).to_dict(),
+                            "_stories": A("cardinality", field="story", precision_threshold=40000).to_dict()}
+    every = req("داعش", facets=("country",), collapse=False)
+    body = search_body(every, build_plan(every), timeout=None)
+    assert "collapse" not in body and body["aggs"] == {"country": A("terms", field="country", size=50).to_dict()}
 
 
 def test_sorts_have_a_unique_tiebreaker_and_put_missing_values_last():
@@ -272,6 +282,42 @@ def test_no_user_text_ever_reaches_a_query_parser(q):
     request = req(q, filters={"org": ("a\"b",)})
     text = json.dumps(search_body(request, build_plan(request), timeout="20s"))
     assert "query_string" not in text and "simple_query_string" not in text
+
+
+def test_collapse_on_the_story_with_its_versions_as_inner_hits():
+    from search.backends.elasticsearch_query import collapse_spec
+
+    s = Search().collapse("story", inner_hits={
+        "name": "versions", "size": 6, "sort": [{"date": {"order": "asc", "missing": "_last"}}, {"id": {"order": "asc"}}],
+        "_source": {"includes": ["id", "source", "meta.date"]}})
+    assert {"collapse": collapse_spec()} == s.to_dict()
+
+
+def test_the_day_facet_is_counted_within_the_month_drilled_into():
+    request = req("", ranges={"date": Range("2015-07-01", "2015-07-31T23:59:59")}, facets=("month", "day"))
+    aggs = facet_aggs(build_plan(request), request)
+    assert aggs["month"]["filter"] == {"match_all": {}}
+    s = Search()
+    s.aggs.bucket("day", A("filter", filter=Q("bool", filter=[Q("term", month={"value": "2015-07"})]))) \
+        .bucket("values", "terms", field="day", size=1000, order={"_key": "asc"})
+    assert aggs["day"] == s.to_dict()["aggs"]["day"]
+
+
+def test_trend_bodies_count_matches_per_period_without_hits():
+    from search.backends.elasticsearch_query import period_body, span_body
+
+    request = req("داعش", filters={"source": ("okaz",)}, collapse=False, facets=())
+    plan = build_plan(request)
+    full = Q("bool", must=[word_q("داعش")], filter=[Q("term", source={"value": "okaz"})])
+    s = Search().query(full).extra(size=0, track_total_hits=True)
+    s.aggs.metric("first", "min", field="date")
+    s.aggs.metric("last", "max", field="date")
+    assert span_body(plan) == s.to_dict()
+    s = Search().query(full).extra(size=0, track_total_hits=False)
+    s.aggs.bucket("p", "terms", field="month", size=24, order={"_key": "asc"})
+    assert period_body(plan, "month", 24) == s.to_dict()
+    with pytest.raises(ValueError):
+        period_body(plan, "title", 5)
 
 
 def test_a_batch_row_is_a_count_with_a_few_aggregations_and_the_filters_in_the_query():

@@ -180,6 +180,20 @@ def test_saved_search_feed_and_links(site):
     assert client.get("/search.atom?country=XX").status_code == 400
 
 
+def test_every_version_of_a_story_is_its_own_entry(site, tmp_path):
+    # Stories (issue 11): results show one hit per story, a feed lists every article that arrived.
+    src, index, client = site
+    url = "/search.atom?q=" + quote(WORD)
+    before = [e["id"] for e in rfc4287_entries(feed(client, url).data)]
+    write(tmp_path / "new", "alpha-copy", TEXTS["alpha"].rstrip(".") + " بحسب مصادر محلية.")
+    run("add", str(tmp_path / "new"), "--index", str(index))
+    assert TantivyBackend(index).get("alpha-copy").story == "alpha"  # a version of alpha's story
+    entries = [e["id"] for e in rfc4287_entries(feed(client, url + "&versions=all").data)]
+    assert entries[0].endswith("/doc/alpha-copy") and entries[1:] == before
+    assert [e["id"] for e in rfc4287_entries(feed(client, url).data)] == entries
+    assert client.get("/api/search?q=" + quote(WORD)).get_json()["stories"] == 2  # the page still groups them
+
+
 def test_a_feed_of_nothing_is_still_valid(site):
     _, _, client = site
     assert rfc4287_entries(feed(client, "/search.atom?q=" + quote("كلمةغيرموجودة")).data) == []

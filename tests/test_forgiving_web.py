@@ -181,6 +181,14 @@ def test_did_you_mean_shows_the_suggestions_results(fclient):
     assert api(fclient, "بغدد")["showing"]["query"] == "بغداد"
 
 
+def test_the_small_chart_draws_the_query_whose_results_are_shown(fclient):
+    # Stories (issue 11): the results page's small chart and its link follow the rescue.
+    data = api(fclient, "الموصلل")
+    assert data["trend"]["series"][0]["total"] == data["total"] > 0
+    assert dict(parse_qsl(urlsplit(data["trend_url"]).query)) == {"q": "الموصل"}
+    assert api(fclient, "الموصلل", expand="0")["trend"] is None  # nothing found, nothing drawn
+
+
 def test_a_frequent_word_gets_no_suggestion(fclient):
     assert api(fclient, "الموصل")["suggestion"] is None
 

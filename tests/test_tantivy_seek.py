@@ -60,15 +60,16 @@ def test_every_page_equals_the_offset_page(index, q, monkeypatch):
 
 
 def test_backend_search_uses_it_for_deep_date_pages(index, monkeypatch):
+    # Pages of every version (versions=all); one hit per story walks the ranked hits instead.
     backend = TantivyBackend(index)
-    reference = [backend.search(SearchRequest(parse("").tree, sort="date", page=p, page_size=10))
+    reference = [backend.search(SearchRequest(parse("").tree, sort="date", collapse=False, page=p, page_size=10))
                  for p in range(1, 40)]
     monkeypatch.setattr(tantivy_backend, "SEEK_FROM", 0)
     calls = []
     real = backend._seek.page
     backend._seek.page = lambda *a, **kw: calls.append(a[3]) or real(*a, **kw)
     for p, ref in enumerate(reference, start=1):
-        got = backend.search(SearchRequest(parse("").tree, sort="date", page=p, page_size=10))
+        got = backend.search(SearchRequest(parse("").tree, sort="date", collapse=False, page=p, page_size=10))
         assert got.total == ref.total and [h.id for h in got.hits] == [h.id for h in ref.hits], p
         assert all(h.score is None for h in got.hits)
     assert len(calls) == sum(1 for r in reference if r.hits) and calls[0] == 0
@@ -80,10 +81,10 @@ def test_a_querys_first_deep_page_uses_the_offset_then_the_histogram(index, monk
     histograms = []
     real = backend._seek._histogram
     backend._seek._histogram = lambda *a: histograms.append(a[3][0]) or real(*a)
-    request = SearchRequest(parse("داعش").tree, sort="date", page=2, page_size=10)
+    request = SearchRequest(parse("داعش").tree, sort="date", collapse=False, page=2, page_size=10)
     first = backend.search(request)
     assert histograms == []  # declined: tantivy's offset ranked it
     second = backend.search(request)
     assert histograms == ["1d"] and [h.id for h in first.hits] == [h.id for h in second.hits]
-    backend.search(SearchRequest(parse("").tree, sort="date", page=3, page_size=10))
+    backend.search(SearchRequest(parse("").tree, sort="date", collapse=False, page=3, page_size=10))
     assert histograms[-1] == "1d"  # the whole archive's: at once

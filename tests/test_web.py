@@ -476,13 +476,14 @@ def test_csv_streams_every_match_with_bom(web_client):
     raw = resp.get_data()
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["id", "title", "date", "source", "source_name", "url", "countries", "organizations", "troops",
-                       "casualties"]
+    assert rows[0] == ["id", "story", "title", "date", "source", "source_name", "url", "countries", "organizations",
+                       "troops", "casualties"]
     assert len(rows) - 1 == api(web_client, "q=" + q(DAESH))["total"]  # all of them, not one page
     seed = next(r for r in rows if r[0] == "seed-0")
-    assert "IQ" in seed[6].split("; ") and DAESH in seed[7] and "1000" in seed[8]
+    assert seed[1] == "seed-0"  # its own story
+    assert "IQ" in seed[7].split("; ") and DAESH in seed[8] and "1000" in seed[9]
     # outlets by name; an id missing from search/data/outlets.tsv still shows as it is
-    names = {r[3]: r[4] for r in rows[1:] if r[3]}
+    names = {r[4]: r[5] for r in rows[1:] if r[4]}
     assert names["aawsat"] == "الشرق الأوسط" and names["alriyadh"] == "الرياض"
     assert names["rt-arabic"] == "rt-arabic"
 

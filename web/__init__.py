@@ -49,7 +49,8 @@ class _BoxState:
 def register(app: Flask) -> None:
     from search.facets import country_name
     from search.outlets import outlet_name
-    from web import batch_views, doc_views, export_views, facet_views, feed_views, saved_views, search_views
+    from web import (batch_views, doc_views, export_views, facet_views, feed_views, saved_views, search_views,
+                     trend)
     from web.formatting import day_label, number, period_label
     from web.params import ParamError
 
@@ -57,7 +58,7 @@ def register(app: Flask) -> None:
 
     csrf.init_app(app)
     logs.init_app(app)
-    for module in (search_views, doc_views, facet_views, saved_views, export_views, feed_views, batch_views):
+    for module in (search_views, doc_views, facet_views, saved_views, export_views, feed_views, batch_views, trend):
         app.register_blueprint(module.bp)
     app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name,
                                outlet=outlet_name)

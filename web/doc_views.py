@@ -25,6 +25,8 @@ class DocPage:
     title_html: str  # safe: built by search.highlight.markup
     body_html: str  # safe: built by search.highlight.markup
     entities: dict[str, list[Entity]]
+    versions: list = None  # web.versions.VersionRow, earliest first ([] when alone in its story)
+    version_total: int = 1
 
     @property
     def display_title(self) -> str:
@@ -56,6 +58,8 @@ class DocPage:
             "source_name": outlet_name(self.doc.source) if self.doc.source else None,
             "countries": [{"code": c, "name": country_name(c)} for c in self.doc.countries],
             "entities": {k: [e.to_json(base) for e in v] for k, v in self.entities.items()},
+            "version_count": self.version_total,
+            "versions": [v.to_json(url_for("doc.page", doc_id=v.id)) for v in self.versions or []],
         })
         return data
 
@@ -69,7 +73,10 @@ def build_doc_page(doc_id: str) -> DocPage:
     query = state.tree if state.q else None
     title_html = annotate(doc.title or "", doc.extraction, "title", query, base)
     body_html = annotate(doc.body or "", doc.extraction, "body", query, base)
-    return DocPage(doc, state, title_html, body_html, summary(doc, base))
+    from web.versions import story_rows
+
+    rows, total = story_rows(doc, backend())
+    return DocPage(doc, state, title_html, body_html, summary(doc, base), rows, total)
 
 
 @bp.route("/doc/<path:doc_id>")

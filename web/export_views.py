@@ -15,7 +15,8 @@ from web.params import parse_state
 
 bp = Blueprint("export", __name__)
 
-COLUMNS = ("id", "title", "date", "source", "source_name", "url", "countries", "organizations", "troops",
+# Every matching article, one row each; "story" is its story's id (docs/stories.md).
+COLUMNS = ("id", "story", "title", "date", "source", "source_name", "url", "countries", "organizations", "troops",
            "casualties")  # troops: force sizes; casualties: killed, wounded, captured ... counts
 FLUSH_ROWS = 200
 BOM = "\ufeff"  # Excel reads UTF-8 only with it
@@ -29,7 +30,7 @@ def cell(value) -> str:
 
 
 def row(doc) -> list[str]:
-    return [cell(doc.id), cell(doc.title), cell(doc.date), cell(doc.source),
+    return [cell(doc.id), cell(doc.story or doc.id), cell(doc.title), cell(doc.date), cell(doc.source),
             cell(outlet_name(doc.source) if doc.source else ""), cell(doc.url),
             cell("; ".join(doc.countries or ())), cell("; ".join(doc.orgs or ())),
             "; ".join(str(t) for t in doc.troops or ()), "; ".join(str(t) for t in doc.casualties or ())]

@@ -79,10 +79,10 @@ def build_facet_page(name: str) -> FacetPage:
         matched = len(values)
         include = tuple(dict.fromkeys([*values[:MAX_MATCHES], *getattr(state, name)]))
         result = backend().search(state.request(page_size=1, facets=(name,), facet_size=len(include),
-                                                facet_include={name: include}, highlight=False))
+                                                facet_include={name: include}, highlight=False, collapse=False))
     else:
         result = backend().search(state.request(page_size=1, facets=(name,), facet_size=FACET_PAGE_SIZE,
-                                                highlight=False))
+                                                highlight=False, collapse=False))
     if isinstance(view, RangeView):
         block = view.block(result.facets[name], state, result.total)
     else:

@@ -6,6 +6,7 @@ range, one date range) so the sidebar, the chips, the facet page and the JSON tw
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from search.facets import FACETS, RANGE_BUCKETS
 from search.model import FacetResult
@@ -143,6 +144,33 @@ class MonthView:
         return FacetBlock(self.name, self.facet.title, self.kind, items, fr.other, form)
 
 
+class DayView:
+    """Articles per day of the month the date filter narrows to: the month histogram drilled down."""
+
+    kind = "day"
+
+    def __init__(self, name: str = "day"):
+        self.name = name
+        self.facet = FACETS[name]
+
+    def block(self, fr: FacetResult, state: SearchState) -> FacetBlock:
+        month = state.day_month
+        counts = {b.value: b.count for b in fr.buckets}
+        peak = max(counts.values(), default=0) or 1
+        items = []
+        if month:
+            y, m = map(int, month.split("-"))
+            last = (date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)).day
+            for d in range(1, last + 1):
+                day = f"{month}-{d:02d}"
+                count = counts.get(day, 0)
+                level = max(1, round(HISTOGRAM_LEVELS * count / peak)) if count else 0
+                qs = state.query_string(date=month if state.date == day else day, page=1)
+                items.append(FacetItem(day, period_label(day), count, state.date == day, qs, level, str(d)))
+        return FacetBlock(self.name, f"{self.facet.title}: {period_label(month)}" if month else self.facet.title,
+                          self.kind, items, 0)
+
+
 def _months_between(months: list[str], limit: int = 240) -> list[str]:
     """Every month from the first to the last, so empty months show as gaps in the histogram."""
     if not months:
@@ -170,8 +198,9 @@ def _month_of(iso: str | None) -> str:
 
 
 VIEWS = {"country": TermsView("country"), "org": TermsView("org"), "troops": RangeView("troops"),
-         "casualties": RangeView("casualties"), "month": MonthView(), "source": TermsView("source")}
-SIDEBAR_ORDER = ("country", "org", "troops", "casualties", "month", "source")
+         "casualties": RangeView("casualties"), "month": MonthView(), "day": DayView(),
+         "source": TermsView("source")}
+SIDEBAR_ORDER = ("country", "org", "troops", "casualties", "month", "day", "source")
 
 
 def blocks(facets: dict[str, FacetResult], state: SearchState, total: int | None = None) -> list[FacetBlock]:

@@ -31,8 +31,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def feed_query(state: SearchState) -> str:
-    """What a feed follows: the search without its page and sort (a feed is always by arrival)."""
-    return state.query_string(page=1, sort="relevance")
+    """What a feed follows: the search without its page, sort and versions (a feed is always
+    by arrival, one entry per article)."""
+    return state.query_string(page=1, sort="relevance", versions="")
 
 
 def feed_url(state: SearchState) -> str:
@@ -63,7 +64,10 @@ def saved_feed(slug):
 
 def feed_response(state: SearchState, title: str, self_url: str) -> Response:
     be = backend()
-    head = be.search(state.request(page_size=1, page=1, sort="arrived", facets=(), highlight=False))
+    # Every article is an entry, versions of one story too (docs/stories.md): a feed says what
+    # entered the archive, and collapsing would make which version a reader sees depend on
+    # when it polls.
+    head = be.search(state.request(page_size=1, page=1, sort="arrived", facets=(), highlight=False, collapse=False))
     newest = head.hits[0].arrived if head.hits else None
     tag = f"{FEED_VERSION}|{be.generation()}|{newest}|{head.total}|{self_url}|{title}"
     etag = hashlib.blake2b(tag.encode("utf-8"), digest_size=12).hexdigest()
@@ -71,7 +75,7 @@ def feed_response(state: SearchState, title: str, self_url: str) -> Response:
     headers = {"ETag": f'"{etag}"', "Last-Modified": http_date(updated), "Cache-Control": "no-cache"}
     if not is_resource_modified(request.environ, etag=etag, last_modified=updated):
         return Response(status=304, headers=headers)
-    result = be.search(state.request(page_size=FEED_SIZE, page=1, sort="arrived", facets=()))
+    result = be.search(state.request(page_size=FEED_SIZE, page=1, sort="arrived", facets=(), collapse=False))
     body = atom(state, result.hits, title, self_url, updated)
     return Response(body, headers=headers, content_type=ATOM)
 
@@ -84,7 +88,7 @@ def atom(state: SearchState, hits, title: str, self_url: str, updated) -> bytes:
     fg.updated(updated)
     fg.author({"name": SITE_NAME})
     fg.link(href=self_url, rel="self", type="application/atom+xml")
-    fg.link(href=request.host_url.rstrip("/") + search_url(state.query_string(page=1, sort="arrived")),
+    fg.link(href=request.host_url.rstrip("/") + search_url(state.query_string(page=1, sort="arrived", versions="all")),
             rel="alternate", type="text/html")
     fg.language("ar")
     fg.generator("arabic-news-search")

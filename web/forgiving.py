@@ -44,7 +44,9 @@ class Showing:
 
 
 def _count(backend, state: SearchState, tree: Node) -> int:
-    return backend.search(state.request(page_size=1, page=1, facets=(), highlight=False, query=tree)).total
+    # Articles, as the page's total; no story grouping needed for a count.
+    return backend.search(state.request(page_size=1, page=1, facets=(), highlight=False, collapse=False,
+                                        query=tree)).total
 
 
 def _expanded(state: SearchState, tree: Node) -> Node:
@@ -93,7 +95,7 @@ def _typed_words(state: SearchState) -> Node:
 
 def _surface(backend, state: SearchState, term: str) -> str | None:
     """The term as written in an article that holds it (the vocabulary keeps normalized forms)."""
-    res = backend.search(state.request(page_size=1, page=1, facets=(), highlight=False,
+    res = backend.search(state.request(page_size=1, page=1, facets=(), highlight=False, collapse=False,
                                        query=Phrase(term), filters={}, ranges={}))
     if not res.hits:
         return None

@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import unescape
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import url_for
+from werkzeug.datastructures import MultiDict
 
 from search.facets import country_name
 from search.outlets import outlet_name
@@ -15,7 +16,7 @@ from web.entities import CASUALTY_LABELS, FLAGGED_TITLE, mention_label, mention_
 from web.facets import FacetBlock, blocks
 from web.formatting import first_words, number
 from web.pagination import Pagination
-from web.params import Chip, SearchState, facet_title
+from web.params import Chip, SearchState, facet_title, parse_state
 from web.forgiving import Showing, Suggestion, rescue, suggestion
 from web.relax import Relaxation, best_relaxation
 
@@ -44,6 +45,11 @@ class HitView:
             "troops": h.troops, "casualties": h.casualties,
             "numbers": [t.to_json() for t in number_tags(h, state)], "arrived": h.arrived,
             "doc_url": url_for("doc.page", doc_id=h.id) + qs(self.doc_qs),
+            "story": h.story,
+            "version_count": h.version_count,
+            "versions": [{"id": v.id, "date": v.date, "source": v.source,
+                          "doc_url": url_for("doc.page", doc_id=v.id) + qs(self.doc_qs)} for v in h.versions],
+            "story_url": url_for("doc.page", doc_id=h.story or h.id) + "#versions",
         }
 
 
@@ -58,10 +64,32 @@ class SearchPage:
     relaxation: Relaxation | None
     suggestion: Suggestion | None = None
     showing: Showing | None = None
+    trend: object = None  # web.trend.TrendChart of the shown query (small chart), or None
+    trend_state: SearchState | None = None  # the shown query's state when it is not the typed one
 
     @property
     def canonical(self) -> str:
         return search_url(self.state.query_string())
+
+    @property
+    def collapsed(self) -> bool:
+        return self.result.stories is not None
+
+    @property
+    def other_mode_url(self) -> str:
+        """The same search with every version (or back to one hit per story)."""
+        return search_url(self.state.query_string(versions="" if self.state.versions else "all", page=1))
+
+    @property
+    def trend_svg(self):
+        from web.chart import render
+
+        return render(self.trend, height=110, small=True, chart_id="mini-trend") if self.trend else None
+
+    @property
+    def trend_url(self) -> str:
+        shown = self.trend_state or self.state
+        return url_for("trend.page") + qs(shown.query_string(page=1, sort="relevance", versions=""))
 
     @property
     def expansions_off_qs(self) -> str | None:
@@ -79,7 +107,14 @@ class SearchPage:
             "url_version": 1,
             "query": s.q,
             "canonical_url": self.canonical,
+            # total counts articles; stories the distinct stories among them (docs/stories.md)
             "total": self.result.total,
+            "stories": self.result.stories,
+            "stories_exact": self.result.stories_exact if self.collapsed else None,
+            "versions": s.versions or "stories",
+            "versions_url": self.other_mode_url,
+            "trend_url": self.trend_url,
+            "trend": self.trend.to_json() if self.trend else None,
             "page": s.page,
             "sort": s.sort,
             "notices": s.notices,
@@ -138,7 +173,8 @@ def build_search_page(state: SearchState, backend) -> SearchPage:
     result = backend.search(state.request(PAGE_SIZE))
     sugg = suggestion(state, backend)
     result, showing = rescue(state, backend, result, sugg)
-    pagination = Pagination(state.page, PAGE_SIZE, result.total)
+    # One hit per story: pages are pages of stories.
+    pagination = Pagination(state.page, PAGE_SIZE, result.total if result.stories is None else result.stories)
     # Articles shown for a repaired query carry that query (its words are the ones marked).
     doc_qs = showing.qs if showing is not None else state.query_string()
     # The snippet may start mid-article; an untitled article is named by its first words.
@@ -146,8 +182,15 @@ def build_search_page(state: SearchState, backend) -> SearchPage:
     relaxation = best_relaxation(state, backend) if result.total == 0 else None
     if showing is not None and showing.reason == "spelling":
         sugg = None  # shown as "showing results for" instead
+    # The small chart (first page only) draws the query whose results are shown.
+    trend_state = parse_state(MultiDict(parse_qsl(showing.qs))) if showing is not None else None
+    trend = None
+    if result.total and state.page == 1:
+        from web.trend import small_chart
+
+        trend = small_chart(trend_state or state, backend)
     return SearchPage(state, result, hits, blocks(result.facets, state, result.total), state.chips(), pagination,
-                      relaxation, sugg, showing)
+                      relaxation, sugg, showing, trend, trend_state)
 
 
 @dataclass(frozen=True)

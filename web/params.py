@@ -1,11 +1,10 @@
 """Search state <-> URL parameters: parse and validate, and write the canonical URL.
 
 URL format version 1 (documented in docs/ui.md). Canonical parameters, in this order:
-``q, country*, org*, source*, troops, casualties, date, since, sort, expand, page``; repeated values
-sorted and deduplicated, defaults (sort=relevance, expand=1, page=1) omitted, so two people who
-reach the same
-results share one URL. ``v=1`` may be given and is dropped; a future incompatible format
-adds ``v=2`` and keeps reading v1. Form helpers (``troops_min``/``troops_max``,
+``q, country*, org*, source*, troops, casualties, date, since, sort, expand, versions, page``;
+repeated values sorted and deduplicated, defaults (sort=relevance, expand=1, one hit per story,
+page=1) omitted, so two people who reach the same results share one URL. ``v=1`` may be given
+and is dropped; a future incompatible format adds ``v=2`` and keeps reading v1. Form helpers (``troops_min``/``troops_max``,
 ``casualties_min``/``casualties_max``, ``date_from``/``date_to``, and ``troops=custom`` from
 the range control's "other range" choice) are accepted on input and folded into
 ``troops``/``casualties``/``date``.
@@ -29,7 +28,8 @@ from search.query.tree import Node
 
 URL_VERSION = 1
 CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "casualties", "date", "since", "sort", "expand",
-                  "page")
+                  "versions", "page")
+VERSIONS = ("", "all")  # "": one hit per story (default); "all": every version (docs/stories.md)
 MULTI = ("country", "org", "source")
 RANGES = ("troops", "casualties")  # one "low-high" value each
 CUSTOM = "custom"  # the range control's "other range" choice: take the min/max fields
@@ -75,6 +75,7 @@ class SearchState:
     # expand=0: the query exactly as typed: no Latin-name expansion, and no automatic
     # replacement (spelling, unclosed quote) when it finds nothing. Links still offer them.
     expand: bool = True
+    versions: str = ""  # "all": every version of a story, not one hit per story
     page: int = 1
     notices: list[str] = field(default_factory=list)
     tree: Node | None = None
@@ -99,6 +100,8 @@ class SearchState:
             out.append(("sort", s["sort"]))
         if not s["expand"]:
             out.append(("expand", "0"))
+        if s["versions"]:
+            out.append(("versions", s["versions"]))
         if s["page"] != 1:
             out.append(("page", str(s["page"])))
         return out
@@ -134,6 +137,16 @@ class SearchState:
                                  page=1)
 
     @property
+    def day_month(self) -> str | None:
+        """The month whose days the date facet lists: the date filter lies within one month."""
+        if not self.date:
+            return None
+        low, high = date_bounds(self.date)
+        if low and high and low[:7] == high[:7]:
+            return low[:7]
+        return None
+
+    @property
     def has_filters(self) -> bool:
         return bool(self.country or self.org or self.source or self.troops or self.casualties or self.date
                     or self.since)
@@ -159,11 +172,15 @@ class SearchState:
                 ranges[name] = Range(*range_bounds(getattr(self, name), name))
         if self.date:
             ranges["date"] = Range(*date_bounds(self.date))
+        facets = SearchRequest.__dataclass_fields__["facets"].default
+        if self.day_month:
+            facets = facets + ("day",)
         if self.since:
             # Arrival times are whole milliseconds: "after T" is "from T + 1 ms".
             ranges["arrived"] = Range(arrival.from_ms(arrival.to_ms(self.since) + 1), None)
         kw = {"query": self.tree if self.tree is not None else parse("").tree, "filters": filters,
-              "ranges": ranges, "sort": self.sort, "page": self.page, "page_size": page_size}
+              "ranges": ranges, "sort": self.sort, "page": self.page, "page_size": page_size,
+              "collapse": self.versions != "all", "facets": facets}
         kw.update(overrides)
         return SearchRequest(**kw)
 
@@ -212,6 +229,10 @@ def parse_state(args) -> SearchState:
     if sort not in SORTS:
         raise ParamError(f"ترتيب غير معروف: {sort!r}؛ القيم الممكنة: {'، '.join(SORTS)}.")
     state.sort = sort
+    versions = args.get("versions", "").strip()
+    if versions not in VERSIONS:
+        raise ParamError(f"قيمة versions غير معروفة: {versions!r}؛ القيمة الممكنة: all (كل نسخ القصة).")
+    state.versions = versions
     page = (args.get("page", "1") or "1").strip()
     if not page.isascii() or not page.isdigit() or int(page) < 1:
         raise ParamError(f"رقم الصفحة غير صالح: {page!r}؛ يجب أن يكون عددًا صحيحًا موجبًا.")

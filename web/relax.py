@@ -32,7 +32,7 @@ def relaxations(state: SearchState, backend) -> list[Relaxation]:
     for facet in dict.fromkeys(c.facet for c in chips):
         qs = state.without(facet)
         relaxed = _state_from_qs(qs)
-        total = backend.search(relaxed.request(page_size=1, page=1, facets=(), highlight=False)).total
+        total = backend.search(relaxed.request(page_size=1, page=1, facets=(), highlight=False, collapse=False)).total
         label = "، ".join(c.label for c in chips if c.facet == facet)
         out.append(Relaxation(facet, facet_title(facet), label, qs, total))
     out.sort(key=lambda r: -r.total)

@@ -96,6 +96,14 @@ class Backend(ABC):
         """Whether a live index is there to search."""
         return True
 
+    def date_span(self, request: SearchRequest) -> tuple[int, str | None, str | None]:
+        """(matching articles, first day, last day) of a request's matches (dated ones for the days)."""
+        raise NotImplementedError
+
+    def period_counts(self, request: SearchRequest, field: str, size: int) -> dict[str, int]:
+        """Matching articles per ``day`` or ``month`` (keys ``YYYY-MM-DD`` / ``YYYY-MM``)."""
+        raise NotImplementedError
+
     def build_info(self) -> dict:
         """The live index's build information ({} when there is none); see ``IndexBuild.commit``."""
         return (self.stats().get("build") or {}) if self.exists() else {}

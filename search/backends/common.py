@@ -114,7 +114,8 @@ def highlighted_hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:
     return Hit(id=doc.id, score=score, title=doc.title, snippet=snippet(doc.body, body_spans),
                date=doc.date, source=doc.source, url=doc.url, countries=doc.countries,
                orgs=doc.orgs, troops=doc.troops, title_html=title_html, lead=lead_of(doc.body),
-               casualties=doc.casualties, troop_mentions=doc.troop_mentions, arrived=doc.arrived)
+               casualties=doc.casualties, troop_mentions=doc.troop_mentions, story=doc.story or doc.id,
+               arrived=doc.arrived)
 
 
 def parse_date(value: str | None) -> dt.datetime | None:
@@ -131,3 +132,34 @@ def parse_date(value: str | None) -> dt.datetime | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
     return when
+
+
+# ---- coverage over time (web/trend.py) ----------------------------------------------------------
+
+PERIOD_FIELDS = ("day", "month")  # keyword fields holding each article's day / month
+
+
+def period_counts_spec(field: str, size: int) -> dict:
+    """Articles per day or month (keyword fields, so both engines count the same calendar)."""
+    if field not in PERIOD_FIELDS:
+        raise ValueError(f"no period field {field!r}")
+    return {"terms": {"field": field, "size": size, "order": {"_key": "asc"}}}
+
+
+def date_span_spec() -> dict:
+    return {"first": {"min": {"field": "date"}}, "last": {"max": {"field": "date"}}}
+
+
+def span_value(raw: dict) -> str | None:
+    """An aggregation's min/max date as an ISO day (tantivy: ns since the epoch; ES: ms, or a string)."""
+    value = (raw or {}).get("value_as_string") or (raw or {}).get("value")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value[:10]
+    scale = 1e9 if abs(value) > 1e14 else 1e3
+    return dt.datetime.fromtimestamp(value / scale, dt.timezone.utc).date().isoformat()
+
+
+def period_buckets(raw: dict) -> dict[str, int]:
+    return {str(b["key"]): int(b.get("doc_count", 0)) for b in (raw or {}).get("buckets", [])}

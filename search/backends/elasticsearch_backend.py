@@ -26,13 +26,16 @@ from search.analysis import ANALYZER_VERSION
 from search.arrival import CLOCK, from_ms, to_ms
 from search.backends.base import Backend, BackendError, IndexBuild
 from search.backends.elasticsearch_mapping import (DEFAULT_MAX_RESULT_WINDOW, es_id, from_source, index_settings,
-                                                   live_settings, mappings, to_action)
-from search.backends.elasticsearch_query import (NEWEST_ARRIVAL_BODY, SORT_FIELDS, arrival_scan_body, scan_body,
-                                                 search_body, summary_body)
-from search.backends.common import facet_result, highlighted_hit, summary_facets
+                                                   live_settings, mappings, set_story, story_info, to_action)
+from search.backends.elasticsearch_query import (NEWEST_ARRIVAL_BODY, SHOWN_VERSIONS, SORT_FIELDS, STORIES_PRECISION,
+                                                 arrival_scan_body, period_body, scan_body, search_body, span_body,
+                                                 summary_body)
+from search.backends.common import facet_result, highlighted_hit, period_buckets, span_value, summary_facets
 from search.highlight import Highlighter
-from search.model import Hit, SearchRequest, SearchResult, StoredDocument, Summary
+from search.fields import STORY_BANDS_FIELD, STORY_FIELD
+from search.model import Hit, SearchRequest, SearchResult, StoredDocument, Summary, Version
 from search.privacy import log_queries
+from search.stories import StoryInfo, order_key
 from search.query.plan import Plan, build_plan
 from search.vocabulary import Vocabulary, document_terms
 
@@ -152,6 +155,8 @@ class ElasticsearchBackend(Backend):
     name = "elasticsearch"
     # Worker processes turn each document into its bulk action (plain, picklable dicts).
     prepare = staticmethod(to_action)
+    story_info = staticmethod(story_info)
+    set_story = staticmethod(set_story)
 
     def __init__(self, client, config: EsConfig | None = None,
                  on_rejected: Callable[[Rejection], None] = log_rejection):
@@ -241,7 +246,7 @@ class ElasticsearchBackend(Backend):
         with self._errors("search", private=True):
             if deep:
                 # Beyond the from/size window: total and facets here, the page by search_after.
-                counts = {k: v for k, v in body.items() if k not in ("sort", "from")}
+                counts = {k: v for k, v in body.items() if k not in ("sort", "from", "collapse")}
                 resp = self.client.search(index=self.alias, body={**counts, "size": 0})
                 raw_hits = self._deep_page(request, plan)
             else:
@@ -253,8 +258,12 @@ class ElasticsearchBackend(Backend):
         hits = self._hits(raw_hits, request)
         aggs = resp.get("aggregations") or {}
         facets = {name: facet_result(name, _unwrap(aggs.get(name, {})), request) for name in request.facets}
+        stories = None
+        if request.collapse:
+            stories = max(int(_unwrap(aggs.get("_stories", {})).get("value") or 0), request.offset + len(hits))
         return SearchResult(total=int(resp["hits"]["total"]["value"]), hits=hits, facets=facets,
-                            took_ms=(time.perf_counter() - started) * 1000)
+                            took_ms=(time.perf_counter() - started) * 1000, stories=stories,
+                            stories_exact=stories is not None and stories < STORIES_PRECISION)
 
     def _deep_page(self, request: SearchRequest, plan: Plan) -> list[dict]:
         window = self.config.max_result_window
@@ -285,7 +294,8 @@ class ElasticsearchBackend(Backend):
         for raw in raw_hits:
             doc = from_source(raw["_source"])
             score = raw.get("_score") if scored else None
-            out.append(highlighted_hit(doc, None if score is None else float(score), title_hl, body_hl))
+            out.append(_with_versions(highlighted_hit(doc, None if score is None else float(score), title_hl, body_hl),
+                                      raw))
         return out
 
     def facet_values(self, name: str) -> tuple[str, ...]:
@@ -333,6 +343,45 @@ class ElasticsearchBackend(Backend):
         doc = from_source(resp["_source"])
         # A long id's _id is its head and a hash: the stored full id settles it.
         return doc if doc.id == doc_id else None
+
+    def date_span(self, request: SearchRequest) -> tuple[int, str | None, str | None]:
+        with self._errors("date span", private=True):
+            resp = self.client.search(index=self.alias, body=span_body(build_plan(request)))
+        aggs = resp.get("aggregations") or {}
+        total = int(resp["hits"]["total"]["value"])
+        return total, span_value(aggs.get("first")), span_value(aggs.get("last"))
+
+    def period_counts(self, request: SearchRequest, field: str, size: int) -> dict[str, int]:
+        with self._errors("period counts", private=True):
+            resp = self.client.search(index=self.alias, body=period_body(build_plan(request), field, size))
+        return period_buckets((resp.get("aggregations") or {}).get("p"))
+
+    def story_candidates(self, bands: list[str], limit: int = 500) -> list[StoryInfo]:
+        """Documents sharing at least one LSH band key with ``bands`` (for ``indexer add``)."""
+        if not bands:
+            return []
+        body = {"query": {"terms": {STORY_BANDS_FIELD: list(bands)}}, "size": limit,
+                "_source": {"includes": ["id", "meta.date", "story", "story_sig", "story_bands"]}}
+        with self._errors("story candidates"):
+            hits = self.client.search(index=self.alias, body=body)["hits"]["hits"]
+        return [story_info(h["_source"]) for h in hits]
+
+    def story_versions(self, stories: list[str], limit: int = 10_000,
+                       extraction: bool = True) -> list[StoredDocument]:
+        """Every version of the given stories, earliest (date, then id) first.
+
+        ``extraction=False`` leaves the (large) extraction evidence out, for display only:
+        ``indexer add``/``delete`` write the versions they get back, so they need it.
+        """
+        if not stories:
+            return []
+        body = {"query": {"terms": {STORY_FIELD: list(stories)}}, "size": limit}
+        if not extraction:
+            body["_source"] = {"excludes": ["extraction"]}
+        with self._errors("story versions", private=True):
+            hits = self.client.search(index=self.alias, body=body)["hits"]["hits"]
+        docs = [from_source(h["_source"]) for h in hits]
+        return sorted(docs, key=lambda d: order_key(d.id, d.date))
 
     def summarize(self, request: SearchRequest, top: int = 3) -> Summary:
         with self._errors("search"):
@@ -630,6 +679,20 @@ class ElasticsearchBackend(Backend):
             pit.close()
 
 
+def _with_versions(hit: Hit, raw: dict) -> Hit:
+    """The other versions of a collapsed hit, from its ``inner_hits``."""
+    inner = ((raw.get("inner_hits") or {}).get("versions") or {}).get("hits")
+    if not inner:
+        return hit
+    total = inner.get("total")
+    hit.version_count = int(total["value"] if isinstance(total, dict) else total or 1)
+    for h in inner.get("hits", []):
+        src = h.get("_source") or {}
+        if src.get("id") != hit.id and len(hit.versions) < SHOWN_VERSIONS:
+            hit.versions.append(Version(src.get("id"), (src.get("meta") or {}).get("date"), src.get("source")))
+    return hit
+
+
 class _PointInTime:
     """A point-in-time snapshot; each response may carry a newer id, which later pages use."""
 
@@ -693,6 +756,31 @@ class ElasticsearchBuild(IndexBuild):
         self._buffer.append(action)
         if len(self._buffer) >= self.backend.config.bulk_chunk:
             self.flush()
+
+    def relabel(self, mapping: dict[str, str]) -> None:
+        """Give the versions indexed under story id ``old`` the id ``mapping[old]``.
+
+        Each version is indexed again in full (re-analysed): a partial ``update`` rebuilds the
+        document from ``_source``, which leaves out the pre-analyzed fields, so it would lose
+        them. The text is unchanged, so the build's vocabulary is too.
+        """
+        self.flush()
+        with self.backend._errors("refreshing the new index"):
+            self.client.indices.refresh(index=self.index)
+        for old, new in mapping.items():
+            body = {"query": {"term": {STORY_FIELD: old}}, "size": 10_000}
+            with self.backend._errors("story relabel"):
+                hits = self.client.search(index=self.index, body=body)["hits"]["hits"]
+            actions = []
+            for h in hits:
+                doc = from_source(h["_source"])
+                doc.story = new
+                action = to_action(doc)  # keeps the arrival time and digest read back from _source
+                action["_source"].setdefault("arrived", self.arrived)
+                actions.append({**action, "_index": self.index})
+            for ok, _op, info in self.backend.bulk(actions):
+                if not ok:
+                    self.on_rejected(rejection(info))
 
     def flush(self) -> None:
         if not self._buffer:

@@ -25,8 +25,9 @@ from search.analysis import (ANALYZER_VERSION, CHAINS, ES_ANALYZER_NAMES, NATIVE
                              elasticsearch_analysis_settings, joined_terms_all)
 from search.backends.common import GAP, parse_date
 from search.fields import (ARRIVAL_FIELD, CHAIN_SUFFIX, DATE_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS,
-                           TEXT_SCOPES, text_field)
+                           STORY_BANDS_FIELD, STORY_FIELD, STORY_SIG_FIELD, TEXT_SCOPES, text_field)
 from search.model import MAX_PAGE, PAGE_SIZE, StoredDocument
+from search.stories import StoryInfo, sig_bytes, sig_text, story_fields
 
 # The analyzer of pre-analyzed fields; phrase queries (PhraseTerms) go through it too, so a
 # phrase has exactly the plan's relative positions, gaps included.
@@ -135,6 +136,10 @@ def mappings(meta: dict | None = None) -> dict:
             props[text_field(scope, chain)] = {"type": "text", "analyzer": PRE_ANALYZED}
     for name in KEYWORD_FIELDS:
         props[name] = {"type": "keyword"}
+    # The story id: collapse and cardinality read its doc values (docs/stories.md).
+    props[STORY_FIELD] = {"type": "keyword"}
+    props[STORY_BANDS_FIELD] = {"type": "keyword", "doc_values": False}
+    props[STORY_SIG_FIELD] = {"type": "binary"}  # kept in _source for `indexer add`, never searched
     for name in NUMERIC_FIELDS:
         props[name] = {"type": "integer"}
     props[DATE_FIELD] = {"type": "date"}
@@ -165,6 +170,13 @@ def to_source(doc: StoredDocument) -> dict:
         src["source"] = doc.source
     if doc.month:
         src["month"] = doc.month
+    if doc.day:
+        src["day"] = doc.day
+    story, sig, bands = story_fields(doc)
+    src[STORY_FIELD] = story
+    src[STORY_BANDS_FIELD] = bands
+    if sig:
+        src[STORY_SIG_FIELD] = sig_text(sig)
     src["troops"] = [int(t) for t in doc.troops]
     if doc.troops_max is not None:
         src["troops_max"] = int(doc.troops_max)
@@ -214,8 +226,20 @@ def from_source(src: dict) -> StoredDocument:
         casualties=[int(t) for t in src.get("casualties") or []],
         casualties_max=int(casualties_max) if casualties_max is not None else None,
         flags=list(src.get("flags") or []), troop_mentions=list(src.get("troop_mentions") or []),
+        story=src.get(STORY_FIELD),
         arrived=src.get(ARRIVAL_FIELD), digest=src.get(DIGEST_FIELD),
     )
+
+
+def story_info(action: dict) -> StoryInfo:
+    """Story detection's view of a bulk action (``to_action``) or of a hit's ``_source``."""
+    src = action.get("_source", action)
+    return StoryInfo(src["id"], (src.get("meta") or {}).get("date"), sig_bytes(src.get(STORY_SIG_FIELD)),
+                     tuple(src.get(STORY_BANDS_FIELD) or ()), src.get(STORY_FIELD))
+
+
+def set_story(action: dict, story: str) -> None:
+    action["_source"][STORY_FIELD] = story
 
 
 def es_date(value: str | None) -> str | None:

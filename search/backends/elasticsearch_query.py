@@ -9,12 +9,15 @@ asked of Elasticsearch: the backend highlights the stored text in Python, as tan
 from __future__ import annotations
 
 from search.backends.elasticsearch_mapping import GAP_TOKEN, PRE_ANALYZED, es_date
-from search.backends.common import facet_agg_spec, gap_text
+from search.backends.common import date_span_spec, facet_agg_spec, gap_text, period_counts_spec
+from search.fields import STORY_FIELD
 from search.model import SearchRequest
 from search.query.plan import (All, AtLeast, Bool, Clause, DisMax, Keyword, Nothing, NumRange, PhraseTerms, Plan,
                                PrefixTerm, Rank, Term)
 
 SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max", "arrived": "arrived"}
+SHOWN_VERSIONS = 5  # other versions listed under a collapsed hit (as the embedded engine)
+STORIES_PRECISION = 40_000  # cardinality counts below this are close to exact (Elasticsearch's maximum)
 TIEBREAK = {"id": {"order": "asc"}}  # a unique key: pages never overlap, search_after can resume
 
 
@@ -114,11 +117,29 @@ def facet_aggs(plan: Plan, request: SearchRequest) -> dict:
     aggs = {}
     for name in request.facets:
         spec = facet_agg_spec(name, request.facet_size, request.facet_include.get(name))
-        if plan.facet_filters:
-            aggs[name] = {"filter": filter_clause(plan.filters_except(name)), "aggs": {"values": spec}}
+        scope = plan.facet_scope([name])
+        if plan.facet_filters or scope:
+            aggs[name] = {"filter": filter_clause(plan.filters_except(plan.own_filter(name)) + scope),
+                          "aggs": {"values": spec}}
         else:
             aggs[name] = spec
     return aggs
+
+
+def collapse_spec() -> dict:
+    """One hit per story (its best by the sort), with the story's other matching versions."""
+    return {"field": STORY_FIELD,
+            "inner_hits": {"name": "versions", "size": SHOWN_VERSIONS + 1,
+                           "sort": [{"date": {"order": "asc", "missing": "_last"}}, TIEBREAK],
+                           "_source": {"includes": ["id", "source", "meta.date"]}}}
+
+
+def stories_agg(plan: Plan) -> dict:
+    """Distinct stories among the hits (under every filter, like the hits themselves)."""
+    spec = {"cardinality": {"field": STORY_FIELD, "precision_threshold": STORIES_PRECISION}}
+    if plan.facet_filters:
+        return {"filter": filter_clause(plan.filters_except(None)), "aggs": {"values": spec}}
+    return spec
 
 
 def sort_spec(sort: str) -> list:
@@ -135,6 +156,9 @@ def search_body(request: SearchRequest, plan: Plan, *, timeout: str | None = Non
     if plan.facet_filters:
         body["post_filter"] = filter_clause(plan.filters_except(None))
     aggs = facet_aggs(plan, request)
+    if request.collapse:
+        aggs["_stories"] = stories_agg(plan)
+        body["collapse"] = collapse_spec()
     if aggs:
         body["aggs"] = aggs
     body["sort"] = sort_spec(request.sort)
@@ -152,6 +176,16 @@ def scan_body(plan: Plan, sort: str, size: int) -> dict:
     return {"query": compile_clause(plan.full()), "sort": sort_spec(sort), "size": size,
             "track_total_hits": False}
 
+
+def span_body(plan: Plan) -> dict:
+    """Matches counted, and their first and last date (coverage over time: web/trend.py)."""
+    return {"query": compile_clause(plan.full()), "size": 0, "track_total_hits": True, "aggs": date_span_spec()}
+
+
+def period_body(plan: Plan, field: str, size: int) -> dict:
+    """Matches per day or month (the ``day`` / ``month`` keyword fields)."""
+    return {"query": compile_clause(plan.full()), "size": 0, "track_total_hits": False,
+            "aggs": {"p": period_counts_spec(field, size)}}
 
 
 def summary_body(plan: Plan, top: int) -> dict:

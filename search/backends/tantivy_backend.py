@@ -13,19 +13,20 @@ import tantivy
 from search.analysis import ANALYZER_VERSION
 from search.arrival import CLOCK, from_ms, to_ms
 from search.backends.base import Backend, BackendError, IndexBuild
-from search.backends.common import (facet_agg_spec, facet_result, highlighted_hit, summary_aggs,
-                                    summary_facets)
+from search.backends.common import (date_span_spec, facet_agg_spec, facet_result, highlighted_hit,
+                                   period_buckets, period_counts_spec, span_value, summary_aggs, summary_facets)
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
 from search.backends.tantivy_seek import SEEK_FROM, DateSeek
 from search.backends.tantivy_schema import (LAYOUT_VERSION, VOCABULARY_PARTS, Prepare, analyze_document,
-                                            build_schema, create_index, from_tantivy, open_index, to_tantivy)
+                                            build_schema, create_index, from_tantivy, open_index, set_story,
+                                            story_info, stored_story_info, to_tantivy)
 from search.facets import FACETS
+from search.fields import ARRIVAL_FIELD, DIGEST_FIELD, STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD
 from search.highlight import Highlighter
-from search.fields import ARRIVAL_FIELD, DIGEST_FIELD
 from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument, Summary
 from search.query.plan import All, Plan, build_plan, with_filters
-from search.query.plan import Plan, build_plan, with_filters
+from search.stories import StoryInfo
 from search.vocabulary import Vocabulary, document_terms
 
 _SCHEMA = build_schema()
@@ -40,14 +41,18 @@ def _default_writer_threads() -> int:
 
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 0)) or _default_writer_threads()
 SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max", "arrived": ARRIVAL_FIELD}
+SHOWN_VERSIONS = 5  # other versions listed under a collapsed hit
 ARRIVAL_SCAN_CHUNK = 20_000  # documents per step of the rebuild's arrival scan
 UPSERT_CHUNK = 500  # documents stamped per arrival lookup in upsert
+ARRIVAL_LAYOUT = 4  # the first layout with arrival times and content digests (#15)
 
 
 class TantivyBackend(Backend):
     name = "tantivy"
     # Worker processes call this to analyze documents before they reach the writer.
     prepare = staticmethod(analyze_document)
+    story_info = staticmethod(story_info)
+    set_story = staticmethod(set_story)
 
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
@@ -107,16 +112,94 @@ class TantivyBackend(Backend):
         plan = build_plan(request)
         query = compile_clause(self.schema, plan.full())
         order_field = SORT_FIELDS.get(request.sort)
-        total, found = self._page(searcher, query, plan, request, stamp)
+        stories = None
+        if request.collapse:
+            kwargs = {"order_by_field": order_field} if order_field else {}
+            total, found, stories = self._collapsed(searcher, query, request, kwargs)
+        else:
+            total, found = self._page(searcher, query, plan, request, stamp)
         hits = []
         title_hl = Highlighter(request.query, "title") if request.highlight else None
         body_hl = Highlighter(request.query, "body") if request.highlight else None
         for score, addr in found:
             doc = from_tantivy(searcher.doc(addr).to_dict())
             hits.append(highlighted_hit(doc, None if order_field else float(score), title_hl, body_hl))
-        facets = self._facets(searcher, plan, request)
-        return SearchResult(total=total, hits=hits, facets=facets,
-                            took_ms=(time.perf_counter() - started) * 1000)
+        if request.collapse and hits:
+            self._attach_versions(searcher, query, hits)
+        facets, estimate = self._facets(searcher, plan, request, count_stories=request.collapse and stories is None)
+        exact = stories is not None
+        if request.collapse and stories is None:
+            stories = max(estimate or 0, request.offset + len(hits))
+        return SearchResult(total=total, hits=hits, facets=facets, took_ms=(time.perf_counter() - started) * 1000,
+                            stories=stories if request.collapse else None, stories_exact=exact)
+
+    def _collapsed(self, searcher, query, request: SearchRequest, kwargs) -> tuple[int, list, int | None]:
+        """The page's hits with one hit per story: the best-ranked version of each, in rank order.
+
+        Walks the ranked hits, reading each one's story from a fast field (no stored
+        document), until ``offset + page_size`` distinct stories are seen; so page N holds
+        stories (N-1)*size+1 .. N*size exactly. The search is repeated with a larger limit
+        (4x, or what the hits per story seen so far call for) when a page's stories lie
+        deeper. Returns (articles, page hits, the exact number of stories when every hit
+        was walked, else None).
+        """
+        need = request.offset + request.page_size
+        seen: set = set()
+        reps: list = []
+        limit, scanned, total = max(need * 4, 64), 0, None
+        while True:
+            res = searcher.search(query, limit=limit, count=total is None, **kwargs)
+            if total is None:
+                total = res.count
+            batch = res.hits[scanned:]
+            keys = searcher.fast_field_values(STORY_KEY_FIELD, [addr for _, addr in batch])
+            for hit, key in zip(batch, keys):
+                key = (hit[1].segment_ord, hit[1].doc) if key is None else key
+                if key not in seen:
+                    seen.add(key)
+                    reps.append(hit)
+            scanned = len(res.hits)
+            if len(reps) >= need or scanned >= total or scanned < limit:
+                break
+            # Deeper: at least 4x, or as far as the hits per story seen so far say is needed.
+            per_story = scanned / max(len(reps), 1)
+            limit = min(max(limit * 4, int(need * per_story * 1.5)), total)
+        exhausted = scanned >= total or scanned < limit
+        return total, reps[request.offset:need], (len(reps) if exhausted else None)
+
+    def _attach_versions(self, searcher, query, hits: list) -> None:
+        """Each hit's other matching versions (earliest first, at most SHOWN_VERSIONS) and their count."""
+        from search.model import Version
+
+        labels = sorted({h.story for h in hits if h.story})
+        if not labels:
+            return
+        in_stories = tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, query),
+            (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, STORY_FIELD, labels))])
+        raw = searcher.aggregate(in_stories, {"n": {"terms": {"field": STORY_FIELD, "size": len(labels)}}})
+        counts = {str(b["key"]): int(b["doc_count"]) for b in raw.get("n", {}).get("buckets", [])}
+        shown: dict[str, list] = {}
+        for h in hits:
+            if counts.get(h.story, 1) < 2 or h.story in shown:
+                continue
+            # One small search per story: the story term has few documents, so it is cheap.
+            one = tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, query),
+                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, STORY_FIELD, h.story, index_option="basic"))])
+            res = searcher.search(one, limit=SHOWN_VERSIONS + 1, count=False, order_by_field="date",
+                                  order=tantivy.Order.Asc)
+            bucket = shown[h.story] = []
+            for _, addr in res.hits:
+                d = searcher.doc(addr).to_dict()
+                if d["id"][0] == h.id or len(bucket) >= SHOWN_VERSIONS:
+                    continue
+                when = (d.get("date") or [None])[0]
+                bucket.append(Version(d["id"][0], when.isoformat() if when is not None else None,
+                                      (d.get("source") or [None])[0]))
+        for h in hits:
+            h.version_count = counts.get(h.story, 1)
+            h.versions = shown.get(h.story, [])
 
     def _page(self, searcher, query, plan: Plan, request: SearchRequest, stamp) -> tuple[int, list]:
         """The total and the (score, address) hits of the requested page.
@@ -142,21 +225,30 @@ class TantivyBackend(Backend):
                                  **kwargs)
         return result.count, result.hits[:request.page_size]
 
-    def _facets(self, searcher, plan: Plan, request: SearchRequest) -> dict[str, FacetResult]:
+    def _facets(self, searcher, plan: Plan, request: SearchRequest,
+                count_stories: bool = False) -> tuple[dict[str, FacetResult], int | None]:
         # Disjunctive counts: each facet is counted with every filter but its own.
-        groups: dict[str | None, list[str]] = {}
+        groups: dict[tuple, list[str]] = {}
         for name in request.facets:
-            key = name if name in plan.facet_filters else None
-            groups.setdefault(key, []).append(name)
+            key = plan.own_filter(name)
+            scoped = name if plan.facet_scope([name]) else None
+            groups.setdefault((key if key in plan.facet_filters else None, scoped), []).append(name)
+        if count_stories:
+            groups.setdefault((None, None), [])
         out: dict[str, FacetResult] = {}
-        for excluded, names in groups.items():
-            clause = with_filters(plan.query, plan.filters_except(excluded))
+        stories = None
+        for (excluded, _), names in groups.items():
+            clause = with_filters(plan.query, plan.filters_except(excluded) + plan.facet_scope(names))
             aggs = {name: facet_agg_spec(name, request.facet_size, request.facet_include.get(name))
                     for name in names}
+            if excluded is None and not plan.facet_scope(names) and count_stories:
+                aggs["_stories"] = {"cardinality": {"field": STORY_KEY_FIELD}}
             raw = searcher.aggregate(compile_clause(self.schema, clause), aggs)
             for name in names:
                 out[name] = facet_result(name, raw.get(name, {}), request)
-        return {name: out[name] for name in request.facets}
+            if "_stories" in aggs:
+                stories = int(raw.get("_stories", {}).get("value") or 0)
+        return {name: out[name] for name in request.facets}, stories
 
     def facet_values(self, name: str) -> tuple[str, ...]:
         index = self._index()
@@ -175,6 +267,35 @@ class TantivyBackend(Backend):
         if not res.hits:
             return None
         return from_tantivy(searcher.doc(res.hits[0][1]).to_dict())
+
+    def date_span(self, request: SearchRequest) -> tuple[int, str | None, str | None]:
+        searcher = self._index().searcher()
+        query = compile_clause(self.schema, build_plan(request).full())
+        total = searcher.search(query, limit=1, count=True).count
+        if not total:
+            return 0, None, None
+        raw = searcher.aggregate(query, date_span_spec())
+        return total, span_value(raw.get("first")), span_value(raw.get("last"))
+
+    def period_counts(self, request: SearchRequest, field: str, size: int) -> dict[str, int]:
+        searcher = self._index().searcher()
+        query = compile_clause(self.schema, build_plan(request).full())
+        return period_buckets(searcher.aggregate(query, {"p": period_counts_spec(field, size)}).get("p"))
+
+    def story_candidates(self, bands: list[str], limit: int = 500) -> list[StoryInfo]:
+        """Documents sharing at least one LSH band key with ``bands`` (for ``indexer add``)."""
+        if not bands:
+            return []
+        searcher = self._index().searcher()
+        res = searcher.search(tantivy.Query.term_set_query(self.schema, STORY_BANDS_FIELD, list(bands)),
+                              limit=limit, count=False)
+        return [stored_story_info(searcher.doc(addr).to_dict()) for _, addr in res.hits]
+
+    def story_versions(self, stories: list[str], limit: int = 10_000,
+                       extraction: bool = True) -> list[StoredDocument]:
+        """Every version of the given stories, earliest (date, then id) first (whole documents;
+        ``extraction`` only matters to engines that can leave it out)."""
+        return _story_docs(self.schema, self._index().searcher(), stories, limit)
 
     def summarize(self, request: SearchRequest, top: int = 3) -> Summary:
         searcher = self._index().searcher()
@@ -206,17 +327,15 @@ class TantivyBackend(Backend):
         Reads only fast fields (ids come back as the sort key), one range of the 64-bit
         digest space at a time, so the transient memory is one chunk whatever the index size.
         """
-        if not self.exists():
+        opened = self._arrival_searcher()
+        if opened is None:
             return
-        try:
-            searcher = self._index().searcher()
-        except BackendError:  # another layout: nothing to keep
-            return
+        searcher, schema = opened
         steps = max(1, -(-searcher.num_docs // ARRIVAL_SCAN_CHUNK))
         width = (1 << 64) // steps
         for i in range(steps):
             low, high = i * width, (1 << 64) - 1 if i == steps - 1 else (i + 1) * width - 1
-            q = tantivy.Query.range_query(self.schema, DIGEST_FIELD, tantivy.FieldType.Unsigned, low, high)
+            q = tantivy.Query.range_query(schema, DIGEST_FIELD, tantivy.FieldType.Unsigned, low, high)
             res = searcher.search(q, limit=2 * ARRIVAL_SCAN_CHUNK, count=True, order_by_field="id",
                                   order=tantivy.Order.Asc)
             if res.count > len(res.hits):
@@ -227,6 +346,25 @@ class TantivyBackend(Backend):
             for (doc_id, _), digest, arrived in zip(res.hits, digests, arrivals):
                 if arrived is not None:
                     yield doc_id, digest or None, int(arrived)
+
+    def _arrival_searcher(self):
+        """(searcher, schema) of the live generation for the arrival scan, or None.
+
+        Also a generation of an older layout that already holds arrival times (from
+        ARRIVAL_LAYOUT on), opened with its own schema: the rebuild that upgrades the layout
+        must keep them too, or every feed would fill with "new" articles.
+        """
+        if not self.exists():
+            return None
+        try:
+            return self._index().searcher(), self.schema
+        except BackendError:
+            name = self.gens.current_name()
+            layout = self.gens.build_info(name).get("layout") if name else None
+            if not isinstance(layout, int) or not ARRIVAL_LAYOUT <= layout < LAYOUT_VERSION:
+                return None  # no arrival times in it (or a layout from the future)
+            index = open_index(str(self.gens.dir / name))
+            return index.searcher(), index.schema
 
     def _known_arrivals(self, searcher, ids: list[str]) -> dict[str, int]:
         """Arrival ms of those ``ids`` the index holds."""
@@ -402,6 +540,17 @@ class TantivyBuild(IndexBuild):
         self.vocab.counts.update(counts)
         shutil.rmtree(self.prepare.spool, ignore_errors=True)
 
+    def relabel(self, mapping: dict[str, str]) -> None:
+        """Give the versions written under story id ``old`` the id ``mapping[old]`` (re-analysed)."""
+        self.writer.commit()
+        self.index.reload()
+        searcher = self.index.searcher()
+        for old, new in mapping.items():
+            for doc in _story_docs(self.backend.schema, searcher, [old]):
+                doc.story = new
+                self.writer.delete_documents_by_term("id", doc.id)
+                self.writer.add_document(to_tantivy(analyze_document(doc), self._arrived_ms))
+
     def commit(self, info: dict) -> None:
         try:
             self.writer.commit()
@@ -427,6 +576,25 @@ class TantivyBuild(IndexBuild):
         if not self._done:
             self._done = True
             self._lock_cm.__exit__(None, None, None)
+
+
+def _story_docs(schema, searcher, stories: list[str], limit: int = 10_000) -> list[StoredDocument]:
+    """Every version of the given stories (at most ``limit``), earliest first."""
+    from search.stories import order_key
+
+    if not stories:
+        return []
+    q = tantivy.Query.term_set_query(schema, STORY_FIELD, list(stories))
+    res = searcher.search(q, limit=limit, count=False)
+    addrs = [addr for _, addr in res.hits]
+    docs = []
+    # The content digest is a fast field only (not stored): read it too, so a version written
+    # back with a new story id keeps it (a rebuild matches renamed files' arrivals by it).
+    for addr, digest in zip(addrs, searcher.fast_field_values(DIGEST_FIELD, addrs)):
+        doc = from_tantivy(searcher.doc(addr).to_dict())
+        doc.digest = int(digest) if digest else None
+        docs.append(doc)
+    return sorted(docs, key=lambda d: order_key(d.id, d.date))
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:

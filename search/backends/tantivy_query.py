@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import tantivy
 
@@ -43,8 +44,8 @@ def compile_clause(schema: tantivy.Schema, clause: Clause) -> tantivy.Query:
                                  to_ms(clause.low) if clause.low else None,
                                  to_ms(clause.high) if clause.high else None)
         if clause.is_date:
-            low = parse_date(clause.low) if clause.low else None
-            high = parse_date(clause.high) if clause.high else None
+            low = _in_range(parse_date(clause.low)) if clause.low else None
+            high = _in_range(parse_date(clause.high)) if clause.high else None
             return Q.range_query(schema, clause.field, tantivy.FieldType.Date, low, high)
         return Q.range_query(schema, clause.field, tantivy.FieldType.Integer,
                              None if clause.low is None else int(clause.low),
@@ -77,6 +78,15 @@ def compile_clause(schema: tantivy.Schema, clause: Clause) -> tantivy.Query:
             subs.append((Occur.Must, Q.all_query()))
         return Q.boolean_query(subs)
     raise TypeError(f"cannot compile {clause!r}")
+
+
+# tantivy dates are nanoseconds in an i64: a bound outside this span is clamped to it.
+_EARLIEST = datetime(1678, 1, 1, tzinfo=timezone.utc)
+_LATEST = datetime(2262, 1, 1, tzinfo=timezone.utc)
+
+
+def _in_range(when: datetime | None) -> datetime | None:
+    return None if when is None else min(max(when, _EARLIEST), _LATEST)
 
 
 def _boost(q: tantivy.Query, boost: float) -> tantivy.Query:

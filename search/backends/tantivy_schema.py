@@ -25,14 +25,16 @@ import tantivy
 from search.analysis import CHAINS, joined_terms_all
 from search.arrival import from_ms, to_ms
 from search.backends.common import GAP, parse_date
-from search.fields import ARRIVAL_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS, TEXT_SCOPES, text_field
+from search.fields import (ARRIVAL_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS, STORY_BANDS_FIELD,
+                           STORY_FIELD, STORY_KEY_FIELD, STORY_SIG_FIELD, TEXT_SCOPES, text_field)
 from search.model import StoredDocument
+from search.stories import StoryInfo, story_fields, story_key
 from search.vocabulary import is_vocabulary_term
 
 
 # Bump when the schema or the way fields are written changes: an index of another layout
 # cannot be read correctly and must be rebuilt.
-LAYOUT_VERSION = 4     # 3: casualties, casualties_max, flags (#12); 4: arrived, digest (#15)
+LAYOUT_VERSION = 5  # 3: casualties, casualties_max, flags (#12); 4: arrived, digest (#15); 5: story fields, day (#11)
 PRETOKENIZED = "pretokenized"
 
 
@@ -64,6 +66,11 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     for name in NUMERIC_FIELDS:
         sb.add_integer_field(name, stored=True, indexed=True, fast=True)
+    sb.add_text_field(STORY_FIELD, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    # Collapsing reads this per hit with fast_field_values (numeric fast fields only).
+    sb.add_integer_field(STORY_KEY_FIELD, stored=False, indexed=False, fast=True)
+    sb.add_text_field(STORY_BANDS_FIELD, stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_bytes_field(STORY_SIG_FIELD, stored=True, indexed=False)
     sb.add_date_field("date", stored=True, indexed=True, fast=True)
     # Milliseconds, not a date field: tantivy's date columns and range queries keep only
     # seconds, and fast_field_values (the rebuild's arrival scan) cannot read them.
@@ -95,8 +102,9 @@ def analyze_document(doc: StoredDocument) -> dict:
     # document is prepared (``Prepare``), not by the indexing process.
     vocabulary_terms = [t for t in vocabulary if is_vocabulary_term(t)]
     keywords = [("country", c) for c in doc.countries] + [("org", o) for o in doc.orgs]
-    keywords += [(name, v) for name, v in (("source", doc.source), ("month", doc.month)) if v]
+    keywords += [(name, v) for name, v in (("source", doc.source), ("month", doc.month), ("day", doc.day)) if v]
     keywords += [("flags", f) for f in doc.flags]
+    story, sig, bands = story_fields(doc)
     integers = [("troops", int(t)) for t in doc.troops] + [("casualties", int(t)) for t in doc.casualties]
     for name, value in (("troops_max", doc.troops_max), ("casualties_max", doc.casualties_max)):
         if value is not None:
@@ -106,6 +114,7 @@ def analyze_document(doc: StoredDocument) -> dict:
             "troop_mentions": doc.troop_mentions}
     return {"id": doc.id, "fields": fields, "keywords": keywords, "integers": integers,
             "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
+            "story": story, "story_sig": sig, "story_bands": bands, "raw_date": doc.date,
             "arrived": to_ms(doc.arrived) if doc.arrived else None, "digest": doc.digest or 0,
             "terms": vocabulary_terms}
 
@@ -163,6 +172,16 @@ class Prepare:
         return documents, counts
 
 
+def story_info(prepared: dict) -> StoryInfo:
+    """What story detection needs from ``analyze_document``'s output."""
+    return StoryInfo(prepared["id"], prepared["raw_date"], prepared["story_sig"], tuple(prepared["story_bands"]),
+                     prepared["story"])
+
+
+def set_story(prepared: dict, story: str) -> None:
+    prepared["story"] = story
+
+
 def to_tantivy(prepared: dict, arrived_ms: int | None = None) -> tantivy.Document:
     """The tantivy document for the output of ``analyze_document``; ``arrived_ms`` stamps
     a document that has no arrival time yet."""
@@ -182,6 +201,13 @@ def to_tantivy(prepared: dict, arrived_ms: int | None = None) -> tantivy.Documen
         d.add_integer(ARRIVAL_FIELD, arrived)
     d.add_unsigned(DIGEST_FIELD, prepared.get("digest") or 0)
     d.add_bytes("meta", prepared["meta"])
+    story = prepared.get("story") or prepared["id"]
+    d.add_text(STORY_FIELD, story)
+    d.add_integer(STORY_KEY_FIELD, story_key(story))
+    for band in prepared.get("story_bands") or ():
+        d.add_text(STORY_BANDS_FIELD, band)
+    if prepared.get("story_sig"):
+        d.add_bytes(STORY_SIG_FIELD, prepared["story_sig"])
     return d
 
 
@@ -207,5 +233,15 @@ def from_tantivy(d: dict) -> StoredDocument:
         casualties=[int(t) for t in d.get("casualties") or []],
         casualties_max=int(casualties_max) if casualties_max is not None else None,
         flags=list(d.get("flags") or []), troop_mentions=meta.get("troop_mentions") or [],
+        story=first(STORY_FIELD),
         arrived=from_ms(int(arrived)) if arrived is not None else None,
     )
+
+
+def stored_story_info(d: dict) -> StoryInfo:
+    """Story detection's view of a stored document (``to_dict()`` form), without its text."""
+    meta_date = None
+    if d.get("meta"):
+        meta_date = json.loads(bytes(d["meta"][0]).decode("utf-8")).get("date")
+    sig = d.get(STORY_SIG_FIELD)
+    return StoryInfo(d["id"][0], meta_date, bytes(sig[0]) if sig else None, (), (d.get(STORY_FIELD) or [None])[0])

@@ -112,9 +112,20 @@ class Plan:
 
     query: Clause
     facet_filters: dict[str, Clause] = field(default_factory=dict)
+    # Extra filters a facet's own counts are taken under (the day facet: the month drilled into).
+    facet_scopes: dict[str, tuple[Clause, ...]] = field(default_factory=dict)
 
     def filters_except(self, facet: str | None) -> list[Clause]:
         return [c for name, c in self.facet_filters.items() if name != facet]
+
+    @staticmethod
+    def own_filter(facet: str) -> str:
+        """The filter a facet's counts ignore: the date range is one filter for month and day."""
+        return "month" if facet == "day" else facet
+
+    def facet_scope(self, names) -> list[Clause]:
+        """Scope filters of a group of facets counted together (see ``facet_scopes``)."""
+        return [c for name in names for c in self.facet_scopes.get(name, ())]
 
     def full(self) -> Clause:
         """Query and every facet filter together."""
@@ -138,6 +149,7 @@ def lower_query(node: Node, ranking: Ranking = RANKING) -> Clause:
 def build_plan(request: SearchRequest) -> Plan:
     """The plan for a request: lowered query plus one post-filter per active facet."""
     facet_filters: dict[str, Clause] = {}
+    facet_scopes: dict[str, tuple[Clause, ...]] = {}
     for name, values in request.filters.items():
         if values:
             facet_filters[name] = Keyword(FACETS[name].field, tuple(values))
@@ -146,13 +158,15 @@ def build_plan(request: SearchRequest) -> Plan:
             continue
         if name == "date":
             facet_filters["month"] = NumRange("date", rng.low, rng.high, is_date=True)
+            if "day" in request.facets and rng.low:
+                facet_scopes["day"] = (Keyword("month", (str(rng.low)[:7],)),)
         elif name == ARRIVAL_FIELD:  # not a facet: it narrows every count
             facet_filters[name] = NumRange(ARRIVAL_FIELD, rng.low, rng.high, is_date=True)
         else:
             f = FACETS[name]
             fld = f.field if isinstance(f, RangeFacet) else name
             facet_filters[name] = NumRange(fld, rng.low, rng.high)
-    return Plan(lower_query(request.query), facet_filters)
+    return Plan(lower_query(request.query), facet_filters, facet_scopes)
 
 
 class _Lowering:
