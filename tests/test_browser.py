@@ -194,8 +194,8 @@ def test_batch_page_streams_a_table_that_sorts(browser, server, shots):
     rows = page.locator("tr.row")
     assert rows.count() == 4
     assert page.locator("tr.progress:visible").count() == 1  # only the last progress row shows
-    assert "اكتمل: 4 سطر" in page.locator("tr.progress.done").inner_text()
-    assert "دُمج 1 سطرًا مكررًا" in page.locator(".notice").first.inner_text()
+    assert "اكتمل: 4 أسطر" in page.locator("tr.progress.done").inner_text()
+    assert "دُمجت الأسطر المكررة (سطر واحد)" in page.locator(".notice").first.inner_text()
 
     def totals():
         return [int(v) for v in page.locator("tr.row td.total").evaluate_all(

@@ -297,10 +297,9 @@ def csv_export():
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     buf.write("\ufeff")
-    from web.export_views import cell
+    from web.export_views import cell, download_headers
 
     writer.writerow(["period", "from", "to"] + [cell(s.query) for s in chart.series])
     for i, p in enumerate(chart.periods):
         writer.writerow([p.key, p.start.isoformat(), p.end.isoformat()] + [s.counts[i] for s in chart.series])
-    headers = {"Content-Disposition": 'attachment; filename="trend.csv"', "Cache-Control": "no-store"}
-    return Response(buf.getvalue(), headers=headers, content_type="text/csv; charset=utf-8")
+    return Response(buf.getvalue(), headers=download_headers("trend"), content_type="text/csv; charset=utf-8")
