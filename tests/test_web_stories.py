@@ -102,6 +102,31 @@ def test_article_lists_every_version_with_what_it_changes(c):
     assert alone["versions"] == [] and alone["version_count"] == 1
 
 
+def test_story_versions_are_named_by_outlet_and_open_with_the_search(c):
+    html = c.get("/search?q=" + q("الرمادي")).get_data(as_text=True)
+    summary = re.search(r'<details class="versions">\s*<summary>(.*?)</summary>(.*?)</details>', html, re.S)
+    assert summary, html
+    # outlets by their names (search/data/outlets.tsv), never their source ids; Arabic count agreement
+    assert "ونسختان أخريان من القصة نفسها:" in summary.group(1)
+    assert "الرياض" in summary.group(0) and "عكاظ" in summary.group(0)
+    assert "alriyadh" not in summary.group(0) and "okaz" not in summary.group(0)
+    page = c.get("/doc/bridge-c?q=" + q("الرمادي")).get_data(as_text=True)
+    versions = page[page.index('id="versions"'):]
+    assert "عكاظ" in versions and ">okaz<" not in versions
+    # the JSON twin's version links carry the search, as the page's links do
+    data = c.get("/api/doc/bridge-c?q=" + q("الرمادي")).get_json()
+    assert all(v["doc_url"].endswith("?q=" + q("الرمادي").replace("%20", "+")) for v in data["versions"])
+
+
+def test_version_changes_ignore_punctuation_only_differences():
+    from web.versions import word_changes
+
+    # wire copies differ in quote marks and in the space after a full stop: not a change
+    assert word_changes('قال "لوقف القتال" في القاعدة.وفقا للمصدر.', "قال «لوقف القتال» في القاعدة. وفقا للمصدر").same
+    change = word_changes("قصفت الطائرات مواقع التنظيم، أمس.", "قصفت الطائرات مواقعَ التنظيم اليوم.")
+    assert change.added == ["مواقعَ", "اليوم"] and change.dropped == ["مواقع", "أمس"]
+
+
 def test_date_facet_drills_down_to_days(c):
     data = c.get("/api/search?date=2015-07").get_json()
     days = {v["value"]: v["count"] for v in data["facets"]["day"]["values"]}
@@ -109,6 +134,7 @@ def test_date_facet_drills_down_to_days(c):
     assert "day" not in c.get("/api/search").get_json()["facets"]
     html = c.get("/search?date=2015-07-21").get_data(as_text=True)
     assert 'class="histogram dense days"' in html and "date=2015-07-21" in html
+    assert "أيام يوليو 2015" in html and "اليوم:" not in html  # "اليوم" alone reads "today"
 
 
 # ---- coverage over time ---------------------------------------------------------------------------
