@@ -88,6 +88,7 @@ def test_post_save_and_share_a_long_batch(web_client):
     slug = dict(parse_qsl(urlsplit(saved.headers["Location"]).query))["new"]
     listing = web_client.get(saved.headers["Location"]).get_data(as_text=True)
     assert "قائمة الاختبار" in listing and f"/b/{slug}" in listing
+    assert f'value="http://localhost/b/{slug}"' in listing  # the link offered to copy is the list's own
     assert web_client.get(f"/s/{slug}").headers["Location"].endswith(f"/b/{slug}")
     shared = web_client.get(f"/b/{slug}").get_data(as_text=True)
     assert shared.count('<tr class="row') == len(set(lines)) and f"/b/{slug}.csv" in shared

@@ -470,6 +470,11 @@ def test_saved_search_json_twins_write_with_the_csrf_token(web_client):
     assert item["name"] == "كركوك" and item["saved_by"] == "Omar" and item["short_url"].endswith(item["slug"])
     again = web_client.post("/api/saved", json={"name": "كركوك ٢", "query": f"q={q('كركوك')}"}, headers=headers)
     assert again.status_code == 409 and again.get_json()["existing"]["slug"] == item["slug"]
+    # names and queries are text: a list or an object is a clear 400, never stored as its repr
+    for body in ({"name": {"a": 1}, "query": "q=x"}, {"name": "x", "query": ["q=x"]}, {"name": "x", "saved_by": [1]}):
+        refused = web_client.post("/api/saved", json=body, headers=headers)
+        assert refused.status_code == 400 and "نص" in refused.get_json()["error"], body
+    assert web_client.post(f"/api/saved/{item['slug']}/rename", json={"name": ["x"]}, headers=headers).status_code == 400
     renamed = web_client.post(f"/api/saved/{item['slug']}/rename", json={"name": "كركوك ٢"}, headers=headers)
     assert renamed.status_code == 200 and renamed.get_json()["name"] == "كركوك ٢"
     deleted = web_client.post(f"/api/saved/{item['slug']}/delete", headers=headers)

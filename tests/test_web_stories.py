@@ -160,6 +160,10 @@ def test_trend_series_search_latin_names_as_the_search_page_does(c):
     assert latin["total"] == arabic["total"] == c.get("/api/search?q=Ramadi").get_json()["total"] > 0
     assert latin["buckets"] == arabic["buckets"]
     assert c.get("/api/trend?q=Ramadi&expand=0").get_json()["series"][0]["total"] == 0
+    # and says so, page and JSON twin alike
+    assert any("Ramadi ← الرمادي" in n for n in c.get("/api/trend?q=Ramadi").get_json()["notices"])
+    assert "Ramadi ← الرمادي" in c.get("/trend?q=Ramadi").get_data(as_text=True)
+    assert c.get("/api/trend?q=Ramadi&expand=0").get_json()["notices"] == []
 
 
 def test_trend_intervals_filters_and_shares(c):

@@ -139,6 +139,6 @@ def run(backend, batch: BatchInput, search_url) -> Iterator[Row]:
 def describe(batch: BatchInput) -> str:
     """A batch in words: how many lines, the first few, and the filters."""
     head = "، ".join(f"«{line.text}»" for line in batch.lines[:3])
-    more = f" و{len(batch.lines) - 3:,} غيرها" if len(batch.lines) > 3 else ""
+    more = f" و{counted(len(batch.lines) - 3, 'line')} غيرها" if len(batch.lines) > 3 else ""
     filters = " · ".join(f"{c.title}: {c.label}" for c in batch.filters.chips())
     return f"{counted(len(batch.lines), 'line')}: {head}{more}" + (f" · {filters}" if filters else "")

@@ -88,7 +88,9 @@ def parse_trend(args, require: bool = True) -> TrendState:
         notices.extend(parsed.notices)
         # Latin names also search their Arabic forms, as on the search page (expand=0: as typed),
         # so a series counts what its search_url finds.
-        tree = expand(parsed.tree)[0] if shared.expand else parsed.tree
+        tree, found = expand(parsed.tree) if shared.expand else (parsed.tree, [])
+        # said as on the search page, so "Mosul" counting الموصل's articles is no surprise
+        notices.extend(f"بُحث أيضًا عن: {e.latin} ← {'، '.join(e.arabic)} (expand=0 يوقف ذلك)." for e in found)
         queries.append(replace(shared, q=" ".join(clean(q)[0].split()), tree=tree, notices=[]))
     return TrendState(queries, shared, interval, scale, notices)
 
