@@ -365,3 +365,16 @@ def test_deleting_a_saved_search_asks_first_and_the_list_fits_a_phone(browser, s
     assert asked[0] == asked[1] and "«<b>كربلاء</b> للحذف»" in asked[0]  # the name as text, never markup
     assert page.locator("tr", has_text="للحذف").count() == 0
     assert errors == []
+
+
+def test_the_first_tab_offers_to_skip_the_facets(browser, server):
+    page, errors = new_page(browser)
+    page.goto(server + f"/search?q={DAESH}")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    assert skip.evaluate("a => a === document.activeElement") and skip.is_visible()
+    page.keyboard.press("Enter")
+    # the next Tab lands in the results, not in the sidebar's dozens of facet links
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#results') !== null")
+    assert errors == []
