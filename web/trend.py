@@ -90,7 +90,7 @@ def parse_trend(args, require: bool = True) -> TrendState:
         # so a series counts what its search_url finds.
         tree, found = expand(parsed.tree) if shared.expand else (parsed.tree, [])
         # said as on the search page, so "Mosul" counting الموصل's articles is no surprise
-        notices.extend(f"بُحث أيضًا عن: {e.latin} ← {'، '.join(e.arabic)} (expand=0 يوقف ذلك)." for e in found)
+        notices.extend(f"بُحث أيضًا عن: {e.latin} ← {'، '.join(e.arabic)}." for e in found)
         queries.append(replace(shared, q=" ".join(clean(q)[0].split()), tree=tree, notices=[]))
     return TrendState(queries, shared, interval, scale, notices)
 
