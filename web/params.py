@@ -36,6 +36,7 @@ CUSTOM = "custom"  # the range control's "other range" choice: take the min/max 
 ANY = "any"  # the range control's "all" choice: no range, whatever the min/max fields say
 MAX_VALUES = 20  # selected values per facet
 MAX_VALUE_CHARS = 200
+MAX_YEAR = 9998  # the last year whose periods (and the day after them) Python's dates can hold
 _TROOPS = re.compile(r"^(\d{0,9})-(\d{0,9})$")
 _PERIOD = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _DATE = re.compile(rf"^({_PERIOD})?\.\.({_PERIOD})?$|^({_PERIOD})$")
@@ -295,7 +296,11 @@ def since_param(value: str) -> str:
     if not value:
         return ""
     try:
-        return arrival.canonical(value)
+        canonical = arrival.canonical(value)
+        # Years outside 1000-9998 have no four-digit canonical form, and "after" them overflows.
+        if not 1000 <= int(canonical[:4]) <= MAX_YEAR:
+            raise ValueError(value)
+        return canonical
     except (ValueError, OverflowError):
         raise ParamError(f"وقت الوصول غير صالح: {value[:40]!r}؛ الصيغة مثل 2026-11-21T14:05:03.120Z "
                          "أو 2026-11-21.") from None
@@ -355,9 +360,10 @@ def _period_end(p: str) -> str:
 
 
 def _checked(y: int, m: int, d: int) -> date:
+    # The end of a period is computed from the start of the next one: 9999-12 has none.
+    if not 1 <= y <= MAX_YEAR:
+        raise ParamError(f"السنة {y:04d} خارج النطاق الممكن (0001–{MAX_YEAR}).")
     try:
-        if y < 1:
-            raise ValueError
         return date(y, m, d)
     except ValueError:
         raise ParamError(f"تاريخ غير موجود: {y:04d}-{m:02d}-{d:02d} (الصيغة سنة-شهر-يوم، مثل 2014-06-30).") from None

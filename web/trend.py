@@ -88,7 +88,9 @@ def parse_trend(args, require: bool = True) -> TrendState:
         notices.extend(parsed.notices)
         # Latin names also search their Arabic forms, as on the search page (expand=0: as typed),
         # so a series counts what its search_url finds.
-        tree = expand(parsed.tree)[0] if shared.expand else parsed.tree
+        tree, found = expand(parsed.tree) if shared.expand else (parsed.tree, [])
+        # said as on the search page, so "Mosul" counting الموصل's articles is no surprise
+        notices.extend(f"بُحث أيضًا عن: {e.latin} ← {'، '.join(e.arabic)}." for e in found)
         queries.append(replace(shared, q=" ".join(clean(q)[0].split()), tree=tree, notices=[]))
     return TrendState(queries, shared, interval, scale, notices)
 
@@ -297,10 +299,9 @@ def csv_export():
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     buf.write("\ufeff")
-    from web.export_views import cell
+    from web.export_views import cell, download_headers
 
     writer.writerow(["period", "from", "to"] + [cell(s.query) for s in chart.series])
     for i, p in enumerate(chart.periods):
         writer.writerow([p.key, p.start.isoformat(), p.end.isoformat()] + [s.counts[i] for s in chart.series])
-    headers = {"Content-Disposition": 'attachment; filename="trend.csv"', "Cache-Control": "no-store"}
-    return Response(buf.getvalue(), headers=headers, content_type="text/csv; charset=utf-8")
+    return Response(buf.getvalue(), headers=download_headers("trend"), content_type="text/csv; charset=utf-8")
