@@ -188,6 +188,14 @@ def period_body(plan: Plan, field: str, size: int) -> dict:
             "aggs": {"p": period_counts_spec(field, size)}}
 
 
+def story_ids_body(plan: Plan, limit: int) -> dict:
+    """The distinct story ids of the matches (at most ``limit`` + 1: more means "too many")."""
+    from search.backends.common import story_ids_spec
+
+    return {"query": compile_clause(plan.full()), "size": 0, "track_total_hits": False,
+            "aggs": {"s": story_ids_spec(limit)}}
+
+
 def summary_body(plan: Plan, top: int) -> dict:
     """A batch row: the count and a few aggregations, no hits, filters in the query itself
     (the aggregations count within the row's matches, not disjunctively)."""
