@@ -274,6 +274,16 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
             print(f"{c.name:<18}" + "".join(
                 f"  {m} {v['diff']:+.3f} (sd {v['fold_sd']:.3f}, {v['ci95'][0]:+.3f}..{v['ci95'][1]:+.3f}, "
                 f"{v['wins']}/{v['losses']})" for m, v in cmp_.items() if m in ("nDCG@10", "story-nDCG@10", "R@100")))
+        for ref in ("es_default_collapsed", "union16"):
+            if "production" in per and ref in per:
+                # issue 17: against the baseline with the same story collapsing, and against
+                # issue 16's one-ranking list
+                cmp_ = compare(per[ref], per["production"], parts)
+                half_out["configs"]["production"][f"vs_{ref}"] = cmp_
+                print(f"production vs {ref}: " + "  ".join(
+                    f"{m} {v['diff']:+.3f} (sd {v['fold_sd']:.3f}, {v['ci95'][0]:+.3f}..{v['ci95'][1]:+.3f}, "
+                    f"{v['wins']}/{v['losses']})" for m, v in cmp_.items()
+                    if m in ("nDCG@10", "story-nDCG@10", "P@10", "R@100")))
         if "production" in per and "before" in per:
             cmp_ = compare(per["before"], per["production"], parts)
             half_out["configs"]["production"]["vs_before"] = cmp_
@@ -286,7 +296,7 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
         # repeat a story above them, and the stories of each query's judged relevant articles.
         evidence = results.setdefault("evidence", {"runs": {}, "relevant_stories": {}})
         for c in configs:
-            if c.name not in (BASELINE, "production"):
+            if c.name not in (BASELINE, "production", "union16", "es_default_collapsed"):
                 continue
             runs = runner.rankings(c, scored)
             evidence["runs"].setdefault(half, {})[c.name] = {
