@@ -175,6 +175,16 @@ def test_every_word_is_required_and_the_continuation_lacks_exactly_one():
         assert compiled(q, match="partial") == Q("match_none").to_dict(), q
 
 
+def test_the_continuation_count_counts_stories_without_collapsing_an_empty_page():
+    request = req("تحرير عدن", match="partial", exclude_stories=("s1",), page_size=0, facets=())
+    body = search_body(request, build_plan(request))
+    assert "collapse" not in body and body["size"] == 0 and body["aggs"]["_stories"]["cardinality"]["field"] == "story"
+    assert body["query"]["bool"]["must_not"] == [Q("term", story={"value": "s1"}).to_dict()]
+    shown = req("تحرير عدن", match="partial", exclude_stories=("s1",), start=7, page_size=3)
+    body = search_body(shown, build_plan(shown))
+    assert body["collapse"]["field"] == "story" and body["from"] == 7 and body["size"] == 3
+
+
 def test_the_story_ids_of_the_complete_matches_are_one_terms_aggregation():
     from search.backends.elasticsearch_query import story_ids_body
 

@@ -158,7 +158,8 @@ def search_body(request: SearchRequest, plan: Plan, *, timeout: str | None = Non
     aggs = facet_aggs(plan, request)
     if request.collapse:
         aggs["_stories"] = stories_agg(plan)
-        body["collapse"] = collapse_spec()
+        if request.page_size:  # a count-only request (the continuation's count) needs no groups
+            body["collapse"] = collapse_spec()
     if aggs:
         body["aggs"] = aggs
     body["sort"] = sort_spec(request.sort)
