@@ -378,3 +378,26 @@ def test_the_first_tab_offers_to_skip_the_facets(browser, server):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('#results') !== null")
     assert errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_articles_lacking_a_word_follow_the_complete_matches_under_a_divider(browser, server, shots, width):
+    page, errors = new_page(browser, width=width)
+    page.goto(server + "/search?q=" + DAESH + " بغداد")  # 7 articles with both words, then the others
+    total = int(page.locator(".total strong").inner_text().replace(",", ""))
+    divider = page.locator("h2.partial-divider")
+    assert divider.is_visible() and "تنقصها كلمة واحدة" in divider.inner_text()
+    # the 7 complete matches above the divider, the first articles lacking a word below it
+    complete = page.locator("ol.hits:not(.partial) > li.hit")
+    partial = page.locator("ol.hits.partial > li.hit")
+    assert complete.count() == total == 7 and partial.count() == 3
+    assert complete.last.bounding_box()["y"] < divider.bounding_box()["y"] < partial.first.bounding_box()["y"]
+    assert partial.first.locator(".missing bdi").inner_text() in (DAESH, "بغداد")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    divider.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / f"continuation-{width}.png"), full_page=False)
+    # "hide them": the complete matches only
+    page.locator("h2.partial-divider a.partial-off").click()
+    page.wait_for_url(re.compile(r"partial=0"))
+    assert page.locator("h2.partial-divider").count() == 0 and page.locator("li.hit").count() == 7
+    assert errors == []

@@ -46,7 +46,7 @@ class TrendState:
     def params(self, **changes) -> list[tuple[str, str]]:
         s = {"interval": self.interval, "scale": self.scale, **changes}
         out = [("q", q.q) for q in self.queries]
-        out += [(k, v) for k, v in self.shared.params(q="", sort="relevance", versions="", page=1)]
+        out += [(k, v) for k, v in self.shared.params(q="", sort="relevance", versions="", partial=True, page=1)]
         if s["interval"]:
             out.append(("interval", s["interval"]))
         if s["scale"] != "count":
@@ -73,7 +73,7 @@ def parse_trend(args, require: bool = True) -> TrendState:
 
     shared = parse_state(MultiDict(rest))
     if shared.sort != "relevance" or shared.page != 1 or shared.versions:
-        shared = replace(shared, sort="relevance", page=1, versions="")
+        shared = replace(shared, sort="relevance", page=1, versions="", partial=True)
     interval = args.get("interval", "").strip()
     if interval and interval not in INTERVALS:
         raise ParamError(f"فترة غير معروفة: {interval!r}؛ القيم الممكنة: day، week، month.")
@@ -268,7 +268,7 @@ def _search_url(q: SearchState) -> str:
 
 def small_chart(state: SearchState, be) -> TrendChart | None:
     """The current search as one series (the small chart on the results page)."""
-    one = replace(state, sort="relevance", page=1, versions="", notices=[])
+    one = replace(state, sort="relevance", page=1, versions="", partial=True, notices=[])
     try:
         return compute(TrendState([one], replace(one, q="", tree=None)), be)
     except ParamError:

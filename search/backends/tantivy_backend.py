@@ -14,7 +14,8 @@ from search.analysis import ANALYZER_VERSION
 from search.arrival import CLOCK, from_ms, to_ms
 from search.backends.base import Backend, BackendError, IndexBuild
 from search.backends.common import (date_span_spec, facet_agg_spec, facet_result, highlighted_hit,
-                                   period_buckets, period_counts_spec, span_value, summary_aggs, summary_facets)
+                                   period_buckets, period_counts_spec, span_value, story_ids_of, story_ids_spec,
+                                   summary_aggs, summary_facets)
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
 from search.backends.tantivy_seek import SEEK_FROM, DateSeek
@@ -281,6 +282,11 @@ class TantivyBackend(Backend):
         searcher = self._index().searcher()
         query = compile_clause(self.schema, build_plan(request).full())
         return period_buckets(searcher.aggregate(query, {"p": period_counts_spec(field, size)}).get("p"))
+
+    def story_ids(self, request: SearchRequest, limit: int) -> tuple[str, ...] | None:
+        searcher = self._index().searcher()
+        query = compile_clause(self.schema, build_plan(request).full())
+        return story_ids_of(searcher.aggregate(query, {"s": story_ids_spec(limit)}).get("s"), limit)
 
     def story_candidates(self, bands: list[str], limit: int = 500) -> list[StoryInfo]:
         """Documents sharing at least one LSH band key with ``bands`` (for ``indexer add``)."""
