@@ -9,7 +9,7 @@ SOURCES ?= seeds
 
 .PHONY: run test install browser index reindex serve dev bench bench-load clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py search/analysis/_speedups.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

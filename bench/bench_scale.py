@@ -41,17 +41,24 @@ RATE_KEPT = 0.80
 RSS_LIMIT_MB = 1500
 
 
-def replicated(corpus: str, n: int):
-    """A reader (``reindex(read=...)``) yielding ``n`` distinct documents from ``corpus``."""
-    from indexer.sources import iter_documents
-    from indexer.sources.dedupe import Deduper
+class Replicated:
+    """A reader (``reindex(read=...)``) yielding ``n`` distinct documents from ``corpus``.
 
-    def read(sources, on_problem):
+    A picklable object rather than a closure, so that the rebuild runs it in its reading
+    process as it does ``iter_documents``."""
+
+    def __init__(self, corpus: str, n: int):
+        self.corpus, self.n = corpus, n
+
+    def __call__(self, sources, on_problem):
+        from indexer.sources import iter_documents
+        from indexer.sources.dedupe import Deduper
+
         deduper = Deduper()  # one for the whole run, as iter_documents keeps over N real files
         made = 0
-        for copy in range(n + 1):  # bounded: a corpus without documents ends it at once
+        for copy in range(self.n + 1):  # bounded: a corpus without documents ends it at once
             before = made
-            for doc in iter_documents([corpus], on_problem if copy == 0 else _ignore, dedupe=True):
+            for doc in iter_documents([self.corpus], on_problem if copy == 0 else _ignore, dedupe=True):
                 if copy:
                     doc = replace(doc, id=f"{doc.id}~{copy}",
                                   body=f"{doc.body}\n\nنسخة رقم {made}")  # one new word per document
@@ -62,12 +69,14 @@ def replicated(corpus: str, n: int):
                     continue
                 yield doc
                 made += 1
-                if made >= n:
+                if made >= self.n:
                     return
             if made == before:
                 return
 
-    return read
+
+def replicated(corpus: str, n: int) -> Replicated:
+    return Replicated(corpus, n)
 
 
 def _ignore(problem) -> None:

@@ -178,17 +178,21 @@ def _write_report(path: str, data: dict) -> None:
               help="Values listed per facet.")
 def stats(index, backend, as_json, top):
     """Show documents, facet values, size, when and from what the index was built, analyzer version."""
+    from search.analysis import speedups
+
     be = _backend(backend, index)
     try:
         info = be.stats(top=top) if "top" in inspect.signature(be.stats).parameters else be.stats()
     except BackendError as e:
         _fail(str(e))
+    info["analysis_core"] = speedups.describe()  # what this installation analyzes with
     click.echo(json.dumps(info, ensure_ascii=False, indent=1) if as_json else _stats_text(info))
 
 
 def _stats_text(info: dict) -> str:
     if not info.get("exists"):
-        return f"no index at {info.get('index')} ({info.get('backend')}): run `indexer reindex SOURCE...` first"
+        return (f"no index at {info.get('index')} ({info.get('backend')}): run `indexer reindex SOURCE...` first\n"
+                f"analysis:   {info.get('analysis_core')}")
     build = info.get("build") or {}
     lines = [f"index:      {info['index']} ({info['backend']}, generation {info.get('generation')})",
              f"documents:  {info['documents']:,}" + (f" ({build['documents']:,} when built)"
@@ -208,6 +212,8 @@ def _stats_text(info: dict) -> str:
                      "run `indexer reindex` so that searches match the index")
     else:
         lines.append(f"analyzer:   {current}")
+    if info.get("analysis_core"):
+        lines.append(f"analysis:   {info['analysis_core']}")
     dates = info.get("dates") or {}
     if dates.get("first"):
         lines.append(f"dates:      {dates['first']} to {dates['last']}")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from indexer.arrivals import ArrivalMemory
-from indexer.pipeline import process
+from indexer.pipeline import ReadingProcess, process
 from indexer.progress import Progress
 from indexer.stories.assign import StoryStream
 from indexer.sources import NOTE_KINDS, Problem, SourceDocument, iter_documents
@@ -86,17 +86,26 @@ def reindex(backend: Backend, sources: list[str], *, workers: int | None = None,
         if progress:
             progress.skip(note=p.kind in NOTE_KINDS)
 
+    def on_bytes(n: int) -> None:
+        summary.input_bytes += n
+
     reader = read or iter_documents
     with backend.new_build() as build:
         # Read under the build's write lock: no add can slip in between.
         memory = ArrivalMemory.read(backend)
         if progress:
             progress.start()
-        docs = memory.stamp(_counting(reader(sources, on_problem), summary))
+        if ReadingProcess.suitable(reader, sources, workers):
+            # Digests are computed there; the arrival times are looked up here (the memory
+            # stays in this process) and travel with each chunk to its worker.
+            docs = ReadingProcess(reader, sources, on_problem, on_bytes, arrivals=memory)
+        else:
+            docs = memory.stamp(_counting(reader(sources, on_problem), summary))
         # closing(): on an error or Ctrl-C the worker pool stops now, not when the
         # traceback that references this frame is finally dropped.
         stream = StoryStream(backend.story_info, backend.set_story, STORY_WINDOW) if stories else None
-        with closing(process(docs, getattr(backend, "prepare", None), corrections, workers)) as prepared_docs:
+        prepare = getattr(build, "prepare", None) or getattr(backend, "prepare", None)
+        with closing(process(docs, prepare, corrections, workers)) as prepared_docs:
             for prepared in prepared_docs:
                 for ready in (stream.push(prepared) if stream else (prepared,)):
                     build.add(ready)

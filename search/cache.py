@@ -25,6 +25,7 @@ Cached results are shared between requests: callers must treat them as read-only
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import sys
 import threading
 import time
@@ -42,10 +43,17 @@ DEFAULT_MAX_MB = 64
 _NOT_FOR_COUNTS = {"query", "filters", "ranges", "sort", "page", "page_size", "facets", "highlight"}
 
 
+_LONG = 64  # longer lists of strings are keyed by a digest
+
+
 def _freeze(value) -> Hashable:
     if isinstance(value, dict):
         return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
+        if len(value) > _LONG and all(isinstance(v, str) for v in value):
+            # Long id lists (a continuation's excluded stories, up to 10,000): a digest, so
+            # the keys, which the size bound does not count, stay small.
+            return ("sha256", len(value), hashlib.sha256("\0".join(value).encode()).hexdigest())
         return tuple(_freeze(v) for v in value)
     return value
 

@@ -83,7 +83,7 @@ FACETS = {
     "casualties": RangeFacet("casualties", "casualties_max", "الخسائر البشرية", CASUALTY_BUCKETS),
     "month": TermsFacet("month", "month", "التاريخ", order="key"),
     # Days of the month the date filter narrows to (asked for only then: docs/ui.md).
-    "day": TermsFacet("day", "day", "اليوم", order="key"),
+    "day": TermsFacet("day", "day", "الأيام", order="key"),  # not "اليوم": that reads "today"
     "source": SourceFacet("source", "source", "المصدر"),
 }
 

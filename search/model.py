@@ -9,6 +9,10 @@ from search.query.tree import Node
 SORTS = ("relevance", "date", "troops", "casualties", "arrived")
 PAGE_SIZE = 10
 MAX_PAGE = 1000  # deepest page a UI request may ask for; export uses iter_all instead
+# What a request matches (search/continuation.py): every unit (word or compound name) of the
+# query, the result set that totals, facets, exports, feeds and trends count; or the
+# articles lacking exactly one unit, listed after the last complete match.
+MATCH_ALL, MATCH_PARTIAL = "all", "partial"
 
 
 @dataclass(frozen=True)
@@ -38,10 +42,14 @@ class SearchRequest:
     collapse: bool = True  # one hit per story (its best-ranked version); False: every version
     # Count only these values of a terms facet (search-within-facet over every value).
     facet_include: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    match: str = MATCH_ALL  # MATCH_ALL or MATCH_PARTIAL (above)
+    exclude_stories: tuple[str, ...] = ()  # leave these stories out (already shown among complete matches)
+    ids: tuple[str, ...] = ()  # only these documents (when not empty)
+    start: int | None = None  # first rank to return (0-based), instead of the page's
 
     @property
     def offset(self) -> int:
-        return (self.page - 1) * self.page_size
+        return (self.page - 1) * self.page_size if self.start is None else self.start
 
 
 @dataclass
@@ -88,6 +96,7 @@ class Hit:
     versions: list[Version] = field(default_factory=list)  # other matching versions, earliest first
     version_count: int = 1  # matching versions of the story, this one included
     arrived: str | None = None  # when it entered the archive (search.arrival form)
+    missing: tuple[str, ...] = ()  # a continuation hit: the query unit it lacks (search/continuation.py)
 
 
 LEAD_CHARS = 160

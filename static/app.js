@@ -62,16 +62,21 @@
     });
   });
 
-  // Range facets (troops, casualties) are radio buttons: picking a range applies it at once;
-  // typing a bound picks "other range". Without JavaScript the button does the same.
+  // Range facets (troops, casualties) are radio buttons: picking a range with the mouse (or a
+  // finger) applies it at once; typing a bound picks "other range". Arrow keys only move the
+  // choice (each press changes it: submitting then would reload the page under the keyboard),
+  // and the "apply" button submits, as it does without JavaScript.
   document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
     var custom = form.querySelector("input[data-custom]");
+    var pointer = false;
+    form.addEventListener("pointerdown", function () { pointer = true; });
+    form.addEventListener("keydown", function () { pointer = false; });
     form.querySelectorAll("input[type=radio]").forEach(function (radio) {
       radio.addEventListener("change", function () {
         if (radio === custom) {
           var first = form.querySelector("input[type=number]");
-          if (first) { first.focus(); }
-        } else if (radio.checked) {
+          if (first && pointer) { first.focus(); }
+        } else if (radio.checked && pointer) {
           // a fixed range (or "all") replaces any bounds typed before
           form.querySelectorAll("input[type=number]").forEach(function (b) { b.value = ""; });
           form.submit();
@@ -80,6 +85,13 @@
     });
     form.querySelectorAll("input[type=number]").forEach(function (bound) {
       bound.addEventListener("input", function () { if (custom) { custom.checked = true; } });
+    });
+  });
+
+  // Deleting asks first (a saved search's short link may be shared already).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
     });
   });
 

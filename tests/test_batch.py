@@ -50,9 +50,9 @@ def test_html_table_streams_row_by_row_with_a_progress_count(web_client):
     chunks = [c.decode() for c in resp.response]
     rows = [i for i, c in enumerate(chunks) if '<tr class="row' in c]
     assert len(rows) == len(LINES) and len(set(rows)) == len(LINES)  # one row per chunk, sent in turn
-    assert "جارٍ البحث… 1 من 6 سطر" in chunks[rows[0]] and "اكتمل" not in "".join(chunks[:rows[-1]])
+    assert "جارٍ البحث… 1 من 6 أسطر" in chunks[rows[0]] and "اكتمل" not in "".join(chunks[:rows[-1]])
     page = "".join(chunks)
-    assert page.count('<tr class="progress"') == len(LINES) and "اكتمل: 6 سطر." in page
+    assert page.count('<tr class="progress"') == len(LINES) and "اكتمل: 6 أسطر." in page
     assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/app.js" defer>'] and " style=" not in page
     assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
     assert "/batch.csv?" in page and "/api/batch?" in page
@@ -79,7 +79,7 @@ def test_post_save_and_share_a_long_batch(web_client):
                                            "country": "IQ, SY"})
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200 and page.count('<tr class="row') == len(set(lines))
-    assert "دُمج" in page and "تُجوهل 2 سطرًا فارغًا" in page and "×" in page
+    assert "دُمجت" in page and "تُجوهلت الأسطر الفارغة (سطران)" in page and "×" in page
     assert "الدولة:</span> <bdi>العراق" in page
 
     saved = web_client.post("/batch", data={"csrf_token": token(web_client), "lines": text, "action": "save",
@@ -88,6 +88,7 @@ def test_post_save_and_share_a_long_batch(web_client):
     slug = dict(parse_qsl(urlsplit(saved.headers["Location"]).query))["new"]
     listing = web_client.get(saved.headers["Location"]).get_data(as_text=True)
     assert "قائمة الاختبار" in listing and f"/b/{slug}" in listing
+    assert f'value="http://localhost/b/{slug}"' in listing  # the link offered to copy is the list's own
     assert web_client.get(f"/s/{slug}").headers["Location"].endswith(f"/b/{slug}")
     shared = web_client.get(f"/b/{slug}").get_data(as_text=True)
     assert shared.count('<tr class="row') == len(set(lines)) and f"/b/{slug}.csv" in shared

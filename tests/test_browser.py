@@ -167,6 +167,19 @@ def test_trend_chart_is_drawn_and_a_bar_opens_its_period(browser, server, shots,
     assert max(heights) <= box["y"] + box["height"] - 10
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.locator(".legend-list li").count() == 2
+    # Axis numbers sit beside the bars (not over them), dates inside the chart and apart.
+    geo = page.evaluate("""() => {
+      const svg = document.querySelector('svg.chart');
+      const shown = t => getComputedStyle(t).display !== 'none';
+      const span = t => { const b = t.getBBox(); return [b.x, b.x + b.width]; };
+      const bars = [...svg.querySelectorAll('rect.col')].map(r => r.getBBox()).filter(b => b.height > 0);
+      return {bars: Math.max(...bars.map(b => b.x + b.width)), width: svg.viewBox.baseVal.width,
+              ys: [...svg.querySelectorAll('text.tick.y')].filter(shown).map(span),
+              xs: [...svg.querySelectorAll('text.tick.x')].filter(shown).map(span)}; }""")
+    assert geo["ys"] and all(left >= geo["bars"] for left, _ in geo["ys"]), geo
+    assert all(0 <= left and right <= geo["width"] for left, right in geo["xs"] + geo["ys"]), geo
+    xs = sorted(geo["xs"])
+    assert all(a[1] <= b[0] for a, b in zip(xs, xs[1:])), geo
     page.screenshot(path=str(shots / f"trend-{width}.png"), full_page=True)
     bars.first.click()
     page.wait_for_url(re.compile(r"/search\?q=.*&date=\d{4}-\d{2}"))
@@ -194,8 +207,8 @@ def test_batch_page_streams_a_table_that_sorts(browser, server, shots):
     rows = page.locator("tr.row")
     assert rows.count() == 4
     assert page.locator("tr.progress:visible").count() == 1  # only the last progress row shows
-    assert "اكتمل: 4 سطر" in page.locator("tr.progress.done").inner_text()
-    assert "دُمج 1 سطرًا مكررًا" in page.locator(".notice").first.inner_text()
+    assert "اكتمل: 4 أسطر" in page.locator("tr.progress.done").inner_text()
+    assert "دُمجت الأسطر المكررة (سطر واحد)" in page.locator(".notice").first.inner_text()
 
     def totals():
         return [int(v) for v in page.locator("tr.row td.total").evaluate_all(
@@ -241,7 +254,8 @@ def test_saved_searches_count_what_arrived_since_last_opened_here(browser, serve
 
 def test_batch_page_fits_a_phone(browser, server, shots):
     page, errors = new_page(browser, width=390)
-    page.goto(server + "/batch?q=" + DAESH + "&q=" + "%22الجيش العراقي%22" + "&q=بغداد OR الموصل")
+    # a long unbroken line wraps in its cell instead of widening the table
+    page.goto(server + "/batch?q=" + DAESH + "&q=" + "%22الجيش العراقي%22" + "&q=بغداد OR الموصل" + "&q=" + "x" * 300)
     page.wait_for_selector("tr.progress.done")
     width = page.evaluate("document.documentElement.scrollWidth")
     page.screenshot(path=str(shots / "batch-phone.png"), full_page=True)
@@ -313,4 +327,77 @@ def test_more_count_follows_the_facet_filter_box(browser, server):
     assert int(count.inner_text()) == shown
     page.fill("#facet-org input[name=facet_q]", "")
     assert int(count.inner_text()) == more_items.count()
+    assert errors == []
+
+
+def test_arrow_keys_move_the_range_choice_without_reloading(browser, server):
+    page, errors = new_page(browser)
+    page.goto(server + "/search")
+    page.locator("#facet-troops input[type=radio]").first.focus()
+    page.keyboard.press("ArrowDown")  # each arrow press changes the choice: it must not submit
+    page.wait_for_timeout(300)
+    assert page.url == server + "/search"
+    checked = page.locator("#facet-troops input[type=radio]:checked")
+    assert checked.count() == 1 and checked.get_attribute("value") != "any"
+    value = checked.get_attribute("value")
+    page.locator("#facet-troops button[type=submit]").click()  # applied with the button, as without JS
+    page.wait_for_url(re.compile("troops=" + re.escape(value) + "$"))
+    assert errors == []
+
+
+def test_deleting_a_saved_search_asks_first_and_the_list_fits_a_phone(browser, server, shots):
+    page, errors = new_page(browser, width=390)
+    page.goto(server + "/search?q=كربلاء&country=IQ")
+    page.locator("details.save summary").click()
+    page.fill("details.save input[name=name]", "<b>كربلاء</b> للحذف")
+    page.locator("details.save button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/saved\?new="))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # a card per saved search
+    page.screenshot(path=str(shots / "saved-phone.png"), full_page=False)
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.locator("tr.new form.delete button").click()
+    page.wait_for_timeout(300)
+    assert "/saved?new=" in page.url and page.locator("tr.new").count() == 1  # "no": nothing happens
+    page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    page.locator("tr.new form.delete button").click()
+    page.wait_for_url(re.compile(r"/saved\?deleted=1"))
+    assert asked[0] == asked[1] and "«<b>كربلاء</b> للحذف»" in asked[0]  # the name as text, never markup
+    assert page.locator("tr", has_text="للحذف").count() == 0
+    assert errors == []
+
+
+def test_the_first_tab_offers_to_skip_the_facets(browser, server):
+    page, errors = new_page(browser)
+    page.goto(server + f"/search?q={DAESH}")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    assert skip.evaluate("a => a === document.activeElement") and skip.is_visible()
+    page.keyboard.press("Enter")
+    # the next Tab lands in the results, not in the sidebar's dozens of facet links
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#results') !== null")
+    assert errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_articles_lacking_a_word_follow_the_complete_matches_under_a_divider(browser, server, shots, width):
+    page, errors = new_page(browser, width=width)
+    page.goto(server + "/search?q=" + DAESH + " بغداد")  # 7 articles with both words, then the others
+    total = int(page.locator(".total strong").inner_text().replace(",", ""))
+    divider = page.locator("h2.partial-divider")
+    assert divider.is_visible() and "تنقصها كلمة واحدة" in divider.inner_text()
+    # the 7 complete matches above the divider, the first articles lacking a word below it
+    complete = page.locator("ol.hits:not(.partial) > li.hit")
+    partial = page.locator("ol.hits.partial > li.hit")
+    assert complete.count() == total == 7 and partial.count() == 3
+    assert complete.last.bounding_box()["y"] < divider.bounding_box()["y"] < partial.first.bounding_box()["y"]
+    assert partial.first.locator(".missing bdi").inner_text() in (DAESH, "بغداد")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    divider.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / f"continuation-{width}.png"), full_page=False)
+    # "hide them": the complete matches only
+    page.locator("h2.partial-divider a.partial-off").click()
+    page.wait_for_url(re.compile(r"partial=0"))
+    assert page.locator("h2.partial-divider").count() == 0 and page.locator("li.hit").count() == 7
     assert errors == []

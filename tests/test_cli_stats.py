@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT, SEEDS
-from search.analysis import ANALYZER_VERSION
+from search.analysis import ANALYZER_VERSION, speedups
 
 INDEXER = str(Path(sys.executable).with_name("indexer"))
 
@@ -23,6 +23,7 @@ def test_stats_json_describes_the_seeds_index(seeds_index):
     s = json.loads(done.stdout)
     assert s["exists"] and s["documents"] == 5 and s["size_bytes"] > 10_000
     assert s["analyzer_version"] == ANALYZER_VERSION
+    assert s["analysis_core"] == speedups.describe()
     assert s["build"]["sources"] == [str(SEEDS)] and s["build"]["built_at"].endswith("Z")
     assert s["build"]["analyzer_version"] == ANALYZER_VERSION and s["build"]["documents"] == 5
     facets = s["facets"]
@@ -49,6 +50,7 @@ def test_stats_text_and_top(seeds_index):
     out = done.stdout
     assert "documents:  5\n" in out
     assert f"from {SEEDS}" in out and f"analyzer:   {ANALYZER_VERSION}\n" in out
+    assert f"analysis:   {speedups.describe()}\n" in out
     assert "IQ  العراق" in out and "تنظيم الدولة الإسلامية (داعش)" in out
     assert "10,000 فأكثر" in out
     country_block = out.split("country (")[1].split("\norg (")[0]
@@ -72,3 +74,13 @@ def test_stats_without_an_index(tmp_path):
     assert done.returncode == 0 and "no index at" in done.stdout and "indexer reindex" in done.stdout
     data = json.loads(_indexer("stats", "--index", str(tmp_path / "none"), "--json").stdout)
     assert data["exists"] is False and data["documents"] == 0
+
+
+def test_stats_says_which_analysis_core_runs(tmp_path):
+    done = _indexer("stats", "--index", str(tmp_path / "none"), env={"SEARCH_PURE_PYTHON": "1"})
+    assert done.returncode == 0, done.stderr
+    assert "analysis:   pure-python (" in done.stdout
+    assert ("forced by SEARCH_PURE_PYTHON=1" if speedups.available() else "not built") in done.stdout
+    done = _indexer("stats", "--index", str(tmp_path / "none"), "--json", env={"SEARCH_PURE_PYTHON": "0"})
+    core = json.loads(done.stdout)["analysis_core"]
+    assert core.startswith("compiled (C extension") if speedups.available() else core.startswith("pure-python")

@@ -182,7 +182,8 @@ class Oracle:
 
     @staticmethod
     def values(d: StoredDocument, field: str) -> list:
-        return {"country": d.countries, "org": d.orgs, "source": [d.source] if d.source else [],
+        return {"id": [d.id], "story": [d.story or d.id],
+                "country": d.countries, "org": d.orgs, "source": [d.source] if d.source else [],
                 "month": [d.month] if d.month else [], "troops": d.troops,
                 "troops_max": [d.troops_max] if d.troops_max is not None else [],
                 "casualties": d.casualties, "flags": d.flags,
@@ -367,14 +368,54 @@ def test_a_quoted_phrase_forgives_clitics_but_not_scattered_words(loaded, oracle
     assert {"x-clitic", "x-scattered"} <= {h.id for h in loaded.search(req("مسجد الإمام الصادق", page_size=50)).hits}
 
 
-def test_a_long_question_may_lack_one_word_and_the_complete_match_ranks_first(loaded, oracle):
-    from search.query.ranking import RANKING
+def test_every_word_is_required_and_the_continuation_lacks_exactly_one(loaded, oracle):
+    from search.query.plan import continuation_units, lower_query, unit_query
 
-    request = req("الرئيس منصور هادي الخارجية", page_size=50)
-    ids = [h.id for h in loaded.search(request).hits]
-    assert set(ids) == oracle.hits(request)
-    assert ids[0] == "x-spaced"  # the only article with all four words
-    assert ("x-joined" in ids) == (0 < RANKING.relax_from <= 4)  # it lacks الخارجية
+    q = "الرئيس منصور هادي الخارجية"
+    complete, partial = req(q, page_size=50), req(q, page_size=50, match="partial")
+    found = {h.id for h in loaded.search(complete).hits}
+    rest = {h.id for h in loaded.search(partial).hits}
+    assert found == oracle.hits(complete) == {"x-spaced"}  # the only article with all four words
+    assert rest == oracle.hits(partial) and "x-joined" in rest  # it lacks الخارجية
+    units = continuation_units(parse(q).tree)
+    assert len(units) == 4
+    for d in oracle.docs:
+        held = sum(oracle.match(lower_query(unit_query(u)), d) for u in units)
+        assert (d.id in found) == (held == 4) and (d.id in rest) == (held == 3), d.id
+    # AND typed or not, the same result set
+    for form in ("الرئيس AND منصور AND هادي AND الخارجية", "الرئيس && منصور هادي الخارجية"):
+        assert {h.id for h in loaded.search(req(form, page_size=50)).hits} == found
+
+
+def continued_ids(backend, q: str, size: int, collapse: bool) -> tuple[list[str], list]:
+    """Every page of ``q`` as the results page lists it (complete, then the continuation)."""
+    from search.continuation import continue_page
+
+    out, conts, page = [], [], 1
+    while True:
+        request = req(q, page=page, page_size=size, collapse=collapse, facets=())
+        result, cont = continue_page(backend, request, backend.search(request))
+        out += [h.id for h in result.hits]
+        conts.append(cont)
+        if len(result.hits) < size:
+            return out, conts
+        page += 1
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+@pytest.mark.parametrize("q", ["العراق سوريا", "داعش العراق", "الرئيس منصور هادي الخارجية"])
+def test_continuation_pages_are_exact_across_the_boundary(loaded, oracle, q, size):
+    complete = [h.id for h in all_hits(loaded, req(q, collapse=False, page_size=4))]
+    partial = [h.id for h in all_hits(loaded, req(q, collapse=False, page_size=4, match="partial"))]
+    assert set(complete) == oracle.hits(req(q)) and set(partial) == oracle.hits(req(q, match="partial"))
+    for collapse in (False, True):  # every article is its own story here
+        got, conts = continued_ids(loaded, q, size, collapse)
+        assert got == complete + partial, collapse
+        assert all(c.complete == len(complete) and c.total == len(partial) for c in conts)
+        # where the continuation starts on each page
+        starts = [(i, c.start) for i, c in enumerate(conts) if c.start is not None]
+        boundary = len(complete) // size
+        assert starts[0] == (boundary, len(complete) % size) and all(s == 0 for _, s in starts[1:])
 
 
 @pytest.mark.parametrize("filters,ranges", [
@@ -695,6 +736,23 @@ def test_collapsed_pages_are_exact_on_every_engine(storied, sort):
     first = {h.story: h for r in pages for h in r.hits}
     assert first["bridge-b"].version_count == 3 and len(first["bridge-b"].versions) == 2
     assert first["aid-1"].version_count == 2 and first["alone-0"].version_count == 1
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+@pytest.mark.parametrize("q,complete,rest", [
+    ("الجسر اليوم", ["bridge-b"], ["aid-1"]),  # bridge-a lacks اليوم: its story is already shown
+    ("اليوم المدينة", ["aid-1", "bridge-b"], []),  # aid-2 and bridge-a: both stories shown above
+])
+def test_no_story_is_shown_again_after_the_complete_matches(storied, q, complete, rest, size):
+    from story_corpus import STORIES
+
+    got, conts = continued_ids(storied, q, size, collapse=True)
+    assert sorted(STORIES[i] for i in got[:len(complete)]) == complete
+    assert [STORIES[i] for i in got[len(complete):]] == rest
+    assert all(c.complete == len(complete) and c.stories == len(rest) for c in conts)
+    # every version listed: the versions lacking a word follow, their stories again
+    every, _ = continued_ids(storied, q, size, collapse=False)
+    assert {STORIES[i] for i in every} == set(complete) | set(rest) and len(every) > len(got)
 
 
 def test_period_counts_agree_with_the_documents(storied):

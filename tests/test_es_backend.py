@@ -1161,3 +1161,23 @@ def test_documents_carry_the_python_terms_but_store_only_the_original_text(backe
     assert sent["title_exact"] == joined_terms("arabic_exact", DOCS[0].title, GAP)
     stored = cluster.indices[index]["docs"]["a"]
     assert stored["body"] == DOCS[0].body and not any(k.endswith(("_plus", "_exact")) for k in stored)
+
+
+def test_the_continuation_reads_the_complete_stories_then_searches_without_them(backend, cluster):
+    """The fake matches every document: what is checked is what is sent and how it is read."""
+    from search.continuation import continue_page
+
+    build(backend)
+    assert backend.story_ids(req("داعش الموصل"), 10) == ("a", "b", "c")  # each its own story
+    assert backend.story_ids(req("داعش الموصل"), 2) is None  # more than the limit
+    body = [b for m, p, b in cluster.calls if p.endswith("/_search")][-1]
+    assert body["aggs"] == {"s": {"terms": {"field": "story", "size": 3}}} and body["size"] == 0
+    cluster.calls.clear()
+    request = req("داعش الموصل", page_size=2, facets=())
+    result, cont = continue_page(backend, request, backend.search(request))
+    searches = [b for m, p, b in cluster.calls if p.endswith("/_search")]
+    # the page, the complete stories, then the continuation (count only: the page is full)
+    partial = searches[2]
+    assert partial["size"] == 0 and "collapse" not in partial
+    assert {"terms": {"story": ["a", "b", "c"]}} in partial["query"]["bool"]["must_not"]
+    assert cont.complete == 3 and cont.units == ["داعش", "الموصل"] and cont.start is None

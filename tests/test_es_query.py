@@ -30,12 +30,12 @@ def term(chain: str, word: str) -> str:
     return tok.term
 
 
-def word_opts(word: str, scopes=("title", "body")) -> list[Q]:
+def word_opts(word: str, scopes=("title", "body"), scale: float = 1.0) -> list[Q]:
     """A term per scope and chain, with the ranking's boosts."""
     opts = []
     for scope in scopes:
         for chain, suffix in (("arabic", ""), ("arabic_plus", "_plus")):
-            boost = RANKING.scope_weight(scope) * RANKING.chain_weight(chain)
+            boost = RANKING.scope_weight(scope) * RANKING.chain_weight(chain) * scale
             params = {"value": term(chain, word)}
             if boost != 1.0:
                 params["boost"] = boost
@@ -43,10 +43,10 @@ def word_opts(word: str, scopes=("title", "body")) -> list[Q]:
     return opts
 
 
-def word_q(word: str, scopes=("title", "body")) -> Q:
+def word_q(word: str, scopes=("title", "body"), scale: float = 1.0) -> Q:
     """What one search word must become: its best (scope, chain) match (dis_max), or with
     ``combine="sum"`` every match added up."""
-    opts = word_opts(word, scopes)
+    opts = word_opts(word, scopes, scale)
     if RANKING.combine == "sum":
         return Q("bool", should=opts)
     return Q("dis_max", queries=opts, tie_breaker=RANKING.tie_breaker)
@@ -150,13 +150,49 @@ def test_new_plan_clauses_compile_to_dis_max_minimum_should_match_and_optional_s
           should=[phrase_q("body_plus", ["a", "b"], 0.5, slop=1)]).to_dict()
 
 
-def test_a_long_question_needs_all_but_one_word():
-    body = compiled("تحرير عدن المقاومة الشعبية")
+def test_every_word_is_required_and_the_continuation_lacks_exactly_one():
+    words = ("تحرير", "عدن", "المقاومة", "الشعبية")
     if not RANKING.relax_from or RANKING.relax_from > 4:
-        pytest.skip("questions are strict conjunctions")
-    core = body["bool"]["must"][0] if "must" in body.get("bool", {}) else body
-    assert core["bool"]["minimum_should_match"] == 3
-    assert core["bool"]["should"] == [word_q(w).to_dict() for w in ("تحرير", "عدن", "المقاومة", "الشعبية")]
+        pytest.skip("questions without a continuation")
+    # The result set: every word (scored as a complete match of the relaxed ranking: the
+    # words' weights times 1 + coverage), then the proximity bonus of adjacent words.
+    body = compiled(" ".join(words))
+    core = body["bool"]["must"][0]
+    assert [json.dumps(q, ensure_ascii=False) for q in core["bool"]["must"]] == \
+        [json.dumps(word_q(w, scale=1 + RANKING.coverage).to_dict(), ensure_ascii=False) for w in words]
+    assert len(body["bool"]["should"]) == 2 * (len(words) - 1)  # title and body phrase per adjacent pair
+    # The continuation: at least three of the four words, and not all four; no bonus.
+    partial = compiled(" ".join(words), match="partial")
+    assert partial == Q("bool", must=[Q("bool", should=[word_q(w) for w in words], minimum_should_match=3)],
+                        must_not=[Q("bool", must=[word_q(w) for w in words])]).to_dict()
+    # Stories already shown among complete matches, and a lookup of a few ids, narrow the query.
+    request = req("تحرير عدن", match="partial", exclude_stories=("s1", "s2"), ids=("a",))
+    narrowed = compile_clause(build_plan(request).query)
+    assert narrowed["bool"]["filter"] == [Q("term", id={"value": "a"}).to_dict()]
+    assert narrowed["bool"]["must_not"] == [Q("terms", story=["s1", "s2"]).to_dict()]
+    # One word, a phrase, an OR: no continuation.
+    for q in ("تحرير", '"تحرير عدن"', "تحرير OR عدن"):
+        assert compiled(q, match="partial") == Q("match_none").to_dict(), q
+
+
+def test_the_continuation_count_counts_stories_without_collapsing_an_empty_page():
+    request = req("تحرير عدن", match="partial", exclude_stories=("s1",), page_size=0, facets=())
+    body = search_body(request, build_plan(request))
+    assert "collapse" not in body and body["size"] == 0 and body["aggs"]["_stories"]["cardinality"]["field"] == "story"
+    assert body["query"]["bool"]["must_not"] == [Q("term", story={"value": "s1"}).to_dict()]
+    shown = req("تحرير عدن", match="partial", exclude_stories=("s1",), start=7, page_size=3)
+    body = search_body(shown, build_plan(shown))
+    assert body["collapse"]["field"] == "story" and body["from"] == 7 and body["size"] == 3
+
+
+def test_the_story_ids_of_the_complete_matches_are_one_terms_aggregation():
+    from search.backends.elasticsearch_query import story_ids_body
+
+    request = req("تحرير عدن", filters={"source": ("okaz",)}, collapse=False, facets=())
+    full = Q("bool", must=[compile_clause(build_plan(request).query)], filter=[Q("term", source={"value": "okaz"})])
+    s = Search().query(full).extra(size=0, track_total_hits=False)
+    s.aggs.bucket("s", "terms", field="story", size=10_001)
+    assert story_ids_body(build_plan(request), 10_000) == s.to_dict()
 
 
 def test_a_prefix_is_a_constant_score_prefix_query_on_the_exact_fields():

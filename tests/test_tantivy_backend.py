@@ -43,10 +43,10 @@ def test_word_search_finds_and_highlights(be):
 
 
 def test_and_or_not(be):
-    # Articles with both words first, then those lacking one (search/query/ranking.py);
-    # quoted words are always required.
-    res = be.search(req("داعش سوريا"))
-    assert res.hits[0].id == "b" and ids(res) == ["a", "b", "d"]
+    # Every word is required; the articles lacking one are the continuation (MATCH_PARTIAL).
+    assert ids(be.search(req("داعش سوريا"))) == ["b"]
+    assert ids(be.search(req("داعش سوريا", match="partial"))) == ["a", "d"]
+    assert ids(be.search(req("داعش", match="partial"))) == []  # one word: no continuation
     assert ids(be.search(req('"داعش" "سوريا"'))) == ["b"]
     assert ids(be.search(req("الموصل OR القاهرة"))) == ["a", "c"]
     assert ids(be.search(req("داعش -سوريا"))) == ["a"]

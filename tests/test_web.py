@@ -112,6 +112,14 @@ def test_long_facet_shows_top_ten_then_more_and_facet_search(web_client):
     assert 'action="/facet/org"' in section
 
 
+def test_facet_search_boxes_say_what_they_search(web_client):
+    page = html(web_client.get("/search"))
+    # "ابحث في الدولة" would read "search in the country"
+    assert 'placeholder="ابحث عن منظمة"' in page and "ابحث في المنظمة" not in page
+    troops = html(web_client.get("/facet/troops"))
+    assert 'name="facet_q"' not in troops  # a handful of fixed ranges: nothing to search
+
+
 def test_facet_page_and_json_twin_search_within_values(web_client):
     page = html(web_client.get("/facet/org?country=IQ&facet_q=" + q("جيش")))
     assert "الجيش العراقي" in page and "جيش المهدي" in page and "البيت الأبيض" not in page
@@ -186,6 +194,22 @@ def test_no_results_offers_dropping_the_most_restrictive_filter(web_app, web_cli
     assert "لا توجد مقالات" in page and "أزِله لعرض" in page
 
 
+def test_nothing_found_shows_no_empty_filter_sidebar(web_client):
+    page = html(web_client.get("/search?q=!!!"))
+    assert 'class="layout no-facets"' in page and 'class="facets"' not in page and 'href="#facets"' not in page
+    assert 'class="facets"' in html(web_client.get("/search?q=" + q(DAESH)))
+
+
+def test_counted_nouns_follow_arabic_number_agreement():
+    from web.formatting import counted, noun
+
+    assert [counted(n, "article") for n in (0, 1, 2, 3, 10, 11, 99, 100, 102, 103, 1736)] == [
+        "0 مقال", "مقال واحد", "مقالان", "3 مقالات", "10 مقالات", "11 مقالًا", "99 مقالًا", "100 مقال",
+        "102 مقال", "103 مقالات", "1,736 مقالًا"]
+    assert [noun(n, "story") for n in (1, 2, 5, 25, 1000)] == ["قصة", "قصتان", "قصص", "قصة", "قصة"]
+    assert counted(1, "value") == "قيمة واحدة" and counted(4, "line") == "4 أسطر"
+
+
 def test_no_results_without_filters_says_so(web_client):
     page = html(web_client.get("/search?q=" + q("كلمةغيرموجودةأبدا")))
     assert "لا توجد مقالات" in page and "تصفّح كل المقالات" in page
@@ -258,6 +282,7 @@ def test_api_reports_canonical_url_and_notices_without_redirect(web_client):
     ("troops=abc", "عدد القوات"), ("troops=500-100", "مقلوب"), ("date=2014-13-40", "تاريخ غير موجود"),
     ("date=2014-02-30", "تاريخ غير موجود"), ("sort=random", "ترتيب"), ("v=2", "إصدار"),
     ("troops_min=x", "عدد القوات"), ("q=" + "x" * 1200, "طويل"), ("page=%D9%A3", "رقم الصفحة"),
+    ("date=9999-12-31", "خارج النطاق"), ("date=9999-12", "خارج النطاق"), ("since=0001-01-01", "وقت الوصول"),
 ])
 def test_bad_parameters_are_400_with_readable_arabic(web_client, qs, needle):
     for path in ("/search", "/search.csv", "/facet/country", "/doc/seed-0"):
@@ -274,6 +299,24 @@ def test_invalid_utf8_and_unknown_routes_never_500(web_client):
     assert web_client.get("/doc/does-not-exist").status_code == 404
     assert web_client.get("/api/doc/does-not-exist").get_json()["status"] == 404
     assert web_client.get("/api/nothing").get_json()["error"]
+
+
+ABSURD = ["q=" + "ا" * 999, "q=%C3%28%ff", "q=" + "(" * 300, "q=" + q('"') * 51 + "x", "q=AND%20" * 5 + "OR",
+          "q=a&q=b&q=c", "page=0", "page=99999999999999999999", "page=%D9%A1", "page=1&page=2",
+          "country=zz&country=", "org=" + "x" * 201, "troops=99999999999-", "troops=custom&troops_min=-1",
+          "casualties=--", "date=0000", "date=2015-07..", "date=..", "since=9999-99-99", "since=" + "9" * 30,
+          "sort=", "expand=", "versions=ALL", "v=1&v=2", "interval=year", "scale=share", "facet_q=" + "x" * 101]
+ROUTES = ["/search", "/api/search", "/search.csv", "/search.atom", "/doc/seed-0", "/api/doc/seed-0",
+          "/facet/country", "/api/facet/troops", "/facet/day", "/trend?q=a", "/api/trend?q=a", "/trend.csv?q=a",
+          "/batch?q=a", "/api/batch?q=a", "/batch.csv?q=a"]
+
+
+def test_absurd_parameters_on_every_route_are_never_a_500(web_client):
+    for route in ROUTES:
+        for qs in ABSURD:
+            resp = web_client.get(route + ("&" if "?" in route else "?") + qs)
+            body = resp.get_data(as_text=True)
+            assert resp.status_code < 500 and "Traceback" not in body, (route, qs, body[:300])
 
 
 def test_backend_failure_is_a_readable_error_without_traceback(web_index):
@@ -427,6 +470,11 @@ def test_saved_search_json_twins_write_with_the_csrf_token(web_client):
     assert item["name"] == "كركوك" and item["saved_by"] == "Omar" and item["short_url"].endswith(item["slug"])
     again = web_client.post("/api/saved", json={"name": "كركوك ٢", "query": f"q={q('كركوك')}"}, headers=headers)
     assert again.status_code == 409 and again.get_json()["existing"]["slug"] == item["slug"]
+    # names and queries are text: a list or an object is a clear 400, never stored as its repr
+    for body in ({"name": {"a": 1}, "query": "q=x"}, {"name": "x", "query": ["q=x"]}, {"name": "x", "saved_by": [1]}):
+        refused = web_client.post("/api/saved", json=body, headers=headers)
+        assert refused.status_code == 400 and "نص" in refused.get_json()["error"], body
+    assert web_client.post(f"/api/saved/{item['slug']}/rename", json={"name": ["x"]}, headers=headers).status_code == 400
     renamed = web_client.post(f"/api/saved/{item['slug']}/rename", json={"name": "كركوك ٢"}, headers=headers)
     assert renamed.status_code == 200 and renamed.get_json()["name"] == "كركوك ٢"
     deleted = web_client.post(f"/api/saved/{item['slug']}/delete", headers=headers)

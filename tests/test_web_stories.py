@@ -63,8 +63,9 @@ def test_pages_are_pages_of_stories(c):
 
 def test_results_page_says_articles_in_stories_and_offers_every_version(c):
     html = c.get("/search?q=" + q(SOME)).get_data(as_text=True)
-    assert re.search(r"<strong>6</strong> مقالًا في <b class=\"stories\">3</b> قصة", html)
-    assert "versions=all" in html and "نسخ أخرى من القصة نفسها" in html
+    # counted nouns as Arabic writes them: 3 to 10 take the plural
+    assert re.search(r"<strong>6</strong> مقالات في <b class=\"stories\">3</b> قصص", html)
+    assert "versions=all" in html and re.search(r"و(نسخة أخرى|نسختان أخريان|\d+ نسخ أخرى) من القصة نفسها", html)
     assert html.count('<li class="hit">') == 3
     every = c.get("/search?q=" + q(SOME) + "&versions=all").get_data(as_text=True)
     assert every.count('<li class="hit">') == 6 and "اجمع نسخ القصة الواحدة" in every
@@ -101,6 +102,31 @@ def test_article_lists_every_version_with_what_it_changes(c):
     assert alone["versions"] == [] and alone["version_count"] == 1
 
 
+def test_story_versions_are_named_by_outlet_and_open_with_the_search(c):
+    html = c.get("/search?q=" + q("الرمادي")).get_data(as_text=True)
+    summary = re.search(r'<details class="versions">\s*<summary>(.*?)</summary>(.*?)</details>', html, re.S)
+    assert summary, html
+    # outlets by their names (search/data/outlets.tsv), never their source ids; Arabic count agreement
+    assert "ونسختان أخريان من القصة نفسها:" in summary.group(1)
+    assert "الرياض" in summary.group(0) and "عكاظ" in summary.group(0)
+    assert "alriyadh" not in summary.group(0) and "okaz" not in summary.group(0)
+    page = c.get("/doc/bridge-c?q=" + q("الرمادي")).get_data(as_text=True)
+    versions = page[page.index('id="versions"'):]
+    assert "عكاظ" in versions and ">okaz<" not in versions
+    # the JSON twin's version links carry the search, as the page's links do
+    data = c.get("/api/doc/bridge-c?q=" + q("الرمادي")).get_json()
+    assert all(v["doc_url"].endswith("?q=" + q("الرمادي").replace("%20", "+")) for v in data["versions"])
+
+
+def test_version_changes_ignore_punctuation_only_differences():
+    from web.versions import word_changes
+
+    # wire copies differ in quote marks and in the space after a full stop: not a change
+    assert word_changes('قال "لوقف القتال" في القاعدة.وفقا للمصدر.', "قال «لوقف القتال» في القاعدة. وفقا للمصدر").same
+    change = word_changes("قصفت الطائرات مواقع التنظيم، أمس.", "قصفت الطائرات مواقعَ التنظيم اليوم.")
+    assert change.added == ["مواقعَ", "اليوم"] and change.dropped == ["مواقع", "أمس"]
+
+
 def test_date_facet_drills_down_to_days(c):
     data = c.get("/api/search?date=2015-07").get_json()
     days = {v["value"]: v["count"] for v in data["facets"]["day"]["values"]}
@@ -108,6 +134,7 @@ def test_date_facet_drills_down_to_days(c):
     assert "day" not in c.get("/api/search").get_json()["facets"]
     html = c.get("/search?date=2015-07-21").get_data(as_text=True)
     assert 'class="histogram dense days"' in html and "date=2015-07-21" in html
+    assert "أيام يوليو 2015" in html and "اليوم:" not in html  # "اليوم" alone reads "today"
 
 
 # ---- coverage over time ---------------------------------------------------------------------------
@@ -133,6 +160,10 @@ def test_trend_series_search_latin_names_as_the_search_page_does(c):
     assert latin["total"] == arabic["total"] == c.get("/api/search?q=Ramadi").get_json()["total"] > 0
     assert latin["buckets"] == arabic["buckets"]
     assert c.get("/api/trend?q=Ramadi&expand=0").get_json()["series"][0]["total"] == 0
+    # and says so, page and JSON twin alike
+    assert any("Ramadi ← الرمادي" in n for n in c.get("/api/trend?q=Ramadi").get_json()["notices"])
+    assert "Ramadi ← الرمادي" in c.get("/trend?q=Ramadi").get_data(as_text=True)
+    assert c.get("/api/trend?q=Ramadi&expand=0").get_json()["notices"] == []
 
 
 def test_trend_intervals_filters_and_shares(c):

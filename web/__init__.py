@@ -12,6 +12,10 @@ from search.backends import BackendError
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
+# What the usual HTTP errors say (the page keeps the query: error_response).
+HTTP_ERRORS = {400: "الطلب غير صالح.", 404: "الصفحة أو المقال غير موجود.",
+               405: "هذه الطريقة غير مسموح بها لهذا العنوان.", 413: "الطلب أكبر من المسموح."}
+
 csrf = CSRFProtect()
 log = logging.getLogger(__name__)
 
@@ -51,7 +55,7 @@ def register(app: Flask) -> None:
     from search.outlets import outlet_name
     from web import (batch_views, doc_views, export_views, facet_views, feed_views, saved_views, search_views,
                      trend)
-    from web.formatting import day_label, number, period_label
+    from web.formatting import counted, day_label, noun, number, period_label
     from web.params import ParamError
 
     from web import logs
@@ -61,7 +65,7 @@ def register(app: Flask) -> None:
     for module in (search_views, doc_views, facet_views, saved_views, export_views, feed_views, batch_views, trend):
         app.register_blueprint(module.bp)
     app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name,
-                               outlet=outlet_name)
+                               outlet=outlet_name, noun=noun, counted=counted)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -81,21 +85,8 @@ def register(app: Flask) -> None:
         return error_response(400, "انتهت صلاحية النموذج أو ينقصه رمز الحماية (CSRF)؛ "
                                    "أعد تحميل الصفحة ثم أعد المحاولة.")
 
-    @app.errorhandler(400)
-    def bad_request(e):
-        return error_response(400, "الطلب غير صالح.")
-
-    @app.errorhandler(404)
-    def not_found(e):
-        return error_response(404, "الصفحة أو المقال غير موجود.")
-
-    @app.errorhandler(405)
-    def not_allowed(e):
-        return error_response(405, "هذه الطريقة غير مسموح بها لهذا العنوان.")
-
-    @app.errorhandler(413)
-    def too_large(e):
-        return error_response(413, "الطلب أكبر من المسموح.")
+    for status, message in HTTP_ERRORS.items():
+        app.register_error_handler(status, lambda e, status=status, message=message: error_response(status, message))
 
     @app.errorhandler(BackendError)
     def backend_down(e):

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from search.facets import country_name
 from search.query import MAX_QUERY_CHARS
 from search.query.parser import clean
+from web.formatting import counted
 from web.params import ParamError, SearchState, parse_state
 
 MAX_LINES = 1000
@@ -39,9 +40,10 @@ class BatchInput:
     def notices(self) -> list[str]:
         out = []
         if self.merged:
-            out.append(f"دُمج {self.merged:,} سطرًا مكررًا مع أول ظهور له (العمود «مكرر» يذكر عددها).")
+            out.append(f"دُمجت الأسطر المكررة ({counted(self.merged, 'line')}) مع أول ظهور لكل منها؛ "
+                       "العلامة ×n بجانب السطر تذكر عدد مرات وروده.")
         if self.empty:
-            out.append(f"تُجوهل {self.empty:,} سطرًا فارغًا.")
+            out.append(f"تُجوهلت الأسطر الفارغة ({counted(self.empty, 'line')}).")
         return out
 
     def query_string(self) -> str:
@@ -137,6 +139,6 @@ def run(backend, batch: BatchInput, search_url) -> Iterator[Row]:
 def describe(batch: BatchInput) -> str:
     """A batch in words: how many lines, the first few, and the filters."""
     head = "، ".join(f"«{line.text}»" for line in batch.lines[:3])
-    more = f" و{len(batch.lines) - 3:,} غيرها" if len(batch.lines) > 3 else ""
+    more = f" و{counted(len(batch.lines) - 3, 'line')} غيرها" if len(batch.lines) > 3 else ""
     filters = " · ".join(f"{c.title}: {c.label}" for c in batch.filters.chips())
-    return f"{len(batch.lines):,} سطر: {head}{more}" + (f" · {filters}" if filters else "")
+    return f"{counted(len(batch.lines), 'line')}: {head}{more}" + (f" · {filters}" if filters else "")

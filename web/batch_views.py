@@ -11,9 +11,7 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, datetime
 from itertools import chain
-from urllib.parse import quote
 
 from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request,
                    stream_with_context, url_for)
@@ -21,7 +19,7 @@ from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, r
 from search.saved import MAX_BATCH_CHARS, MAX_NAME_CHARS, AlreadySaved
 from web import backend, csrf
 from web import batch as batches
-from web.export_views import BOM, cell
+from web.export_views import BOM, cell, download_headers
 from web.pages import search_url
 from web.params import ParamError, SearchState
 
@@ -209,10 +207,8 @@ def _csv(batch: batches.BatchInput) -> Response:
             buf.seek(0)
             buf.truncate()
 
-    name = f"batch-{datetime.now(UTC).strftime('%Y%m%d-%H%M')}.csv"
-    headers = {"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
-               "Cache-Control": "no-store"}
-    return Response(stream_with_context(generate()), headers=headers, content_type="text/csv; charset=utf-8")
+    return Response(stream_with_context(generate()), headers=download_headers("batch"),
+                    content_type="text/csv; charset=utf-8")
 
 
 def _save(batch: batches.BatchInput):

@@ -10,10 +10,11 @@ from html import escape
 
 from markupsafe import Markup
 
-from web.formatting import number
+from web.formatting import counted, number
 
 WIDTH = 720
-PAD_TOP, PAD_BOTTOM, PAD_START, PAD_END = 12, 26, 52, 6  # start: the right edge (y labels)
+# start: the right edge (y labels); end: room for half of the last date label
+PAD_TOP, PAD_BOTTOM, PAD_START, PAD_END = 12, 26, 56, 36
 MAX_X_LABELS = 8
 
 
@@ -47,7 +48,7 @@ def render(chart, height: int = 240, small: bool = False, chart_id: str = "trend
     names = " و".join(f"«{s.query}»" for s in chart.series)
     title = f"عدد المقالات في كل {_interval_word(chart.interval)}: {names}"
     peak_desc = "؛ ".join(
-        f"«{s.query}»: {number(s.total)} مقالًا" + (f"، الذروة {_fmt(max(s.values()), share)} في "
+        f"«{s.query}»: {counted(s.total, 'article')}" + (f"، الذروة {_fmt(max(s.values()), share)} في "
                                                      f"{chart.periods[s.values().index(max(s.values()))].label(chart.interval)}"
                                                      if s.values() and max(s.values()) > 0 else "")
         for s in chart.series)
@@ -60,15 +61,21 @@ def render(chart, height: int = 240, small: bool = False, chart_id: str = "trend
     base_y = PAD_TOP + plot_h
     right = WIDTH - PAD_START
     # grid and y labels (at the right: the start side of a right-to-left page)
+    # The small chart names only its top (its 0 would collide with the first date label).
     for frac in ((0.0, 1.0) if small else (0.0, 0.5, 1.0)):
         y = base_y - frac * plot_h
         out.append(f'<line class="grid" x1="{PAD_END}" x2="{right:.1f}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        out.append(f'<text class="tick y" x="{right + 4:.1f}" y="{y + 4:.1f}">{escape(_fmt(top * frac, share))}</text>')
+        if frac or not small:
+            zero = "" if frac else " zero"  # left out on a phone, where the first date label takes its place
+            out.append(f'<text class="tick y{zero}" x="{right + 4:.1f}" y="{y + 4:.1f}">'
+                       f'{escape(_fmt(top * frac, share))}</text>')
     every = max(1, -(-n // (3 if small else MAX_X_LABELS)))
     for i, p in enumerate(chart.periods):
         x0 = right - (i + 1) * slot  # oldest at the right
         if i % every == 0:
-            out.append(f'<text class="tick x" x="{x0 + slot / 2:.1f}" y="{height - 8}" text-anchor="middle">'
+            # Every other date label is left out on a phone (CSS), where they would overlap.
+            alt = " alt" if (i // every) % 2 else ""
+            out.append(f'<text class="tick x{alt}" x="{x0 + slot / 2:.1f}" y="{height - 8}" text-anchor="middle">'
                        f'{escape(_short(p, chart.interval))}</text>')
         for j, s in enumerate(chart.series):
             v = s.values()[i]
@@ -76,7 +83,7 @@ def render(chart, height: int = 240, small: bool = False, chart_id: str = "trend
             x = x0 + slot * 0.1 + (k - 1 - j) * bar_w
             label = f"{p.label(chart.interval)} — «{s.query}»: {_fmt(v, share)}"
             if share:
-                label += f" ({number(s.counts[i])} مقالًا)"
+                label += f" ({counted(s.counts[i], 'article')})"
             rect = (f'<rect class="col s{j}" x="{x:.1f}" y="{base_y - h:.1f}" width="{bar_w:.1f}" '
                     f'height="{max(h, 0.0):.1f}"><title>{escape(label)}</title></rect>')
             if s.counts[i]:

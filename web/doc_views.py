@@ -59,7 +59,9 @@ class DocPage:
             "countries": [{"code": c, "name": country_name(c)} for c in self.doc.countries],
             "entities": {k: [e.to_json(base) for e in v] for k, v in self.entities.items()},
             "version_count": self.version_total,
-            "versions": [v.to_json(url_for("doc.page", doc_id=v.id)) for v in self.versions or []],
+            # the same links as the page: each version opens with this search's highlights
+            "versions": [v.to_json(url_for("doc.page", doc_id=v.id) + qs(self.state.query_string()))
+                         for v in self.versions or []],
         })
         return data
 

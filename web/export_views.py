@@ -23,6 +23,13 @@ BOM = "\ufeff"  # Excel reads UTF-8 only with it
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def download_headers(prefix: str) -> dict:
+    """A CSV download named by its kind and the time (search-20261201-0423.csv), never cached."""
+    name = f"{prefix}-{datetime.now(UTC).strftime('%Y%m%d-%H%M')}.csv"
+    return {"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
+            "Cache-Control": "no-store"}
+
+
 def cell(value) -> str:
     """Plain text for a spreadsheet cell; a leading formula character is neutralised."""
     text = "" if value is None else str(value)
@@ -58,9 +65,5 @@ def csv_export():
     # clean error page, not a download cut short.
     first = next(docs, None)
     docs = chain([first], docs) if first is not None else iter(())
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    name = f"search-{stamp}.csv"
-    headers = {"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
-               "Cache-Control": "no-store"}
-    return Response(generate(docs), headers=headers, content_type="text/csv; charset=utf-8")
+    return Response(generate(docs), headers=download_headers("search"), content_type="text/csv; charset=utf-8")
 

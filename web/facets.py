@@ -15,6 +15,7 @@ from web.params import SearchState, date_bounds, range_bounds, range_label
 
 SIDEBAR_TOP = 10  # values shown before "more"
 SIDEBAR_MORE = 20  # values under "more"; the facet page lists every value
+SEARCH_PLACEHOLDERS = {"country": "ابحث عن دولة", "org": "ابحث عن منظمة", "source": "ابحث عن مصدر"}
 HISTOGRAM_LEVELS = 20  # bar heights are CSS classes h0..h20 (the CSP forbids inline styles)
 
 
@@ -45,6 +46,11 @@ class FacetBlock:
     items: list[FacetItem]
     other: int = 0  # documents in values the backend did not return
     form: dict = field(default_factory=dict)  # current values of the range form
+
+    @property
+    def placeholder(self) -> str:
+        """What the search-within-facet box says ('ابحث عن دولة'; not 'in the country')."""
+        return SEARCH_PLACEHOLDERS.get(self.name, "ابحث في القيم")
 
     def top(self, n: int = SIDEBAR_TOP) -> list[FacetItem]:
         return self.items[:n]
@@ -137,9 +143,9 @@ class MonthView:
         for month in _months_between(sorted(counts)):
             count = counts.get(month, 0)
             selected = bool(state.date) and _month_in(month, low, high)
-            level = max(1, round(HISTOGRAM_LEVELS * count / peak)) if count else 0
             qs = state.query_string(date="" if state.date == month else month, page=1)
-            items.append(FacetItem(month, period_label(month), count, selected, qs, level, short_month(month)))
+            items.append(FacetItem(month, period_label(month), count, selected, qs, _level(count, peak),
+                                   short_month(month)))
         form = {"from": _month_of(low), "to": _month_of(high)}
         return FacetBlock(self.name, self.facet.title, self.kind, items, fr.other, form)
 
@@ -164,11 +170,16 @@ class DayView:
             for d in range(1, last + 1):
                 day = f"{month}-{d:02d}"
                 count = counts.get(day, 0)
-                level = max(1, round(HISTOGRAM_LEVELS * count / peak)) if count else 0
                 qs = state.query_string(date=month if state.date == day else day, page=1)
-                items.append(FacetItem(day, period_label(day), count, state.date == day, qs, level, str(d)))
-        return FacetBlock(self.name, f"{self.facet.title}: {period_label(month)}" if month else self.facet.title,
+                items.append(FacetItem(day, period_label(day), count, state.date == day, qs, _level(count, peak),
+                                       str(d)))
+        return FacetBlock(self.name, f"أيام {period_label(month)}" if month else self.facet.title,
                           self.kind, items, 0)
+
+
+def _level(count: int, peak: int) -> int:
+    """Histogram bar height class: 0 for nothing, else 1..HISTOGRAM_LEVELS relative to the peak."""
+    return max(1, round(HISTOGRAM_LEVELS * count / peak)) if count else 0
 
 
 def _months_between(months: list[str], limit: int = 240) -> list[str]:

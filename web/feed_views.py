@@ -33,7 +33,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def feed_query(state: SearchState) -> str:
     """What a feed follows: the search without its page, sort and versions (a feed is always
     by arrival, one entry per article)."""
-    return state.query_string(page=1, sort="relevance", versions="")
+    return state.query_string(page=1, sort="relevance", versions="", partial=True)
 
 
 def feed_url(state: SearchState) -> str:

@@ -12,7 +12,7 @@ Engine-neutral: it only builds query trees and asks the backend for counts and h
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from search.analysis import matching_spans
 from search.model import SearchResult
@@ -41,6 +41,7 @@ class Showing:
     reason: str  # "spelling" | "words"
     typed: str
     typed_qs: str  # the typed query, exactly as typed (expand=0)
+    tree: Node | None = field(default=None, compare=False)  # the query searched (its continuation follows)
 
 
 def _count(backend, state: SearchState, tree: Node) -> int:
@@ -80,11 +81,13 @@ def rescue(state: SearchState, backend, result: SearchResult, sugg: Suggestion |
         res = backend.search(state.request(query=state.words_fallback))
         if res.total:
             words = to_text(_typed_words(state))
-            return res, Showing(words, state.query_string(q=words, page=1), "words", state.q, typed_qs)
+            return res, Showing(words, state.query_string(q=words, page=1), "words", state.q, typed_qs,
+                                state.words_fallback)
     if sugg is not None:
-        res = backend.search(state.request(query=_expanded(state, parse(sugg.query).tree)))
+        tree = _expanded(state, parse(sugg.query).tree)
+        res = backend.search(state.request(query=tree))
         if res.total:
-            return res, Showing(sugg.query, sugg.qs, "spelling", state.q, typed_qs)
+            return res, Showing(sugg.query, sugg.qs, "spelling", state.q, typed_qs, tree)
     return result, None
 
 

@@ -6,6 +6,7 @@ import unicodedata
 from datetime import date
 from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date, format_skeleton
 
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -45,6 +46,36 @@ def short_month(period: str) -> str:
 
 def number(n: int | None) -> str:
     return "" if n is None else f"{n:,}"
+
+
+# Counted nouns: the form Arabic grammar asks for after a number (CLDR plural categories:
+# 3-10 take the plural, 11-99 the accusative singular, 100, 1,000 ... the singular). "alone"
+# is what one and two read as without a digit ("مقال واحد", "مقالان").
+NOUNS = {
+    "article": {"one": "مقال", "two": "مقالان", "few": "مقالات", "many": "مقالًا", "other": "مقال", "alone": "مقال واحد"},
+    "story": {"one": "قصة", "two": "قصتان", "few": "قصص", "many": "قصة", "other": "قصة", "alone": "قصة واحدة"},
+    "version": {"one": "نسخة", "two": "نسختان", "few": "نسخ", "many": "نسخة", "other": "نسخة", "alone": "نسخة واحدة"},
+    "value": {"one": "قيمة", "two": "قيمتان", "few": "قيم", "many": "قيمة", "other": "قيمة", "alone": "قيمة واحدة"},
+    "line": {"one": "سطر", "two": "سطران", "few": "أسطر", "many": "سطرًا", "other": "سطر", "alone": "سطر واحد"},
+    "page": {"one": "صفحة", "two": "صفحتان", "few": "صفحات", "many": "صفحة", "other": "صفحة", "alone": "صفحة واحدة"},
+}
+_PLURAL = Locale.parse("ar").plural_form
+
+
+def noun(n: int | None, kind: str) -> str:
+    """The noun after a number shown apart: 1 مقال، 2 مقالان، 5 مقالات، 11 مقالًا، 100 مقال."""
+    forms = NOUNS[kind]
+    return forms.get(_PLURAL(abs(int(n or 0))), forms["other"])
+
+
+def counted(n: int | None, kind: str) -> str:
+    """A count in words as Arabic writes it: 'مقال واحد', 'مقالان', '5 مقالات', '1,736 مقالًا'."""
+    category = _PLURAL(abs(int(n or 0)))
+    if category == "one":
+        return NOUNS[kind]["alone"]
+    if category == "two":
+        return NOUNS[kind]["two"]
+    return f"{number(n or 0)} {noun(n, kind)}"
 
 
 def first_words(text: str, n: int = 12) -> str:

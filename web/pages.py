@@ -11,10 +11,11 @@ from werkzeug.datastructures import MultiDict
 
 from search.facets import country_name
 from search.outlets import outlet_name
+from search.continuation import Continuation, continue_page
 from search.model import PAGE_SIZE, Hit, SearchResult
 from web.entities import CASUALTY_LABELS, FLAGGED_TITLE, mention_label, mention_size, range_of
 from web.facets import FacetBlock, blocks
-from web.formatting import first_words, number
+from web.formatting import counted, first_words, number
 from web.pagination import Pagination
 from web.params import Chip, SearchState, facet_title, parse_state
 from web.forgiving import Showing, Suggestion, rescue, suggestion
@@ -50,6 +51,8 @@ class HitView:
             "versions": [{"id": v.id, "date": v.date, "source": v.source,
                           "doc_url": url_for("doc.page", doc_id=v.id) + qs(self.doc_qs)} for v in h.versions],
             "story_url": url_for("doc.page", doc_id=h.story or h.id) + "#versions",
+            # a continuation hit (after the last complete match): the word it lacks
+            "partial": bool(h.missing), "missing": list(h.missing),
         }
 
 
@@ -66,6 +69,41 @@ class SearchPage:
     showing: Showing | None = None
     trend: object = None  # web.trend.TrendChart of the shown query (small chart), or None
     trend_state: SearchState | None = None  # the shown query's state when it is not the typed one
+    continuation: Continuation | None = None  # articles lacking one word, after the complete matches
+
+    @property
+    def partial_count(self) -> int:
+        """Articles listed after the complete matches (0: none)."""
+        return (self.continuation.total or 0) if self.continuation else 0
+
+    @property
+    def partial_only(self) -> bool:
+        """No article has every word: the page lists those lacking one, under a notice."""
+        return self.result.total == 0 and self.partial_count > 0
+
+    @property
+    def partial_notice(self) -> str | None:
+        if not self.partial_only:
+            return None
+        return (f"لا توجد مقالات تحوي كل كلمات البحث؛ تُعرض {counted(self.partial_count, 'article')} تنقصها "
+                "كلمة واحدة منها، وتذكر كل نتيجة الكلمة التي تنقصها.")
+
+    @property
+    def partial_page(self) -> int:
+        """The page where the continuation begins."""
+        return self.continuation.complete // PAGE_SIZE + 1 if self.continuation else 1
+
+    @property
+    def partial_hidden(self) -> bool:
+        """``partial=0`` on a query that would have a continuation (the page offers it back)."""
+        from search.query.plan import continuation_units
+
+        return not self.state.partial and self.state.tree is not None and bool(continuation_units(self.state.tree))
+
+    @property
+    def partial_toggle_qs(self) -> str:
+        """The same search without the continuation (``partial=0``), or with it again."""
+        return self.state.query_string(partial=not self.state.partial, page=1)
 
     @property
     def canonical(self) -> str:
@@ -89,7 +127,7 @@ class SearchPage:
     @property
     def trend_url(self) -> str:
         shown = self.trend_state or self.state
-        return url_for("trend.page") + qs(shown.query_string(page=1, sort="relevance", versions=""))
+        return url_for("trend.page") + qs(shown.query_string(page=1, sort="relevance", versions="", partial=True))
 
     @property
     def expansions_off_qs(self) -> str | None:
@@ -117,7 +155,7 @@ class SearchPage:
             "trend": self.trend.to_json() if self.trend else None,
             "page": s.page,
             "sort": s.sort,
-            "notices": s.notices,
+            "notices": s.notices + ([self.partial_notice] if self.partial_notice else []),
             "took_ms": round(self.result.took_ms, 2),
             "pagination": self.pagination.to_json(),
             "filters": [{"facet": c.facet, "title": facet_title(c.facet), "value": c.value, "label": c.label,
@@ -133,6 +171,15 @@ class SearchPage:
             "expansions_off_url": search_url(self.expansions_off_qs) if self.expansions_off_qs else None,
             "expand": s.expand,
             "alternatives": [{"label": label, "url": search_url(q)} for label, q in self.alternatives],
+            # The continuation (search/continuation.py): articles lacking exactly one word of
+            # the query, listed after the last complete match; never in total, facets or CSV.
+            "partial_total": self.continuation.total if self.continuation else None,
+            "partial_stories": self.continuation.stories if self.continuation else None,
+            "partial_rank": self.continuation.rank if self.partial_count else None,
+            "partial_start": self.continuation.start if self.continuation else None,
+            "partial_units": self.continuation.units if self.continuation else [],
+            "partial": s.partial,
+            "partial_url": search_url(self.partial_toggle_qs) if self.continuation or not s.partial else None,
             "hits": [h.to_json(s) for h in self.hits],
             "facets": {b.name: b.to_json(base, facet_url(b.name, s)) for b in self.facets},
             "csv_url": url_for("export.csv") + qs(s.query_string(page=1)),
@@ -170,11 +217,22 @@ def hit_view(hit: Hit, state: SearchState, doc_qs: str, lead: str | None = None)
 
 
 def build_search_page(state: SearchState, backend) -> SearchPage:
-    result = backend.search(state.request(PAGE_SIZE))
+    request = state.request(PAGE_SIZE)
+    result = backend.search(request)
     sugg = suggestion(state, backend)
     result, showing = rescue(state, backend, result, sugg)
-    # One hit per story: pages are pages of stories.
-    pagination = Pagination(state.page, PAGE_SIZE, result.total if result.stories is None else result.stories)
+    continuation = None
+    if state.continues:
+        # After the last complete match, the articles lacking one word (of the query whose
+        # results are shown). With no complete match at all, the spelling rescue goes first:
+        # a typo is usually the word every article lacks.
+        shown = request if showing is None or showing.tree is None else state.request(PAGE_SIZE, query=showing.tree)
+        result, continuation = continue_page(backend, shown, result)
+    # One hit per story: pages are pages of stories; then the continuation's.
+    items = result.total if result.stories is None else result.stories
+    if continuation is not None and continuation.total is not None:
+        items = continuation.complete + continuation.items
+    pagination = Pagination(state.page, PAGE_SIZE, items)
     # Articles shown for a repaired query carry that query (its words are the ones marked).
     doc_qs = showing.qs if showing is not None else state.query_string()
     # The snippet may start mid-article; an untitled article is named by its first words.
@@ -190,7 +248,7 @@ def build_search_page(state: SearchState, backend) -> SearchPage:
 
         trend = small_chart(trend_state or state, backend)
     return SearchPage(state, result, hits, blocks(result.facets, state, result.total), state.chips(), pagination,
-                      relaxation, sugg, showing, trend, trend_state)
+                      relaxation, sugg, showing, trend, trend_state, continuation)
 
 
 @dataclass(frozen=True)

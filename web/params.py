@@ -1,9 +1,9 @@
 """Search state <-> URL parameters: parse and validate, and write the canonical URL.
 
 URL format version 1 (documented in docs/ui.md). Canonical parameters, in this order:
-``q, country*, org*, source*, troops, casualties, date, since, sort, expand, versions, page``;
+``q, country*, org*, source*, troops, casualties, date, since, sort, expand, versions, partial, page``;
 repeated values sorted and deduplicated, defaults (sort=relevance, expand=1, one hit per story,
-page=1) omitted, so two people who reach the same results share one URL. ``v=1`` may be given
+partial=1, page=1) omitted, so two people who reach the same results share one URL. ``v=1`` may be given
 and is dropped; a future incompatible format adds ``v=2`` and keeps reading v1. Form helpers (``troops_min``/``troops_max``,
 ``casualties_min``/``casualties_max``, ``date_from``/``date_to``, and ``troops=custom`` from
 the range control's "other range" choice) are accepted on input and folded into
@@ -28,7 +28,7 @@ from search.query.tree import Node
 
 URL_VERSION = 1
 CANONICAL_KEYS = ("q", "country", "org", "source", "troops", "casualties", "date", "since", "sort", "expand",
-                  "versions", "page")
+                  "versions", "partial", "page")
 VERSIONS = ("", "all")  # "": one hit per story (default); "all": every version (docs/stories.md)
 MULTI = ("country", "org", "source")
 RANGES = ("troops", "casualties")  # one "low-high" value each
@@ -36,6 +36,7 @@ CUSTOM = "custom"  # the range control's "other range" choice: take the min/max 
 ANY = "any"  # the range control's "all" choice: no range, whatever the min/max fields say
 MAX_VALUES = 20  # selected values per facet
 MAX_VALUE_CHARS = 200
+MAX_YEAR = 9998  # the last year whose periods (and the day after them) Python's dates can hold
 _TROOPS = re.compile(r"^(\d{0,9})-(\d{0,9})$")
 _PERIOD = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _DATE = re.compile(rf"^({_PERIOD})?\.\.({_PERIOD})?$|^({_PERIOD})$")
@@ -76,6 +77,8 @@ class SearchState:
     # replacement (spelling, unclosed quote) when it finds nothing. Links still offer them.
     expand: bool = True
     versions: str = ""  # "all": every version of a story, not one hit per story
+    # partial=0: no continuation (articles lacking one word) after the complete matches.
+    partial: bool = True
     page: int = 1
     notices: list[str] = field(default_factory=list)
     tree: Node | None = None
@@ -83,6 +86,7 @@ class SearchState:
     alternatives: list[tuple[str, str]] = field(default_factory=list)  # (label, query) links
     expansions: list[Expansion] = field(default_factory=list)
     typed_tree: Node | None = None  # before Latin-name expansion (spelling works on it)
+    explicit_and: bool = False  # AND was typed: no continuation (search/continuation.py)
 
     def params(self, **changes) -> list[tuple[str, str]]:
         """Canonical (ordered, defaults omitted) parameter list, with optional changes."""
@@ -102,6 +106,8 @@ class SearchState:
             out.append(("expand", "0"))
         if s["versions"]:
             out.append(("versions", s["versions"]))
+        if not s["partial"]:
+            out.append(("partial", "0"))
         if s["page"] != 1:
             out.append(("page", str(s["page"])))
         return out
@@ -130,6 +136,12 @@ class SearchState:
             keep = () if value is None else tuple(v for v in getattr(self, facet) if v != value)
             return self.query_string(**{facet: keep, "page": 1})
         return self.query_string(**{facet: "", "page": 1})
+
+    @property
+    def continues(self) -> bool:
+        """Whether the results page lists, after the complete matches, the articles that lack
+        one word (not with ``partial=0`` nor when AND was typed)."""
+        return self.partial and not self.explicit_and
 
     def cleared(self) -> str:
         """The query and sort kept, every filter removed."""
@@ -209,6 +221,7 @@ def parse_state(args) -> SearchState:
         raise ParamError(f"قيمة expand غير صالحة: {expand_param!r}؛ القيم الممكنة: 0 (كما كُتب) أو 1.")
     state.expand = expand_param == "1"
     state.typed_tree = parsed.tree
+    state.explicit_and = parsed.explicit_and
     state.tree, state.words_fallback = parsed.tree, parsed.words_fallback
     if state.expand:
         state.tree, state.expansions = expand(parsed.tree)
@@ -233,6 +246,11 @@ def parse_state(args) -> SearchState:
     if versions not in VERSIONS:
         raise ParamError(f"قيمة versions غير معروفة: {versions!r}؛ القيمة الممكنة: all (كل نسخ القصة).")
     state.versions = versions
+    partial = args.get("partial", "1").strip() or "1"
+    if partial not in ("0", "1"):
+        raise ParamError(f"قيمة partial غير صالحة: {partial[:20]!r}؛ القيم الممكنة: 0 (المقالات التي تحوي كل "
+                         "الكلمات فقط) أو 1.")
+    state.partial = partial == "1"
     page = (args.get("page", "1") or "1").strip()
     if not page.isascii() or not page.isdigit() or int(page) < 1:
         raise ParamError(f"رقم الصفحة غير صالح: {page!r}؛ يجب أن يكون عددًا صحيحًا موجبًا.")
@@ -295,7 +313,11 @@ def since_param(value: str) -> str:
     if not value:
         return ""
     try:
-        return arrival.canonical(value)
+        canonical = arrival.canonical(value)
+        # Years outside 1000-9998 have no four-digit canonical form, and "after" them overflows.
+        if not 1000 <= int(canonical[:4]) <= MAX_YEAR:
+            raise ValueError(value)
+        return canonical
     except (ValueError, OverflowError):
         raise ParamError(f"وقت الوصول غير صالح: {value[:40]!r}؛ الصيغة مثل 2026-11-21T14:05:03.120Z "
                          "أو 2026-11-21.") from None
@@ -355,9 +377,10 @@ def _period_end(p: str) -> str:
 
 
 def _checked(y: int, m: int, d: int) -> date:
+    # The end of a period is computed from the start of the next one: 9999-12 has none.
+    if not 1 <= y <= MAX_YEAR:
+        raise ParamError(f"السنة {y:04d} خارج النطاق الممكن (0001–{MAX_YEAR}).")
     try:
-        if y < 1:
-            raise ValueError
         return date(y, m, d)
     except ValueError:
         raise ParamError(f"تاريخ غير موجود: {y:04d}-{m:02d}-{d:02d} (الصيغة سنة-شهر-يوم، مثل 2014-06-30).") from None

@@ -60,7 +60,9 @@ def canonical_query(raw: str) -> str:
 
 
 def _one_line(value) -> str:
-    return " ".join(str(value or "").split())
+    if value is not None and not isinstance(value, str):  # a JSON body may send a list or an object
+        raise ParamError("الاسم يجب أن يكون نصًا.")
+    return " ".join((value or "").split())
 
 
 def _fields() -> dict:
@@ -98,7 +100,10 @@ def _found(slug: str) -> SavedSearch:
 
 def _save(fields):
     """(saved, None) or (None, AlreadySaved) for the submitted search."""
-    query_string = canonical_query(str(fields.get("query", "")))
+    query = fields.get("query", "")
+    if not isinstance(query, str):
+        raise ParamError("البحث المراد حفظه يجب أن يكون نصًا (سلسلة الاستعلام).")
+    query_string = canonical_query(query)
     name, who = _name(fields, query_string), _saved_by(fields)
     try:
         return store().save(name, query_string, saved_by=who), None
@@ -118,7 +123,7 @@ def index():
     return render_template("saved.html", items=items, batches=batches, created=created, state=None,
                            describe=describe, batch_description=batch_description,
                            deleted=request.args.get("deleted") == "1",
-                           short_url=lambda s: url_for("saved.short", slug=s.slug, _external=True))
+                           short_url=lambda s: saved_json(s)["short_url"])  # /b/<slug> for a list
 
 
 @bp.route("/saved", methods=["POST"])

@@ -46,7 +46,7 @@ class TrendState:
     def params(self, **changes) -> list[tuple[str, str]]:
         s = {"interval": self.interval, "scale": self.scale, **changes}
         out = [("q", q.q) for q in self.queries]
-        out += [(k, v) for k, v in self.shared.params(q="", sort="relevance", versions="", page=1)]
+        out += [(k, v) for k, v in self.shared.params(q="", sort="relevance", versions="", partial=True, page=1)]
         if s["interval"]:
             out.append(("interval", s["interval"]))
         if s["scale"] != "count":
@@ -73,7 +73,7 @@ def parse_trend(args, require: bool = True) -> TrendState:
 
     shared = parse_state(MultiDict(rest))
     if shared.sort != "relevance" or shared.page != 1 or shared.versions:
-        shared = replace(shared, sort="relevance", page=1, versions="")
+        shared = replace(shared, sort="relevance", page=1, versions="", partial=True)
     interval = args.get("interval", "").strip()
     if interval and interval not in INTERVALS:
         raise ParamError(f"فترة غير معروفة: {interval!r}؛ القيم الممكنة: day، week، month.")
@@ -88,7 +88,9 @@ def parse_trend(args, require: bool = True) -> TrendState:
         notices.extend(parsed.notices)
         # Latin names also search their Arabic forms, as on the search page (expand=0: as typed),
         # so a series counts what its search_url finds.
-        tree = expand(parsed.tree)[0] if shared.expand else parsed.tree
+        tree, found = expand(parsed.tree) if shared.expand else (parsed.tree, [])
+        # said as on the search page, so "Mosul" counting الموصل's articles is no surprise
+        notices.extend(f"بُحث أيضًا عن: {e.latin} ← {'، '.join(e.arabic)}." for e in found)
         queries.append(replace(shared, q=" ".join(clean(q)[0].split()), tree=tree, notices=[]))
     return TrendState(queries, shared, interval, scale, notices)
 
@@ -266,7 +268,7 @@ def _search_url(q: SearchState) -> str:
 
 def small_chart(state: SearchState, be) -> TrendChart | None:
     """The current search as one series (the small chart on the results page)."""
-    one = replace(state, sort="relevance", page=1, versions="", notices=[])
+    one = replace(state, sort="relevance", page=1, versions="", partial=True, notices=[])
     try:
         return compute(TrendState([one], replace(one, q="", tree=None)), be)
     except ParamError:
@@ -297,10 +299,9 @@ def csv_export():
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     buf.write("\ufeff")
-    from web.export_views import cell
+    from web.export_views import cell, download_headers
 
     writer.writerow(["period", "from", "to"] + [cell(s.query) for s in chart.series])
     for i, p in enumerate(chart.periods):
         writer.writerow([p.key, p.start.isoformat(), p.end.isoformat()] + [s.counts[i] for s in chart.series])
-    headers = {"Content-Disposition": 'attachment; filename="trend.csv"', "Cache-Control": "no-store"}
-    return Response(buf.getvalue(), headers=headers, content_type="text/csv; charset=utf-8")
+    return Response(buf.getvalue(), headers=download_headers("trend"), content_type="text/csv; charset=utf-8")

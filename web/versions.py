@@ -1,6 +1,8 @@
 """The versions of an article's story and what each one changes against the earliest.
 
-The comparison is word by word (difflib over whitespace-separated words), bounded so a long
+The comparison is word by word (difflib over the words, punctuation left out: wire copies
+differ in quote marks and in spaces around full stops, which are not changes a reader
+needs to see), bounded so a long
 article costs little: at most ``MAX_WORDS`` words of each text, ``MAX_VERSIONS`` versions
 compared and ``MAX_PASSAGES`` passages listed per side. Everything is plain text, escaped
 by the template.
@@ -10,11 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+import regex
+
 MAX_VERSIONS = 30  # listed; the rest are counted
 MAX_FETCHED = 1000  # versions read to order and count them (a bound on one page's work)
 MAX_WORDS = 2000
 MAX_PASSAGES = 12
 MAX_PASSAGE_WORDS = 40
+_WORD = regex.compile(r"[\w\p{M}]+")  # letters, digits and their marks (harakat)
 
 
 @dataclass
@@ -36,7 +41,7 @@ def _passage(words: list[str]) -> str:
 
 def word_changes(earliest: str, other: str) -> Change:
     """What ``other`` adds to and drops from ``earliest``, passage by passage."""
-    a, b = (earliest or "").split(), (other or "").split()
+    a, b = _WORD.findall(earliest or ""), _WORD.findall(other or "")
     truncated = len(a) > MAX_WORDS or len(b) > MAX_WORDS
     a, b = a[:MAX_WORDS], b[:MAX_WORDS]
     if a == b:

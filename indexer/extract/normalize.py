@@ -12,6 +12,8 @@ from itertools import accumulate, compress, count
 
 from pyarabic import araby
 
+from search.analysis import speedups
+
 # One letter becomes one letter, so offsets only shift where characters are deleted.
 _SUBSTITUTE = {
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
@@ -44,11 +46,29 @@ _COMMON = ("أ", "إ", "آ", "ة", "ى")
 _RARE_SUB = tuple(c for c in _SUBSTITUTE if c not in _COMMON)
 _RARE_SUB_RE = re.compile("[" + re.escape("".join(_RARE_SUB)) + "]")
 # Separators for the word set: punctuation and symbols news text uses.
-_PUNCT_RE = re.compile("[" + re.escape(".,،؛;:!?؟«»\"“”'‘’()[]{}<>/\\|-–—_*#@&%٪+=~^`…•·\n\r\x0b\x0c") + "]")
+_PUNCT = ".,،؛;:!?؟«»\"“”'‘’()[]{}<>/\\|-–—_*#@&%٪+=~^`…•·\n\r\x0b\x0c"
+_PUNCT_RE = re.compile("[" + re.escape(_PUNCT) + "]")
+_compiled: tuple = (None, None, None)  # (compiled core, CharMap of _TABLE, CharMap of _PUNCT)
+
+
+def _compiled_maps() -> tuple | None:
+    """The compiled core's character maps (same tables, one pass in C), or None."""
+    global _compiled
+    core = speedups.core
+    if core is None:
+        return None
+    if _compiled[0] is not core:
+        _compiled = (core, core.CharMap(_TABLE), core.CharMap({ord(c): " " for c in _PUNCT}))
+    return _compiled
 
 
 def _fast_normalize(text: str) -> tuple[str, list[int] | None]:
     """Normalized text and the sorted original positions of deleted characters."""
+    compiled = _compiled_maps()
+    if compiled is not None:
+        # Deletions and one-to-one substitutions never chain, so one mapping pass equals
+        # the deletions followed by the substitutions below.
+        return compiled[1].translate_tracking(text)
     deleted = None
     norm = text
     if _DELETED_RE.search(text) is not None:
@@ -105,7 +125,9 @@ class NormText:
         """Distinct words of the normalized text (split at spaces and punctuation)."""
         if self._words is None:
             # same length as norm, words separated by single spaces: offsets carry over
-            self._padded = " " + _PUNCT_RE.sub(" ", self.norm) + " "
+            compiled = _compiled_maps()
+            spaced = compiled[2].translate(self.norm) if compiled is not None else _PUNCT_RE.sub(" ", self.norm)
+            self._padded = " " + spaced + " "
             self._tokens = self._padded.split(" ")
             self._words = frozenset(self._tokens).difference(("",))
         return self._words
@@ -116,6 +138,9 @@ class NormText:
             self.words  # noqa: B018 - tokenizes
         wanted = {w for w in words if w not in self._pos}
         if not wanted:
+            return
+        if speedups.core is not None:
+            self._pos.update(speedups.core.token_positions(self._tokens, wanted))
             return
         found = {w: [] for w in wanted}
         tokens = self._tokens

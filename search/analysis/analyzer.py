@@ -2,8 +2,14 @@
 
 Speed: every filter after the tokenizer is a pure function of one surface word, so each
 chain keeps a cache from surface word to its final term(s). Per token, the hot path is a
-dict lookup; the filters only run for words not seen before. The token spans of the last
-text are kept too, since the indexer runs all chains over the same text.
+dict lookup; the filters only run for words not seen before, and chains that start with
+the same steps (plus and exact, up to their decompounder) compute those once per word.
+The token spans of the last text are kept too, since the indexer runs all chains over the
+same text.
+
+With the compiled core (``speedups``), the tokenizer's fast path, runs of filters and the
+indexer's lookup-and-join loop run in C; the chains themselves are still composed here,
+and any filter the core does not know runs as the Python callable it is.
 """
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from itertools import compress, count, repeat
 from operator import is_not
 from typing import NamedTuple
 
-from . import definition
+from . import definition, speedups
 from .filters import (
     ArabicNormalizationFilter,
     ArabicStemFilter,
@@ -52,6 +58,14 @@ def tokenize(text: str) -> tuple[list[str], list[int], list[int]]:
     return result
 
 
+def _words(text: str) -> list[str]:
+    """The token surfaces of ``text`` (the last text's tokens when it is the same text)."""
+    last_text, result = _last
+    if text is last_text or text == last_text:
+        return result[0]
+    return _TOKENIZER.words(text)
+
+
 def _term_filter(name: str) -> Callable:
     """A token filter from a name in a chain: an Elasticsearch built-in or a declared one."""
     builtins = {
@@ -77,6 +91,41 @@ def _term_filter(name: str) -> Callable:
         spec.pop("python_only", None)
         return ProcliticFilter(**spec)
     raise ValueError(f"filter {name}: unsupported type {kind!r}")
+
+
+def _run(filters: list[Callable]) -> Callable[[str], str | None]:
+    """The filters applied in turn to one term, stopping at None (a removed term)."""
+    core = speedups.core
+    if core is not None:
+        return core.Pipeline([_compiled_step(core, f) for f in filters])
+
+    def run(term):
+        for f in filters:
+            term = f(term)
+            if term is None:
+                return None
+        return term
+
+    return run
+
+
+def _compiled_step(core, f) -> tuple:
+    """The compiled core's step for a filter: its own version of the filters it knows
+    (their data handed over), the Python callable for any other."""
+    kind = type(f)  # exact types: a subclass may behave differently
+    if kind is LowerCaseFilter:
+        return ("lowercase",)
+    if kind is DecimalDigitFilter:
+        return ("decimal_digit",)
+    if kind is StopFilter:
+        return ("stop", f.stopwords)
+    if kind is ArabicNormalizationFilter:
+        return ("map", core.CharMap(f._TABLE))
+    if kind is ArabicStemFilter:
+        return ("stem", f._prefix_rules, f._suffix_rules)
+    if kind is PatternReplaceFilter and f.trigger is not None:
+        return ("guarded", "".join(sorted(f.trigger)), f)
+    return ("call", f)
 
 
 def _char_filter(name: str) -> MappingCharFilter:
@@ -135,34 +184,43 @@ class Analyzer:
         self._splitter = self.filters[cut] if splitters else None
         self._after = self.filters[cut + 1 :]
         self._single = self._splitter is None
+        self._run_before = _run(self._before)
+        self._run_after = _run(self._after)
+        # Chains with the same char filters and filters up to the decompounder share
+        # split_word's result (filters are pure functions of their names' definitions).
+        self.prefix_key = (tuple(spec["char_filter"]), tuple(spec["filter"][: cut + 1]))
 
     def analyze_word(self, surface: str):
         """The chain's result for one token's surface text (see class doc)."""
+        return self.finish_word(surface, self.split_word(surface))
+
+    def split_word(self, surface: str):
+        """The chain up to its decompounder: None (removed) or ``(term, index_map, pieces)``."""
         term, index_map = surface, None
         for char_filter in self.char_filters:
             term, inner = char_filter.apply(term)
             if inner is not None:
                 index_map = inner if index_map is None else [index_map[i] for i in inner]
-        for f in self._before:
-            term = f(term)
-            if term is None:
-                return None
+        term = self._run_before(term)
+        if term is None:
+            return None
         pieces = self._splitter.split(term) if self._splitter is not None else None
+        return term, index_map, pieces
+
+    def finish_word(self, surface: str, split):
+        """The rest of the chain after ``split_word``: the chain's result (see class doc)."""
+        if split is None:
+            return None
+        term, index_map, pieces = split
         if not pieces:
-            for f in self._after:
-                term = f(term)
-                if term is None:
-                    return None
-            return term
+            return self._run_after(term)
         # The filters before the decompounder keep the length of the words it can split
         # (pure Arabic letters), so part offsets in the term are offsets in the surface
         # after char filtering; index_map takes them back to the original surface.
         parts = []
+        run_after = self._run_after
         for piece, a, b in pieces:
-            for f in self._after:
-                piece = f(piece)
-                if piece is None:
-                    break
+            piece = run_after(piece)
             if index_map is not None:
                 a, b = index_map[a], index_map[b]
             parts.append((piece, a, b))
@@ -226,7 +284,10 @@ class Analyzer:
         indexer's fast path into engines that split on whitespace.
         """
         self._bound()
-        words = tokenize(text)[0]
+        joined = _TOKENIZER.compiled_join(text, self.cache, gap, 0)
+        if joined is not None:
+            return joined
+        words = _words(text)
         results = list(map(self.cache.__getitem__, words))
         may_split = not (self._single or self._split_surfaces.isdisjoint(words))
         return _join(results, gap, may_split)
@@ -235,17 +296,29 @@ class Analyzer:
 class _CombinedCache(dict):
     """surface word -> the results of several chains at once (one lookup per word)."""
 
-    __slots__ = ("analyzers", "split")
+    __slots__ = ("analyzers", "split", "_plan")
 
     def __init__(self, analyzers: list[Analyzer]):
         super().__init__()
         self.analyzers = analyzers
         self.split: set[str] = set()  # surfaces some chain decompounds
+        # Per chain, the earlier chain whose split_word result it reuses (same first
+        # steps), or -1: plus and exact split each word once between them.
+        keys = [a.prefix_key for a in analyzers]
+        self._plan = [(a, keys.index(key) if keys.index(key) < i else -1) for i, (a, key) in enumerate(zip(analyzers, keys))]
 
     def __missing__(self, surface):
-        result = self[surface] = tuple(a.analyze_word(surface) for a in self.analyzers)
-        if any(r.__class__ is _Parts for r in result):
-            self.split.add(surface)
+        splits = []
+        results = []
+        for a, earlier in self._plan:
+            split = splits[earlier] if earlier >= 0 else a.split_word(surface)
+            splits.append(split)
+            results.append(a.finish_word(surface, split))
+        result = self[surface] = tuple(results)
+        for r in result:
+            if r.__class__ is _Parts:
+                self.split.add(surface)
+                break
         return result
 
 
@@ -257,7 +330,10 @@ def joined_terms_all(chains: tuple[str, ...], text: str, gap: str) -> list[str]:
     cache = _COMBINED.get(chains)
     if cache is None or len(cache) >= CACHE_LIMIT:
         cache = _COMBINED[chains] = _CombinedCache([get_analyzer(c) for c in chains])
-    words = tokenize(text)[0]
+    joined = _TOKENIZER.compiled_join(text, cache, gap, len(chains))
+    if joined is not None:
+        return joined
+    words = _words(text)
     columns = list(zip(*map(cache.__getitem__, words))) or [() for _ in chains]
     may_split = not cache.split.isdisjoint(words)
     return [_join(column, gap, may_split) for column in columns]
@@ -277,6 +353,15 @@ def _join(results, gap: str, may_split: bool) -> str:
 
 
 _ANALYZERS: dict[str, Analyzer] = {}
+
+
+@speedups.on_switch
+def _drop_analyzers() -> None:
+    """Analyzers and caches are rebuilt for the implementation switched to."""
+    global _last
+    _ANALYZERS.clear()
+    _COMBINED.clear()
+    _last = ("", ([], [], []))
 
 
 def get_analyzer(chain: str) -> Analyzer:

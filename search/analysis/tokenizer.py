@@ -24,6 +24,8 @@ from itertools import accumulate, compress
 
 import regex
 
+from . import speedups
+
 # WB4: Extend, Format and ZWJ characters stick to the character before them.
 _EFZ = r"[\p{WB=Format}\p{WB=Extend}\p{WB=ZWJ}]*"
 # The emoji rules leave out the presentation selectors, which they handle themselves.
@@ -103,11 +105,10 @@ _SEPARATORS = " \t\n\r\f\v\xa0\u2028\u2029«»()[]{}!?\u061F\u061B-\u2013\u2014/
 _JOINER_CHARS = ".,\u060C:;'\"\u066C\u2019\u2018"
 
 
-def _plain_class(properties: str) -> str:
-    """An re character class body of the Arabic-block/ASCII characters having ``properties``."""
+def _plain_chars(properties: str) -> str:
+    """The Arabic-block/ASCII characters having ``properties``."""
     test = regex.compile(rf"(?V1)[{properties}]")
-    chars = [chr(c) for c in (*range(0x30, 0x7B), *range(0x600, 0x700)) if test.match(chr(c))]
-    return "".join(map(re.escape, chars))
+    return "".join(chr(c) for c in (*range(0x30, 0x7B), *range(0x600, 0x700)) if test.match(chr(c)))
 
 
 def _check_fast_path_sets() -> None:
@@ -128,8 +129,10 @@ _JOIN = re.escape(_JOINER_CHARS)
 # A plain word preceded by a separator (or a joiner after one, or the text start) and
 # followed by a separator (or joiners and then one, or the text end). Split on it, the
 # text alternates: gap, word, gap, word, ..., gap.
-_PLAIN_FIRST = _plain_class(r"\p{WB=ALetter}\p{WB=Numeric}")
-_PLAIN_NEXT = _plain_class(r"\p{WB=ALetter}\p{WB=Numeric}\p{WB=Extend}")
+_PLAIN_FIRST_CHARS = _plain_chars(r"\p{WB=ALetter}\p{WB=Numeric}")
+_PLAIN_NEXT_CHARS = _plain_chars(r"\p{WB=ALetter}\p{WB=Numeric}\p{WB=Extend}")
+_PLAIN_FIRST = "".join(map(re.escape, _PLAIN_FIRST_CHARS))
+_PLAIN_NEXT = "".join(map(re.escape, _PLAIN_NEXT_CHARS))
 _PLAIN_SPLIT = re.compile(
     rf"(?:(?<![^{_SEP}])|(?<=[{_JOIN}])(?<![^{_SEP}][{_JOIN}]))"
     rf"([{_PLAIN_FIRST}][{_PLAIN_NEXT}]*+)"
@@ -138,7 +141,29 @@ _PLAIN_SPLIT = re.compile(
 # A gap holding anything else may hold tokens.
 _GAP_NEEDS_GRAMMAR = re.compile(rf"[^{_SEP}{_JOIN}]")
 
+_scanner: tuple[object, object] = (None, None)  # (compiled core, its Scanner)
+
+
+def compiled_scanner():
+    """The compiled core's version of the fast path above, or None (pure Python).
+
+    It is given the same character sets and finds the same plain words; gaps needing the
+    grammar are handed back to ``StandardTokenizer._grammar_spans``.
+    """
+    global _scanner
+    core = speedups.core
+    if core is None:
+        return None
+    if _scanner[0] is not core:
+        _scanner = (core, core.Scanner(_PLAIN_FIRST_CHARS, _PLAIN_NEXT_CHARS, _SEPARATORS, _JOINER_CHARS))
+    return _scanner[1]
+
+
 MAX_TOKEN_LENGTH = 255
+# Gaps between plain words that need the grammar repeat ("* ", " 4.5 ", " ٪ "): their spans
+# are remembered per gap text, for gaps up to this long, this many at a time.
+GAP_MEMO_MAX_LENGTH = 64
+GAP_MEMO_LIMIT = 50_000
 
 
 class StandardTokenizer:
@@ -150,9 +175,16 @@ class StandardTokenizer:
         if max_token_length < 1:
             raise ValueError("max_token_length must be positive")
         self.max_token_length = max_token_length
+        self._gap_memo: dict[str, list[tuple[int, int]]] = {}
 
     def tokenize(self, text: str) -> tuple[list[str], list[int], list[int]]:
         """``(surfaces, starts, ends)`` of every token of ``text``, in order."""
+        scanner = compiled_scanner()
+        if scanner is not None:
+            found = scanner.tokenize(text, self._gap_spans, self.max_token_length)
+            if found is not None:
+                return found
+            # A plain word over max_token_length: the long-token rules below.
         parts = _PLAIN_SPLIT.split(text)
         words = parts[1::2]
         bounds = list(accumulate(map(len, parts)))
@@ -171,7 +203,7 @@ class StandardTokenizer:
         # back so that earlier indices stay valid.
         for i in reversed(tricky):
             gap_start = bounds[2 * i - 1] if i else 0
-            found = self._grammar_spans(text, gap_start, gap_start + len(gaps[i]))
+            found = self._gap_spans(text, gap_start, gap_start + len(gaps[i]))
             if found:
                 words[i:i] = [text[a:b] for a, b in found]
                 starts[i:i] = [a for a, _ in found]
@@ -182,6 +214,49 @@ class StandardTokenizer:
         """``(start, end)`` of every token of ``text``, in order."""
         _, starts, ends = self.tokenize(text)
         return list(zip(starts, ends))
+
+    def words(self, text: str) -> list[str]:
+        """The surfaces of ``tokenize(text)``, without offsets (the indexer needs no more)."""
+        scanner = compiled_scanner()
+        if scanner is not None:
+            found = scanner.words(text, self._gap_spans, self.max_token_length)
+            return found if found is not None else self.tokenize(text)[0]
+        parts = _PLAIN_SPLIT.split(text)
+        words = parts[1::2]
+        if words and max(map(len, words)) > self.max_token_length:
+            return self.tokenize(text)[0]
+        gaps = parts[0::2]
+        tricky_gaps = {g for g in set(gaps) if _GAP_NEEDS_GRAMMAR.search(g)}
+        if tricky_gaps:
+            for i in reversed(list(compress(range(len(gaps)), map(tricky_gaps.__contains__, gaps)))):
+                gap = gaps[i]
+                words[i:i] = [gap[a:b] for a, b in self._gap_spans(gap, 0, len(gap))]
+        return words
+
+    def compiled_join(self, text: str, cache: dict, gap: str, columns: int):
+        """With the compiled core: each token's value in ``cache`` (a dict computing missing
+        words), joined by spaces per column (``gap`` for an empty position); None without
+        the core or for a text with a plain word over max_token_length."""
+        scanner = compiled_scanner()
+        if scanner is None:
+            return None
+        return scanner.join(text, self._gap_spans, self.max_token_length, cache, gap, columns)
+
+    def _gap_spans(self, text: str, start: int, stop: int) -> list[tuple[int, int]]:
+        """``_grammar_spans`` of a gap between plain words (or the text's ends).
+
+        The grammar has no look-around, so the spans depend on the gap's characters only:
+        they are computed once per distinct short gap and shifted to where it is.
+        """
+        if stop - start > GAP_MEMO_MAX_LENGTH:
+            return self._grammar_spans(text, start, stop)
+        gap = text[start:stop]
+        found = self._gap_memo.get(gap)
+        if found is None:
+            if len(self._gap_memo) >= GAP_MEMO_LIMIT:
+                self._gap_memo.clear()
+            found = self._gap_memo[gap] = self._grammar_spans(gap, 0, len(gap))
+        return [(a + start, b + start) for a, b in found]
 
     def _tokenize_slowly(self, text: str) -> tuple[list[str], list[int], list[int]]:
         found = self._grammar_spans(text, 0, len(text))

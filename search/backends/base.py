@@ -100,6 +100,11 @@ class Backend(ABC):
         """(matching articles, first day, last day) of a request's matches (dated ones for the days)."""
         raise NotImplementedError
 
+    def story_ids(self, request: SearchRequest, limit: int) -> tuple[str, ...] | None:
+        """The distinct story ids of a request's matches, sorted; None when there are more
+        than ``limit`` (search/continuation.py leaves these stories out of the continuation)."""
+        raise NotImplementedError
+
     def period_counts(self, request: SearchRequest, field: str, size: int) -> dict[str, int]:
         """Matching articles per ``day`` or ``month`` (keys ``YYYY-MM-DD`` / ``YYYY-MM``)."""
         raise NotImplementedError

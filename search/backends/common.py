@@ -161,5 +161,17 @@ def span_value(raw: dict) -> str | None:
     return dt.datetime.fromtimestamp(value / scale, dt.timezone.utc).date().isoformat()
 
 
+def story_ids_spec(limit: int) -> dict:
+    """The story ids of the matches: one more bucket than allowed tells "too many"."""
+    from search.fields import STORY_FIELD
+
+    return {"terms": {"field": STORY_FIELD, "size": limit + 1}}
+
+
+def story_ids_of(raw: dict, limit: int) -> tuple[str, ...] | None:
+    keys = sorted(str(b["key"]) for b in (raw or {}).get("buckets", []))
+    return None if len(keys) > limit or (raw or {}).get("sum_other_doc_count") else tuple(keys)
+
+
 def period_buckets(raw: dict) -> dict[str, int]:
     return {str(b["key"]): int(b.get("doc_count", 0)) for b in (raw or {}).get("buckets", [])}

@@ -29,8 +29,9 @@ from search.backends.elasticsearch_mapping import (DEFAULT_MAX_RESULT_WINDOW, es
                                                    live_settings, mappings, set_story, story_info, to_action)
 from search.backends.elasticsearch_query import (NEWEST_ARRIVAL_BODY, SHOWN_VERSIONS, SORT_FIELDS, STORIES_PRECISION,
                                                  arrival_scan_body, period_body, scan_body, search_body, span_body,
-                                                 summary_body)
-from search.backends.common import facet_result, highlighted_hit, period_buckets, span_value, summary_facets
+                                                 story_ids_body, summary_body)
+from search.backends.common import (facet_result, highlighted_hit, period_buckets, span_value, story_ids_of,
+                                   summary_facets)
 from search.highlight import Highlighter
 from search.fields import STORY_BANDS_FIELD, STORY_FIELD
 from search.model import Hit, SearchRequest, SearchResult, StoredDocument, Summary, Version
@@ -355,6 +356,11 @@ class ElasticsearchBackend(Backend):
         with self._errors("period counts", private=True):
             resp = self.client.search(index=self.alias, body=period_body(build_plan(request), field, size))
         return period_buckets((resp.get("aggregations") or {}).get("p"))
+
+    def story_ids(self, request: SearchRequest, limit: int) -> tuple[str, ...] | None:
+        with self._errors("story ids", private=True):
+            resp = self.client.search(index=self.alias, body=story_ids_body(build_plan(request), limit))
+        return story_ids_of((resp.get("aggregations") or {}).get("s"), limit)
 
     def story_candidates(self, bands: list[str], limit: int = 500) -> list[StoryInfo]:
         """Documents sharing at least one LSH band key with ``bands`` (for ``indexer add``)."""

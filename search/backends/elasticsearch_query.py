@@ -158,7 +158,8 @@ def search_body(request: SearchRequest, plan: Plan, *, timeout: str | None = Non
     aggs = facet_aggs(plan, request)
     if request.collapse:
         aggs["_stories"] = stories_agg(plan)
-        body["collapse"] = collapse_spec()
+        if request.page_size:  # a count-only request (the continuation's count) needs no groups
+            body["collapse"] = collapse_spec()
     if aggs:
         body["aggs"] = aggs
     body["sort"] = sort_spec(request.sort)
@@ -186,6 +187,14 @@ def period_body(plan: Plan, field: str, size: int) -> dict:
     """Matches per day or month (the ``day`` / ``month`` keyword fields)."""
     return {"query": compile_clause(plan.full()), "size": 0, "track_total_hits": False,
             "aggs": {"p": period_counts_spec(field, size)}}
+
+
+def story_ids_body(plan: Plan, limit: int) -> dict:
+    """The distinct story ids of the matches (at most ``limit`` + 1: more means "too many")."""
+    from search.backends.common import story_ids_spec
+
+    return {"query": compile_clause(plan.full()), "size": 0, "track_total_hits": False,
+            "aggs": {"s": story_ids_spec(limit)}}
 
 
 def summary_body(plan: Plan, top: int) -> dict:

@@ -14,28 +14,34 @@ from search.analysis import ANALYZER_VERSION
 from search.arrival import CLOCK, from_ms, to_ms
 from search.backends.base import Backend, BackendError, IndexBuild
 from search.backends.common import (date_span_spec, facet_agg_spec, facet_result, highlighted_hit,
-                                   period_buckets, period_counts_spec, span_value, summary_aggs, summary_facets)
+                                   period_buckets, period_counts_spec, span_value, story_ids_of, story_ids_spec,
+                                   summary_aggs, summary_facets)
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
 from search.backends.tantivy_collapse import Collapser, Walk
 from search.backends.tantivy_seek import SEEK_FROM, DateSeek
-from search.backends.tantivy_schema import (LAYOUT_VERSION, analyze_document, build_schema, create_index,
-                                            from_tantivy, open_index, set_story, story_info, stored_story_info,
-                                            to_tantivy)
+from search.backends.tantivy_schema import (LAYOUT_VERSION, VOCABULARY_PARTS, Prepare, analyze_document,
+                                            build_schema, create_index, from_tantivy, open_index, set_story,
+                                            story_info, stored_story_info, to_tantivy)
 from search.facets import FACETS
-from search.fields import (ARRIVAL_FIELD, DIGEST_FIELD, STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD, TEXT_SCOPES,
-                           text_field)
+from search.fields import ARRIVAL_FIELD, DIGEST_FIELD, STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD
 from search.highlight import Highlighter
 from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument, Summary
 from search.query.plan import All, Plan, build_plan, with_filters
 from search.stories import StoryInfo
-from search.vocabulary import Vocabulary, document_terms, joined_terms
+from search.vocabulary import Vocabulary, document_terms
 
-_EXACT_FIELDS = tuple(text_field(scope, "arabic_exact") for scope in TEXT_SCOPES)
 _SCHEMA = build_schema()
 
 WRITER_HEAP = int(os.environ.get("TANTIVY_WRITER_HEAP", 256_000_000))
-WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 1))
+def _default_writer_threads() -> int:
+    """One indexing thread writes ~2,500 documents/s of our six analyzed fields (~0.4 ms
+    each): a machine with many cores feeds it faster than that, so it gets one thread per
+    four cores (at most four); a small machine keeps one (bench/README.md, worker scaling)."""
+    return max(1, min(4, (os.cpu_count() or 1) // 4))
+
+
+WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 0)) or _default_writer_threads()
 SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max", "arrived": ARRIVAL_FIELD}
 SHOWN_VERSIONS = 5  # other versions listed under a collapsed hit
 ARRIVAL_SCAN_CHUNK = 20_000  # documents per step of the rebuild's arrival scan
@@ -267,6 +273,11 @@ class TantivyBackend(Backend):
         query = compile_clause(self.schema, build_plan(request).full())
         return period_buckets(searcher.aggregate(query, {"p": period_counts_spec(field, size)}).get("p"))
 
+    def story_ids(self, request: SearchRequest, limit: int) -> tuple[str, ...] | None:
+        searcher = self._index().searcher()
+        query = compile_clause(self.schema, build_plan(request).full())
+        return story_ids_of(searcher.aggregate(query, {"s": story_ids_spec(limit)}).get("s"), limit)
+
     def story_candidates(self, bands: list[str], limit: int = 500) -> list[StoryInfo]:
         """Documents sharing at least one LSH band key with ``bands`` (for ``indexer add``)."""
         if not bands:
@@ -443,7 +454,7 @@ class TantivyBackend(Backend):
                         writer.delete_documents_by_term("id", doc.id)
                         prepared = analyze_document(doc)
                         if vocab is not None:
-                            vocab.add(_prepared_terms(prepared))
+                            vocab.add(prepared["terms"])
                         writer.add_document(to_tantivy(prepared, known.get(doc.id, now)))
                         n += 1
                 writer.commit()
@@ -497,15 +508,33 @@ class TantivyBuild(IndexBuild):
         self._arrived_ms = to_ms(self.arrived)
         self.count = 0
         self.vocab = Vocabulary()
+        self._counted_here = 0  # documents whose vocabulary terms add() counted
+        spool = self.path / VOCABULARY_PARTS
+        spool.mkdir()
+        # The indexer prepares documents with this (reindex: build.prepare), so that their
+        # vocabulary terms are counted by the workers, not by this process.
+        self.prepare = Prepare(str(spool))
         self._done = False
 
     def add(self, prepared) -> None:
-        """Add a document; accepts a StoredDocument or the output of ``TantivyBackend.prepare``."""
+        """Add a document; accepts a StoredDocument, or the output of ``TantivyBackend.prepare``
+        (its terms counted here) or of ``self.prepare`` (counted where it was prepared)."""
         if isinstance(prepared, StoredDocument):
             prepared = analyze_document(prepared)
         self.writer.add_document(to_tantivy(prepared, self._arrived_ms))
-        self.vocab.add(_prepared_terms(prepared))
+        terms = prepared.get("terms")
+        if terms is not None:
+            self.vocab.add(terms)
+            self._counted_here += 1
         self.count += 1
+
+    def _gather_vocabulary(self) -> None:
+        documents, counts = self.prepare.gather()
+        if documents + self._counted_here != self.count:
+            raise BackendError(f"vocabulary counts cover {documents + self._counted_here:,} of "
+                               f"{self.count:,} documents: a worker's counts are missing")
+        self.vocab.counts.update(counts)
+        shutil.rmtree(self.prepare.spool, ignore_errors=True)
 
     def relabel(self, mapping: dict[str, str]) -> None:
         """Give the versions written under story id ``old`` the id ``mapping[old]`` (re-analysed)."""
@@ -522,6 +551,7 @@ class TantivyBuild(IndexBuild):
         try:
             self.writer.commit()
             self.writer.wait_merging_threads()
+            self._gather_vocabulary()
             info = {"documents": self.count, "analyzer_version": ANALYZER_VERSION, "layout": LAYOUT_VERSION,
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                     "vocabulary_terms": len(self.vocab), **info}
@@ -572,11 +602,6 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
             chunk = []
     if chunk:
         yield chunk
-
-
-def _prepared_terms(prepared: dict) -> set[str]:
-    """Vocabulary terms of a prepared document, from its exact-chain fields (no re-analysis)."""
-    return joined_terms(prepared["fields"].get(f, "") for f in _EXACT_FIELDS)
 
 
 def _forget(vocab: Vocabulary, searcher, doc_id: str) -> None:

@@ -12,6 +12,13 @@ instead of one Python object per token: see bench/README.md for the measured dif
 from __future__ import annotations
 
 import json
+import multiprocessing
+import multiprocessing.util
+import os
+import pickle
+import uuid
+from collections import Counter
+from pathlib import Path
 
 import tantivy
 
@@ -22,6 +29,7 @@ from search.fields import (ARRIVAL_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_
                            STORY_FIELD, STORY_KEY_FIELD, STORY_SIG_FIELD, TEXT_SCOPES, text_field)
 from search.model import StoredDocument
 from search.stories import StoryInfo, story_fields, story_key
+from search.vocabulary import is_vocabulary_term
 
 
 # Bump when the schema or the way fields are written changes: an index of another layout
@@ -77,14 +85,22 @@ def analyze_document(doc: StoredDocument) -> dict:
     """Everything tantivy needs for one document, as plain picklable values.
 
     Runs in indexer worker processes (analysis, date parsing and JSON encoding of the stored
-    part), so the indexing process only copies strings into tantivy.
+    part), so the indexing process only copies strings into tantivy. The analyzed fields
+    travel as UTF-16: the indexing process decodes that about three times faster than the
+    UTF-8 pickle uses for str (bench/README.md, serial work).
     """
     fields = {}
+    vocabulary: set[str] = set()
     for scope, text in (("title", doc.title), ("body", doc.body)):
         if not text:
             continue
         for chain, terms in zip(CHAINS, joined_terms_all(CHAINS, text, GAP)):
-            fields[text_field(scope, chain)] = terms
+            fields[text_field(scope, chain)] = terms.encode("utf-16-le", "surrogatepass")
+            if chain == "arabic_exact":
+                vocabulary.update(terms.split())
+    # The document's distinct vocabulary terms (search.vocabulary): counted where the
+    # document is prepared (``Prepare``), not by the indexing process.
+    vocabulary_terms = [t for t in vocabulary if is_vocabulary_term(t)]
     keywords = [("country", c) for c in doc.countries] + [("org", o) for o in doc.orgs]
     keywords += [(name, v) for name, v in (("source", doc.source), ("month", doc.month), ("day", doc.day)) if v]
     keywords += [("flags", f) for f in doc.flags]
@@ -99,7 +115,61 @@ def analyze_document(doc: StoredDocument) -> dict:
     return {"id": doc.id, "fields": fields, "keywords": keywords, "integers": integers,
             "date": parse_date(doc.date), "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
             "story": story, "story_sig": sig, "story_bands": bands, "raw_date": doc.date,
-            "arrived": to_ms(doc.arrived) if doc.arrived else None, "digest": doc.digest or 0}
+            "arrived": to_ms(doc.arrived) if doc.arrived else None, "digest": doc.digest or 0,
+            "terms": vocabulary_terms}
+
+
+VOCABULARY_PARTS = "vocabulary-parts"
+
+
+class Prepare:
+    """``analyze_document`` for one build, counting the documents' vocabulary terms where
+    it runs (``TantivyBuild.prepare``, passed to the indexer's workers).
+
+    Counting a document's ~200 distinct terms into the vocabulary of the whole index costs
+    ~0.06 ms; done by the indexing process it would be most of its serial work per document
+    (bench/README.md). So each worker counts its own documents and, when it exits, leaves
+    its counts in ``spool`` (a directory of the build); in the indexing process (small
+    runs) they stay on this object. ``TantivyBuild.commit`` adds them up and checks that
+    every document was counted exactly once.
+    """
+
+    def __init__(self, spool: str):
+        self.spool = spool
+        self.counts: Counter = Counter()
+        self.documents = 0
+        self._will_write = False
+
+    def __getstate__(self) -> dict:
+        return {"spool": self.spool}  # a worker starts with no counts
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["spool"])
+
+    def __call__(self, doc: StoredDocument) -> dict:
+        prepared = analyze_document(doc)
+        self.counts.update(prepared.pop("terms"))
+        self.documents += 1
+        if not self._will_write and multiprocessing.parent_process() is not None:
+            self._will_write = True  # a worker: its counts are written when it exits
+            multiprocessing.util.Finalize(self, self.write, exitpriority=10)
+        return prepared
+
+    def write(self) -> None:
+        """Leave this process's counts in the spool directory (atomically)."""
+        path = Path(self.spool) / f"{os.getpid()}-{uuid.uuid4().hex}.pickle"
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(pickle.dumps((self.documents, dict(self.counts)), pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+
+    def gather(self) -> tuple[int, Counter]:
+        """(documents counted, their counts): this object's and every worker's."""
+        documents, counts = self.documents, Counter(self.counts)
+        for part in sorted(Path(self.spool).glob("*.pickle")):
+            n, part_counts = pickle.loads(part.read_bytes())
+            documents += n
+            counts.update(part_counts)
+        return documents, counts
 
 
 def story_info(prepared: dict) -> StoryInfo:
@@ -118,7 +188,7 @@ def to_tantivy(prepared: dict, arrived_ms: int | None = None) -> tantivy.Documen
     d = tantivy.Document()
     d.add_text("id", prepared["id"])
     for name, terms in prepared["fields"].items():
-        d.add_text(name, terms)
+        d.add_text(name, terms.decode("utf-16-le", "surrogatepass"))
     for name, value in prepared["keywords"]:
         d.add_text(name, value)
     for name, value in prepared["integers"]:

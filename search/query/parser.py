@@ -28,7 +28,7 @@ ARABIC_OR = {"او", "أو"}
 _LEXEME = re.compile(r'"[^"]*"?|\(|\)|[^\s"()]+')
 _FIELD_NAME = re.compile(r"[A-Za-z_]{1,20}")
 
-NOTICE_ARABIC_OR = "قُرئت «{}» بين {} و{} بمعنى OR: تظهر المقالات التي تذكر أيًّا منهما."
+NOTICE_ARABIC_OR = "قُرئت «{}» بين «{}» و«{}» بمعنى OR: تظهر المقالات التي تذكر أيًّا منهما."
 NOTICE_UNKNOWN_FIELD = "الحقل {}: غير معروف (الحقول: title، body، country، org، source)؛ بُحث عن {} كلمات."
 NOTICE_NOTHING = "لا يحوي الاستعلام كلمات يمكن البحث عنها؛ امسح مربع البحث لتصفح كل المقالات."
 NOTICE_STOPWORDS = ("كل كلمات الاستعلام من الكلمات الشائعة التي يتجاهلها البحث عادةً؛ "
@@ -46,6 +46,9 @@ class ParsedQuery:
     words_fallback: Node | None = None
     # Other readings the page offers as links: (label, query text).
     alternatives: list[tuple[str, str]] = field(default_factory=list)
+    # AND was typed (AND, and, &&): every word is required, and the results page lists no
+    # articles lacking one of them after the complete matches (search/continuation.py).
+    explicit_and: bool = False
 
 
 def clean(text: str) -> tuple[str, list[str]]:
@@ -82,7 +85,7 @@ def parse(text: str) -> ParsedQuery:
     if cleaned.strip() and _searches_nothing_typed(tree):
         tree = _stopwords_as_phrase(tree, notices)
     fallback = _words_instead(tree, parser.unclosed) if parser.unclosed else None
-    return ParsedQuery(tree, notices, fallback, alternatives)
+    return ParsedQuery(tree, notices, fallback, alternatives, parser.explicit_and)
 
 
 def _read_arabic_or(lexemes: list[str], notices: list[str]) -> list[tuple[str, str]]:
@@ -170,6 +173,7 @@ class _Parser:
         self.clauses = 0
         self.depth = 0
         self.unclosed: list[Phrase] = []
+        self.explicit_and = False
 
     def notice(self, msg: str) -> None:
         if msg not in self.notices:
@@ -212,6 +216,7 @@ class _Parser:
         parts: list[Node] = []
         while (tok := self.peek()) is not None and tok not in OR_WORDS and tok != ")":
             if tok in AND_WORDS:  # AND is what words mean already
+                self.explicit_and = True
                 self.i += 1
                 continue
             node = self.unary()

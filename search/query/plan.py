@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from search.analysis import analyze_field, compound_name_parts, is_name_word
 from search.facets import FACETS, RangeFacet
-from search.fields import ARRIVAL_FIELD
-from search.model import SearchRequest
+from search.fields import ARRIVAL_FIELD, STORY_FIELD
+from search.model import MATCH_ALL, MATCH_PARTIAL, SearchRequest
 from search.query.ranking import RANKING, Ranking
 from search.query.tree import And, Filter, MatchAll, MatchNone, Node, Not, Or, Phrase, Prefix, Word
 
@@ -140,10 +140,46 @@ def with_filters(query: Clause, filters: list[Clause]) -> Clause:
     return Bool(must=(query,), filter=tuple(filters))
 
 
-def lower_query(node: Node, ranking: Ranking = RANKING) -> Clause:
+# Lowering modes. ``MATCH_ALL``: every unit of a conjunction required (a query's result
+# set). ``MATCH_PARTIAL``: the articles that lack exactly one unit of the top-level
+# conjunction (the continuation shown after the last complete match; nothing for a query
+# without one). ``MATCH_UNION``: both together in one ranking, issue 16's lowering, kept for
+# the relevance benchmark (bench/relevance/ranking/), never used by the product.
+MATCH_UNION = "union"
+MODES = (MATCH_ALL, MATCH_PARTIAL, MATCH_UNION)
+
+
+def lower_query(node: Node, ranking: Ranking = RANKING, mode: str = MATCH_ALL) -> Clause:
     """Analyze every word of the tree and expand it over fields and chains."""
-    out = _Lowering(ranking).lower(node)
+    if mode not in MODES:
+        raise ValueError(f"unknown match mode {mode!r}")
+    low = _Lowering(ranking, union=mode == MATCH_UNION)
+    if mode == MATCH_PARTIAL:
+        out = low.conjunction(node, partial=True) if isinstance(node, And) else Nothing()
+    else:
+        out = low.lower(node)
     return All() if out is None else out
+
+
+def continuation_units(node: Node, ranking: Ranking = RANKING) -> list[tuple[Node, ...]]:
+    """The units (plain words, compound names) an article may lack in the continuation of
+    ``node``: those of its top-level conjunction when it has at least ``relax_from`` (and
+    two) of them; [] when the query has no continuation (one word, a phrase, an OR...)."""
+    if not isinstance(node, And) or not ranking.relax_from:
+        return []
+    low = _Lowering(ranking)
+    units = [u for u in low.units(node)[0] if low.unit(u) is not None]
+    return units if len(units) >= max(2, ranking.relax_from) else []
+
+
+def unit_text(unit: tuple[Node, ...]) -> str:
+    """A unit as the journalist typed it (its words, space-separated)."""
+    return " ".join(n.text for n in unit)
+
+
+def unit_query(unit: tuple[Node, ...]) -> Node:
+    """A query tree matching exactly the articles that hold ``unit`` (as its lowering does)."""
+    return unit[0] if len(unit) == 1 else And(unit)
 
 
 def build_plan(request: SearchRequest) -> Plan:
@@ -166,16 +202,24 @@ def build_plan(request: SearchRequest) -> Plan:
             f = FACETS[name]
             fld = f.field if isinstance(f, RangeFacet) else name
             facet_filters[name] = NumRange(fld, rng.low, rng.high)
-    return Plan(lower_query(request.query), facet_filters, facet_scopes)
+    query = lower_query(request.query, mode=request.match)
+    # Restrictions of the continuation (search/continuation.py): stories already shown
+    # among the complete matches, and the few articles whose missing word is looked up.
+    # Part of the query, not of the facet filters: they narrow every count.
+    only = (Keyword("id", tuple(request.ids)),) if request.ids else ()
+    shown = (Keyword(STORY_FIELD, tuple(request.exclude_stories)),) if request.exclude_stories else ()
+    if only or shown:
+        query = Bool(must=(query,), filter=only, must_not=shown)
+    return Plan(query, facet_filters, facet_scopes)
 
 
 class _Lowering:
     """The lowering of one query under one set of ranking parameters (``Ranking``)."""
 
-    def __init__(self, ranking: Ranking, scale: float = 1.0):
+    def __init__(self, ranking: Ranking, scale: float = 1.0, union: bool = False):
         self.r = ranking
         self.scale = scale  # every word weight times this (the coverage bonus re-lowers at its weight)
-
+        self.union = union  # MATCH_UNION: complete and partial matches in one ranking
     def lower(self, node: Node) -> Clause | None:
         if isinstance(node, MatchAll):
             return None
@@ -203,45 +247,64 @@ class _Lowering:
             return parts[0] if len(parts) == 1 else Bool(should=tuple(parts))
         raise TypeError(f"unknown query node {node!r}")
 
-    def conjunction(self, node: And) -> Clause | None:
-        must: list[Clause] = []
-        must_not: list[Clause] = []
-        positives = [c for c in node.children if not isinstance(c, Not)]
-        for child in node.children:
-            if isinstance(child, Not):
-                inner = self.lower(child.child)
-                if inner is not None:
-                    must_not.append(inner)
-        # Units: plain words and compound names (عبد ربه; with name_chains also محمد بن
-        # سلمان) may be relaxed; phrases, prefixes and filters are always required.
+    def units(self, node: And) -> tuple[list[tuple[Node, ...]], list[Node]]:
+        """(units, the other positive children), in query order: plain words and compound
+        names (عبد ربه; with ``name_chains`` also محمد بن سلمان) may be missing from a
+        partial match; phrases, prefixes and filters never."""
         units: list[tuple[Node, ...]] = []
-        unit_ids: set[int] = set()
+        others: list[Node] = []
+        for item in self._items(node):
+            (units if isinstance(item, tuple) else others).append(item)
+        return units, others
+
+    def _items(self, node: And) -> list:
+        """The positive children in order, each unit as a tuple of its words."""
+        positives = [c for c in node.children if not isinstance(c, Not)]
+        items: list = []
         i = 0
         while i < len(positives):
             unit = self._unit_at(positives, i)
-            if unit:
-                low = self.unit(unit)
-                i += len(unit)
-                if low is not None:
-                    units.append(unit)
-                    unit_ids.add(id(low))
-            else:
-                low = self.lower(positives[i])
-                i += 1
-            if low is not None:
-                must.append(low)
-        words = [c for c in must if id(c) in unit_ids]
+            items.append(unit or positives[i])
+            i += len(unit) or 1
+        return items
+
+    def conjunction(self, node: And, partial: bool = False) -> Clause | None:
+        """Every unit required (the result set); with ``partial``, the articles that lack
+        exactly one unit (the continuation: ``Nothing`` when there are too few units)."""
         r = self.r
-        relaxed = bool(r.relax_from) and len(words) >= r.relax_from
+        positives = [c for c in node.children if not isinstance(c, Not)]
+        must_not = [low for c in node.children if isinstance(c, Not) and (low := self.lower(c.child)) is not None]
+        lowered = []  # (unit or None, clause) in query order
+        for item in self._items(node):
+            low = self.unit(item) if isinstance(item, tuple) else self.lower(item)
+            if low is not None:
+                lowered.append((item if isinstance(item, tuple) else None, low))
+        units = [u for u, _ in lowered if u is not None]
+        words = [low for u, low in lowered if u is not None]
+        rest = [low for u, low in lowered if u is None]
+        relaxed = bool(r.relax_from) and len(words) >= max(2, r.relax_from)
+        if partial and not relaxed:
+            return Nothing()
         bonus: list[Clause] = []
-        if relaxed:
-            # A long question: an article may lack one of its units; fuller matches score
-            # higher, and with ``coverage`` an article with every unit gets its units'
-            # score again times ``coverage``.
-            must = [c for c in must if id(c) not in unit_ids] + [AtLeast(tuple(words), len(words) - 1)]
+        if partial:
+            # All but one unit: at least n-1 of them, and not all of them. Scored as the
+            # relaxed ranking scores an article that lacks a unit (no coverage bonus).
+            must = rest + [AtLeast(tuple(words), len(words) - 1)]
+            must_not.append(Bool(must=tuple(words)))
+        elif relaxed and self.union:
+            # Issue 16's ranking: the units relaxed to all but one, and an article with every
+            # unit gets its units' score again times ``coverage``.
+            must = rest + [AtLeast(tuple(words), len(words) - 1)]
             if r.coverage > 0:
                 scaled = _Lowering(r, self.scale * r.coverage)
                 bonus.append(Bool(must=tuple(scaled.unit(u) for u in units)))
+        elif relaxed and r.coverage > 0:
+            # Every unit required, scored as the relaxed ranking scores a complete match
+            # (its units' score times 1 + coverage), so complete matches keep that order.
+            scaled = _Lowering(r, self.scale * (1 + r.coverage))
+            must = [low if u is None else scaled.unit(u) for u, low in lowered]
+        else:
+            must = [low for _, low in lowered]
         if not must and not must_not:
             return None
         if not must:
@@ -249,8 +312,10 @@ class _Lowering:
         core = must[0] if len(must) == 1 and not must_not else Bool(must=tuple(must), must_not=tuple(must_not))
         near = self.proximity(positives)
         if near and relaxed and r.proximity_complete:
-            # words standing together only count in an article that has all of them
-            near = (Bool(filter=tuple(words), should=near),)
+            if partial:
+                near = ()  # words standing together only count in an article that has all of them
+            elif self.union:
+                near = (Bool(filter=tuple(words), should=near),)
         bonus += near
         return Rank(core, tuple(bonus)) if bonus else core
 

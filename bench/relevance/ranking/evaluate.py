@@ -61,16 +61,24 @@ METRIC_NAMES = ("nDCG@10", "story-nDCG@10", "collapsed-nDCG@10", "P@10", "R@100"
 # ---- configurations beyond the pooled ones ---------------------------------------------------
 
 def named_configs() -> list[S.System]:
-    """Configurations chosen by --tune (recorded here once chosen), then pooled and judged."""
+    """Configurations chosen by --tune (recorded here once chosen), then pooled and judged;
+    and (issue 17) the production ranking as the results page now lists it."""
     from search.query.ranking import RANKING
 
+    production = dataclasses.replace(RANKING, field=S.field_name)
     return [
         S.System("production_v1", "the choice of the first check (dev half only; failed on held-out)",
                  dataclasses.replace(RANKING, field=S.field_name, title=1.5, plus=0.8, tie_breaker=0.1,
                                      proximity=2.0, proximity_slop=0, phrase_plus=0.7, relax_from=3,
                                      coverage=1.0, name_chains=False, proximity_complete=False)),
-        S.System("production", "production ranking (search/query/ranking.py RANKING)",
-                 dataclasses.replace(RANKING, field=S.field_name)),
+        S.System("union16", "issue 16's ranking as merged: complete and partial matches in one ranking "
+                 "(named `production` in the issue 16 figures)", production),
+        S.System("production_versions", "production (issue 17): complete matches, then the articles lacking one "
+                 "unit; every version listed", production, view="continued"),
+        S.System("production", "production (issue 17) as the results page shows it: complete matches, then the "
+                 "articles lacking one unit, one hit per story (the product's story ids)", production, view="collapsed"),
+        S.System("es_default_collapsed", "es_default collapsed by the product's story ids (reference)", None,
+                 view="list_collapsed"),
     ]
 
 
@@ -109,7 +117,10 @@ class Scorer:
         ideal = self.story_ideal(qid, threshold)
         return (dcg(story_gains) / ideal if ideal else 0.0, dcg(collapsed) / ideal if ideal else 0.0)
 
-    def score(self, qid: str, ranking: list[str], condensed: bool = False) -> dict[str, float]:
+    def score(self, qid: str, ranking: list[str], condensed: bool = False,
+              versions: dict[str, list[str]] | None = None) -> dict[str, float]:
+        """``versions``: for a collapsed list, the versions listed under each hit (they count
+        as found for R@100: the page lists them under the hit)."""
         judged = self.qrels.get(qid, {})
         if condensed:
             ranking = [d for d in ranking if d in judged]
@@ -125,9 +136,17 @@ class Scorer:
             "collapsed-nDCG@10": collapsed,
             "story-nDCG@10(0.5)": strict,
             "P@10": sum(1 for g in gains[:10] if g > 0) / 10,
-            "R@100": len(relevant.intersection(ranking[:100])) / len(relevant) if relevant else 0.0,
+            "R@100": len(relevant.intersection(_with_versions(ranking[:100], versions))) / len(relevant)
+            if relevant else 0.0,
             "judged@10": sum(1 for d in top if d in judged) / max(len(top), 1),
         }
+
+
+def _with_versions(ranking: list[str], versions: dict[str, list[str]] | None) -> set[str]:
+    out = set(ranking)
+    for d in ranking if versions else ():
+        out.update(versions.get(d, ()))
+    return out
 
 
 # ---- folds and intervals ---------------------------------------------------------------------
@@ -164,6 +183,7 @@ class Runner:
         self._metas: dict[str, dict] = {}
         self.stories = Stories(self._text)
         self.scorer = Scorer(self.qrels, self.stories)
+        self._ranked: dict = {}
 
     def _text(self, doc_id: str) -> str:
         if doc_id not in self._metas:
@@ -172,14 +192,23 @@ class Runner:
         return f"{m.get('title') or ''}\n{m.get('body') or ''}"
 
     def rankings(self, system: S.System, qids: list[str]) -> dict[str, list[str]]:
-        return {q: S.run(self.searcher, self.schema, S.clause_for(system, self.queries[q]["query"]), DEPTH)
-                for q in qids}
+        return {q: self.ranked(system, q)[0] for q in qids}
+
+    def ranked(self, system: S.System, qid: str) -> tuple[list[str], dict[str, list[str]]]:
+        key = (system, qid)
+        if key not in self._ranked:
+            self._ranked[key] = S.ranked_versions(self.searcher, self.schema, system, self.queries[qid]["query"], DEPTH)
+        return self._ranked[key]
 
     def evaluate(self, system: S.System, qids: list[str], condensed: bool = False) -> dict[str, dict[str, float]]:
         """qid -> metrics, for the queries with at least one relevant judged document."""
-        runs = self.rankings(system, qids)
-        return {q: self.scorer.score(q, runs[q], condensed) for q in qids
-                if any(g > 0 for g in self.qrels.get(q, {}).values())}
+        out = {}
+        for q in qids:
+            if any(g > 0 for g in self.qrels.get(q, {}).values()):
+                ranking, versions = self.ranked(system, q) if system.view != "list" or not condensed else \
+                    (S.run(self.searcher, self.schema, S.clause_for(system, self.queries[q]["query"]), DEPTH), {})
+                out[q] = self.scorer.score(q, ranking, condensed, versions)
+        return out
 
 
 def split() -> dict[str, list[str]]:
@@ -215,14 +244,14 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
     halves_ids = split()
     results = {"date": time.strftime("%Y-%m-%d"), "story_threshold": STORY_THRESHOLD, "folds": FOLDS,
                "halves": {}}
-    from judge import FINAL_POOLED
+    from judge import ADDED_17, FINAL_POOLED
 
     all_configs_ = configs
     for half in halves:
         qids = halves_ids[half]
         # The final needs were pooled from FINAL_POOLED only: the other systems' lists are
         # mostly unjudged there, so they are not scored on them.
-        configs = [c for c in all_configs_ if half != "final" or c.name in FINAL_POOLED]
+        configs = [c for c in all_configs_ if half != "final" or c.name in FINAL_POOLED + ADDED_17 + ("es_default_collapsed",)]
         per = {c.name: runner.evaluate(c, qids) for c in configs}
         scored = sorted(set().union(*(set(p) for p in per.values())))
         parts = folds(scored)
@@ -245,6 +274,16 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
             print(f"{c.name:<18}" + "".join(
                 f"  {m} {v['diff']:+.3f} (sd {v['fold_sd']:.3f}, {v['ci95'][0]:+.3f}..{v['ci95'][1]:+.3f}, "
                 f"{v['wins']}/{v['losses']})" for m, v in cmp_.items() if m in ("nDCG@10", "story-nDCG@10", "R@100")))
+        for ref in ("es_default_collapsed", "union16"):
+            if "production" in per and ref in per:
+                # issue 17: against the baseline with the same story collapsing, and against
+                # issue 16's one-ranking list
+                cmp_ = compare(per[ref], per["production"], parts)
+                half_out["configs"]["production"][f"vs_{ref}"] = cmp_
+                print(f"production vs {ref}: " + "  ".join(
+                    f"{m} {v['diff']:+.3f} (sd {v['fold_sd']:.3f}, {v['ci95'][0]:+.3f}..{v['ci95'][1]:+.3f}, "
+                    f"{v['wins']}/{v['losses']})" for m, v in cmp_.items()
+                    if m in ("nDCG@10", "story-nDCG@10", "P@10", "R@100")))
         if "production" in per and "before" in per:
             cmp_ = compare(per["before"], per["production"], parts)
             half_out["configs"]["production"]["vs_before"] = cmp_
@@ -257,7 +296,7 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
         # repeat a story above them, and the stories of each query's judged relevant articles.
         evidence = results.setdefault("evidence", {"runs": {}, "relevant_stories": {}})
         for c in configs:
-            if c.name not in (BASELINE, "production"):
+            if c.name not in (BASELINE, "production", "union16", "es_default_collapsed"):
                 continue
             runs = runner.rankings(c, scored)
             evidence["runs"].setdefault(half, {})[c.name] = {

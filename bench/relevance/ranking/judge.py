@@ -53,25 +53,29 @@ def open_index(path: Path = INDEX):
 
 
 # The final needs (f01-f40) are pooled from the systems the final check reports: the
-# baseline, the two references and the two choices (README, "A second, final check").
-FINAL_POOLED = ("es_default", "lucene_and", "before", "production_v1", "production")
+# baseline, the two references and the two choices (README, "A second, final check");
+# issue 16's choice is `union16` now. Issue 17 added the production ranking as the results
+# page lists it (with and without one hit per story): their unjudged top 20 were judged.
+FINAL_POOLED = ("es_default", "lucene_and", "before", "production_v1", "union16")
+ADDED_17 = ("production", "production_versions")
 
 
 def pooled_systems(extra: list[str] = (), qid: str = "n") -> list[S.System]:
     from evaluate import named_configs
 
     if qid.startswith("f"):
-        return [c for c in S.POOLED + named_configs() if c.name in FINAL_POOLED]
-    systems = list(S.POOLED)
+        systems = [c for c in S.POOLED + named_configs() if c.name in FINAL_POOLED]
+    else:
+        systems = list(S.POOLED)
     if extra:
-        systems += [c for c in named_configs() if c.name in extra]
+        systems += [c for c in named_configs() if c.name in extra and c not in systems]
     return systems
 
 
 def pool(searcher, schema, text: str, systems) -> list[str]:
     docs: list[str] = []
     for system in systems:
-        for d in S.run(searcher, schema, S.clause_for(system, text), POOL_DEPTH):
+        for d in S.ranked(searcher, schema, system, text, POOL_DEPTH):
             if d not in docs:
                 docs.append(d)
     return docs

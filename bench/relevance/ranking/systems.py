@@ -31,7 +31,8 @@ from search.analysis.analyzer import get_analyzer  # noqa: E402
 from search.backends.tantivy_query import compile_clause  # noqa: E402
 from search.backends.tantivy_schema import GAP, PRETOKENIZED, create_index, open_index  # noqa: E402
 from search.fields import TEXT_SCOPES, text_field  # noqa: E402
-from search.query.plan import Bool, Clause, DisMax, Term, lower_query  # noqa: E402
+from search.model import MATCH_ALL, MATCH_PARTIAL  # noqa: E402
+from search.query.plan import MATCH_UNION, Bool, Clause, DisMax, Term, lower_query  # noqa: E402
 from search.query.ranking import Ranking  # noqa: E402
 from search.query.tree import Phrase, Prefix, Word, positive_text_nodes  # noqa: E402
 
@@ -165,6 +166,13 @@ class System:
     name: str
     label: str
     ranking: Ranking | None  # None: the Elasticsearch default (es_default_clause)
+    # How the list is made (issue 17): "list", one ranked search (with issue 16's relaxed
+    # questions as one ranking, MATCH_UNION: how every system of the study was run);
+    # "continued", the complete matches (MATCH_ALL) then the articles lacking one unit
+    # (MATCH_PARTIAL), as the results page lists them with every version; "collapsed", the
+    # same with one hit per story of the product's own index (main's story ids), the default
+    # page; "list_collapsed", one ranked search collapsed by the same story ids.
+    view: str = "list"
 
 
 def _r(**kw) -> Ranking:
@@ -241,12 +249,12 @@ def _text_nodes(text: str):
     return [n for n in positive_text_nodes(parse(text).tree) if isinstance(n, (Word, Phrase, Prefix))]
 
 
-def clause_for(system: System, text: str) -> Clause | None:
+def clause_for(system: System, text: str, mode: str = MATCH_UNION) -> Clause | None:
     from search.query.parser import parse
 
     if system.ranking is None:
-        return es_default_clause(text)
-    return lower_query(parse(text).tree, system.ranking)
+        return es_default_clause(text) if mode != MATCH_PARTIAL else None
+    return lower_query(parse(text).tree, system.ranking, mode)
 
 
 _ID_CACHE: dict[tuple[int, int, int], str] = {}
@@ -265,6 +273,89 @@ def run(searcher: tantivy.Searcher, schema: tantivy.Schema, clause: Clause | Non
             doc_id = _ID_CACHE[key] = searcher.doc(addr)["id"][0]
         out.append(doc_id)
     return out
+
+
+# ---- lists as the results page shows them (issue 17) -------------------------------------------
+
+COMPLETE_LIMIT = 10_000  # complete matches read for their stories (the product's LIMIT)
+STORIES_INDEX = Path(os.environ.get("RANKING_STORIES", ROOT / "bench" / "out" / "snn-index"))
+_MAIN_STORIES: dict[str, str] | None = None
+
+
+def main_stories(index: Path = STORIES_INDEX) -> dict[str, str]:
+    """doc id -> story id, as the product's indexer grouped them (``indexer reindex`` of
+    SaudiNewsNet into ``index``: RANKING_STORIES, default bench/out/snn-index); kept in
+    bench/out/main-stories-<generation>.json after the first read."""
+    global _MAIN_STORIES
+    if _MAIN_STORIES is not None:
+        return _MAIN_STORIES
+    from search.backends.tantivy_backend import TantivyBackend
+
+    backend = TantivyBackend(index)
+    if not backend.exists():
+        raise SystemExit(f"no product index at {index}: run `.venv/bin/indexer reindex "
+                         f"../shared/data/saudinewsnet --index {index}` (or set RANKING_STORIES)")
+    cache = ROOT / "bench" / "out" / f"main-stories-{backend.gens.current_name()}.json"
+    if cache.exists():
+        _MAIN_STORIES = json.loads(cache.read_text(encoding="utf-8"))
+        return _MAIN_STORIES
+    searcher = backend._index().searcher()
+    out = {}
+    for _, addr in searcher.search(tantivy.Query.all_query(), limit=searcher.num_docs).hits:
+        d = searcher.doc(addr).to_dict()
+        out[d["id"][0]] = (d.get("story") or d["id"])[0]
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+    _MAIN_STORIES = out
+    return out
+
+
+def ranked(searcher, schema, system: System, text: str, depth: int) -> list[str]:
+    """The top ``depth`` of ``system``'s list for ``text`` (see ``System.view``)."""
+    return ranked_versions(searcher, schema, system, text, depth)[0]
+
+
+def ranked_versions(searcher, schema, system: System, text: str, depth: int) -> tuple[list[str], dict[str, list[str]]]:
+    """(the list, for each listed article the other versions listed under it: its story's
+    articles among the matches of the same part, complete or continuation; {} when not collapsed)."""
+    if system.view == "list":
+        return run(searcher, schema, clause_for(system, text), depth), {}
+    if system.view == "list_collapsed":
+        return _collapse([run(searcher, schema, clause_for(system, text), COMPLETE_LIMIT)], depth)
+    complete = run(searcher, schema, clause_for(system, text, MATCH_ALL), COMPLETE_LIMIT)
+    more = depth
+    while True:
+        partial = run(searcher, schema, clause_for(system, text, MATCH_PARTIAL), len(complete) + more)
+        if system.view == "continued":
+            return (complete + partial)[:depth], {}
+        listed, versions = _collapse([complete, partial], depth)
+        if len(listed) >= depth or len(partial) < len(complete) + more:
+            return listed, versions
+        more *= 4
+
+
+def _collapse(parts: list[list[str]], depth: int) -> tuple[list[str], dict[str, list[str]]]:
+    """One article per story (the first of each) over the parts in turn; a story listed in an
+    earlier part is not listed again (the product excludes the complete matches' stories)."""
+    story = main_stories()
+    listed: list[str] = []
+    versions: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for part in parts:
+        first: dict[str, str] = {}
+        for doc in part:
+            key = story.get(doc, doc)
+            if key in seen and key not in first:
+                continue
+            if key not in first:
+                first[key] = doc
+                versions[doc] = []
+                if len(listed) < depth:
+                    listed.append(doc)
+            else:
+                versions[first[key]].append(doc)
+        seen |= set(first)
+    return listed, {d: versions[d] for d in listed}
 
 
 def fetch(searcher, schema, doc_id: str) -> dict:

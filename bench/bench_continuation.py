@@ -1,0 +1,81 @@
+"""What the continuation (articles lacking one word, after the complete matches) costs a page.
+
+    flock /work/.bench.lock .venv/bin/python bench/bench_continuation.py --index INDEX [--rounds 15] [--json out.json]
+
+INDEX: SaudiNewsNet built by ``indexer reindex`` (story ids included). For multi-word
+queries, through Flask's test client with the result cache off (``SEARCH_CACHE_MB=0``,
+every request searches), ``/api/search`` p50/p95 with the continuation (default) and with
+``partial=0`` (the complete matches only: the page before issue 17 minus its relaxed
+ranking), on page 1 and on the page where the continuation starts; the ratio is what the
+continuation adds. Requests alternate between the two forms so load changes hit both.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUERIES = ["داعش الموصل", "تحرير عدن", "الحوثيين عدن", "عبد ربه منصور هادي", "مجلس الوزراء السعودي",
+           "أسعار النفط أوبك", "هدنة إنسانية اليمن", "قاعدة انجرليك تركيا", "الملك سلمان إجازة فرنسا",
+           "السعودية اليمن"]
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--index", required=True)
+    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    os.environ["SEARCH_CACHE_MB"] = "0"
+    from app import create_app
+
+    client = create_app({"SEARCH_INDEX": args.index, "TESTING": True, "SECRET_KEY": "bench"}).test_client()
+
+    def get(params):
+        started = time.perf_counter()
+        resp = client.get("/api/search", query_string=params)
+        assert resp.status_code == 200, resp.data[:200]
+        return (time.perf_counter() - started) * 1000, resp.get_json()
+
+    rows = []
+    for q in QUERIES:
+        _, first = get({"q": q})
+        pages = {"page 1": 1}
+        if first["partial_rank"]:
+            pages["boundary page"] = (first["partial_rank"] - 1) // 10 + 1
+        for label, page in pages.items():
+            on, off = [], []
+            for _ in range(args.rounds):
+                on.append(get({"q": q, "page": page})[0])
+                off.append(get({"q": q, "page": page, "partial": "0"})[0])
+            row = {"query": q, "page": label, "page_no": page, "total": first["total"], "stories": first["stories"],
+                   "partial_total": first["partial_total"], "partial_stories": first["partial_stories"],
+                   "on_p50": statistics.median(on), "on_p95": pct(on, 95),
+                   "off_p50": statistics.median(off), "off_p95": pct(off, 95)}
+            row["ratio_p50"] = row["on_p50"] / row["off_p50"]
+            rows.append(row)
+            print(f"{q:<28} {label:<13} p{page:<4} total {row['total']:>5} +{row['partial_total'] or 0:>5} "
+                  f"with {row['on_p50']:7.1f} ms (p95 {row['on_p95']:7.1f})  without {row['off_p50']:7.1f} ms "
+                  f"(p95 {row['off_p95']:7.1f})  x{row['ratio_p50']:.2f}", flush=True)
+    ratios = [r["ratio_p50"] for r in rows]
+    print(f"median ratio {statistics.median(ratios):.2f}, max {max(ratios):.2f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": rows, "rounds": args.rounds,
+                                               "load": os.getloadavg()}, indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""The strict result set and its continuation through the real app on a real index.
+
+Every count (total, facets, CSV, batch rows, trend series, feeds) is of complete matches
+only, with or without AND typed; the results page then continues with the articles lacking
+one word, separated, counted apart, each naming the word it lacks, one hit per story.
+The index: the story corpus (versions of three wire stories) plus a few crafted articles,
+built by the real `indexer reindex` (so story ids are the indexer's own).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from urllib.parse import quote, urlencode
+
+import pytest
+from click.testing import CliRunner
+
+from story_corpus import ARTICLES, STORIES
+
+CRAFTED = [  # id, source, body
+    ("m1", "okaz", "داعش يفجر جسرا في الموصل شمال العراق"),
+    ("m2", "okaz", "معارك بين الجيش ومسلحي داعش قرب الموصل"),
+    ("m3", "sabq", "نازحون من الموصل يصلون إلى أربيل"),  # lacks داعش
+    ("m4", "sabq", "داعش يهاجم بلدة في ريف حلب"),  # lacks الموصل
+    ("m5", "sabq", "الحوثيون يسيطرون على مبان في صنعاء"),
+]
+BOTH = "داعش الموصل"
+COMPLETE = {"m1", "m2"}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    from indexer.cli import main
+
+    root = tmp_path_factory.mktemp("continuation")
+    rows = [{"id": i, "title": f"خبر {i}", "content": body, "date": date, "source": source}
+            for i, date, source, body in ARTICLES]
+    rows += [{"id": i, "title": body, "content": body, "date": "2015-07-21T08:00:00", "source": source}
+             for i, source, body in CRAFTED]
+    src = root / "a.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    result = CliRunner().invoke(main, ["reindex", str(src), "--index", str(root / "idx"), "--workers", "0", "-q"])
+    assert result.exit_code == 0, result.output
+    return root / "idx"
+
+
+@pytest.fixture(scope="module")
+def c(index):
+    from app import create_app
+
+    return create_app({"SEARCH_INDEX": str(index), "TESTING": True, "SECRET_KEY": "t"}).test_client()
+
+
+def api(c, q: str, **params) -> dict:
+    resp = c.get("/api/search", query_string={"q": q, **params})
+    assert resp.status_code == 200, resp.data[:300]
+    return resp.get_json()
+
+
+def test_implicit_and_explicit_and_count_the_same_complete_matches(c):
+    implicit = api(c, BOTH)
+    assert implicit["total"] == len(COMPLETE)
+    for form in ("داعش AND الموصل", "داعش and الموصل", "داعش && الموصل", "داعش، الموصل"):
+        data = api(c, form)
+        assert data["total"] == implicit["total"] and data["stories"] == implicit["stories"], form
+        assert {h["id"] for h in data["hits"] if not h["partial"]} == COMPLETE, form
+    # AND typed: every word required and nothing listed after them; the comma is no operator.
+    assert api(c, "داعش AND الموصل")["partial_total"] is None
+    assert api(c, "داعش، الموصل")["partial_total"] == implicit["partial_total"] > 0
+
+
+def test_counts_everywhere_are_of_complete_matches_only(c):
+    data = api(c, BOTH)
+    assert data["facets"]["source"]["values"] == [
+        {**data["facets"]["source"]["values"][0], "value": "okaz", "count": 2}]  # no sabq: m3, m4 lack a word
+    rows = list(csv.DictReader(io.StringIO(c.get("/search.csv?q=" + quote(BOTH)).get_data().decode("utf-8-sig"))))
+    assert {r["id"] for r in rows} == COMPLETE
+    batch = c.get("/api/batch?" + urlencode([("q", BOTH), ("q", "داعش AND الموصل")])).get_json()
+    assert [r["total"] for r in batch["rows"]] == [2, 2]
+    trend = c.get("/api/trend?q=" + quote(BOTH)).get_json()["series"][0]
+    assert trend["total"] == sum(b["count"] for b in trend["buckets"]) == 2
+    feed = c.get("/search.atom?q=" + quote(BOTH)).get_data(as_text=True)
+    assert feed.count("<entry>") == 2 and "/doc/m3" not in feed and "/doc/m4" not in feed
+
+
+def test_the_continuation_follows_the_complete_matches_naming_the_missing_word(c):
+    data = api(c, BOTH)
+    hits = data["hits"]
+    assert data["partial_start"] == 2 and data["partial_rank"] == 3 and data["partial_units"] == ["داعش", "الموصل"]
+    assert [h["partial"] for h in hits] == [False, False] + [True] * (len(hits) - 2)
+    assert {h["id"] for h in hits[:2]} == COMPLETE and all(h["missing"] == [] for h in hits[:2])
+    missing = {h["id"]: h["missing"] for h in hits[2:]}
+    assert missing["m3"] == ["داعش"] and missing["m4"] == ["الموصل"]
+    # The three versions of the bridge story lack الموصل: one hit for the story.
+    bridge = [h for h in hits if STORIES.get(h["id"]) == "bridge-b"]
+    assert len(bridge) == 1 and bridge[0]["version_count"] == 3 and bridge[0]["missing"] == ["الموصل"]
+    assert data["partial_total"] == 5 and data["partial_stories"] == 3
+    assert data["pagination"]["pages"] == 1 and data["stories"] == 2
+    # Every version: the articles, and pages over both parts.
+    every = api(c, BOTH, versions="all")
+    assert every["partial_total"] == 5 and len(every["hits"]) == 7 and every["partial_start"] == 2
+    page2 = api(c, "الجسر اليوم", versions="all", page=1)
+    assert {h["id"] for h in page2["hits"]} == {"bridge-b", "bridge-c", "bridge-a", "aid-1"}
+
+
+def test_a_story_shown_among_complete_matches_is_not_shown_again(c):
+    # bridge-b and bridge-c have both words, bridge-a lacks اليوم: the story is shown once,
+    # above; aid-1 (no الجسر) follows.
+    data = api(c, "الجسر اليوم")
+    assert [STORIES[h["id"]] for h in data["hits"]] == ["bridge-b", "aid-1"]
+    assert data["partial_total"] == 1 and data["partial_stories"] == 1 and data["hits"][1]["missing"] == ["الجسر"]
+
+
+def test_no_complete_match_lists_the_articles_lacking_one_word_under_a_notice(c):
+    data = api(c, "الموصل حلب")  # m3 and m1, m2 lack حلب; m4 and the talks story lack الموصل
+    assert data["total"] == 0 and data["partial_total"] == 7 and data["partial_start"] == 0
+    missing = {h["id"]: h["missing"] for h in data["hits"]}
+    assert missing["m3"] == ["حلب"] and missing["m4"] == ["الموصل"] and data["partial_stories"] == len(missing) == 5
+    assert any("تنقصها كلمة واحدة" in n for n in data["notices"])
+    page = c.get("/search?q=" + quote("الموصل حلب")).get_data(as_text=True)
+    assert 'class="empty partial-only"' in page and "لا توجد مقالات تطابق هذا البحث" not in page
+    assert page.count('class="hit partial"') == 5
+
+
+def test_a_misspelt_word_is_corrected_before_the_continuation_is_shown(c):
+    # 0 complete matches: the spelling fix comes first (a typo is the word every article lacks);
+    # the page then continues the corrected query.
+    data = api(c, "داعش الموصلل")
+    assert data["showing"]["reason"] == "spelling" and data["showing"]["query"] == BOTH
+    assert data["total"] == 2 and data["partial_total"] == api(c, BOTH)["partial_total"]
+    assert data["partial_units"] == ["داعش", "الموصل"]
+    # Exactly as typed (expand=0): no rescue, the typed query's own continuation.
+    typed = api(c, "داعش الموصلل", expand="0")
+    assert typed["total"] == 0 and typed["showing"] is None and typed["suggestion"]["query"] == BOTH
+    assert {h["missing"][0] for h in typed["hits"]} == {"الموصلل"}
+
+
+def test_single_words_and_phrases_have_no_continuation(c):
+    for q in ("داعش", '"داعش يفجر"', "داعش OR الموصل", ""):
+        data = api(c, q)
+        assert data["partial_total"] is None and not any(h["partial"] for h in data["hits"]), q
+
+
+def test_the_partial_parameter_is_canonical_validated_and_switches_it_off(c):
+    off = api(c, BOTH, partial="0")
+    assert off["partial_total"] is None and [h["id"] for h in off["hits"]] != [] and off["total"] == 2
+    assert len(off["hits"]) == 2 and off["canonical_url"].endswith("&partial=0")
+    assert off["partial_url"] == api(c, BOTH)["canonical_url"]
+    resp = c.get("/search?" + urlencode([("q", BOTH), ("page", "1"), ("partial", "0"), ("versions", "all")]))
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("&versions=all&partial=0")
+    assert c.get("/search?q=x&partial=2").status_code == 400
+    assert c.get("/api/search?q=x&partial=yes").get_json()["status"] == 400
+    # the page offers it back
+    page = c.get("/search?q=" + quote(BOTH) + "&partial=0").get_data(as_text=True)
+    assert 'class="partial-on"' in page and "partial-divider" not in page
+
+
+def test_the_page_separates_the_continuation_with_its_count(c):
+    page = c.get("/search?q=" + quote(BOTH)).get_data(as_text=True)
+    head, divider, rest = page.partition('<h2 class="partial-divider" id="partial">')
+    assert divider and head.count('class="hit"') == 2 and 'class="hit partial"' not in head
+    assert "مقالات تنقصها كلمة واحدة من كلماتك" in rest[:300] and "(5 مقالات" in rest[:300]
+    assert rest.count('class="hit partial"') == 3 and '<p class="missing">تنقصها: <bdi>داعش</bdi></p>' in rest
+    assert 'class="partial-off"' in rest and "partial=0" in rest[:600]
+    assert 'class="partial-count"' in head  # the summary says what follows
