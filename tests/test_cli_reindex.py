@@ -155,7 +155,8 @@ def test_ctrl_c_exits_130_without_worker_tracebacks(tmp_path, seeds_index):
     import shutil
 
     shutil.copytree(seeds_index, index)
-    proc = _start_big_reindex(tmp_path, index)
+    # Large enough that the signal lands mid-build on a quiet machine with the compiled core.
+    proc = _start_big_reindex(tmp_path, index, n=8000)
     try:
         _wait_for_workers(proc)
         os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends to the whole group

@@ -46,7 +46,9 @@ def test_killed_reindex_leaves_previous_index_serving(tmp_path, sig):
     index = _seed_index(tmp_path)
     before = _count(index)
     assert before == 5
-    big = sorted(SAUDI.glob("*.zip"))[:3]
+    # Enough input that the writer flushes segments well before the end: the kill must land
+    # mid-build, not after a fast build has already switched.
+    big = sorted(SAUDI.glob("*.zip"))[:8]
     proc = subprocess.Popen([INDEXER, "reindex", *map(str, big), "--index", str(index), "-q", "--workers", "1"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
