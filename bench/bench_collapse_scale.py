@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -48,6 +49,7 @@ def child(index: str, rounds: int) -> dict:
 
     off_app = create_app({"SEARCH_INDEX": index, "SECRET_KEY": "bench", "SEARCH_CACHE_MB": 0})
     on_app = create_app({"SEARCH_INDEX": index, "SECRET_KEY": "bench"})
+    logging.getLogger("search.access").setLevel(logging.WARNING)  # one line per request otherwise
     off_backend = off_app.extensions["search_backend"]
     cached = on_app.extensions["search_cached"]
     forget_off = getattr(off_backend, "forget_queries", None) or (lambda: None)
