@@ -10,6 +10,10 @@
   archive (no query, no other filter) are pinned: computed once per generation, never
   evicted.
 
+The coverage-over-time calls (``date_span``, ``period_counts``: the small chart of every
+first results page and ``/trend``) are kept the same way, keyed by the plan's full clause
+(query and filters) and generation; the whole archive's (no query, no filter) are pinned too.
+
 Every key starts with the backend's ``generation_stamp()``, which changes whenever the
 searchable documents change (a reindex switches generations; ``indexer add``/``delete``
 commit). A new stamp makes every older entry unreachable; they age out of the LRU. A
@@ -82,6 +86,8 @@ def _size(value) -> int:
     """A rough size in bytes of a cached value (Python objects, not just their text)."""
     if isinstance(value, FacetResult):
         return 200 + sum(160 + sys.getsizeof(b.value) + sys.getsizeof(b.label or "") for b in value.buckets)
+    if isinstance(value, dict):  # period counts
+        return 200 + 120 * len(value)
     if isinstance(value, SearchResult):
         hits = sum(600 + len(h.snippet) * 2 + len(h.title or "") * 4 + len(h.lead or "") * 2
                    + 60 * (len(h.countries) + len(h.orgs) + len(h.troops)) for h in value.hits)
@@ -101,9 +107,10 @@ class CachedBackend:
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._lru = LRUCache(maxsize=max(max_bytes, 1), getsizeof=_size)
-        self._archive: dict[tuple, FacetResult] = {}
+        self._archive: dict[tuple, object] = {}  # pinned facet counts, spans, period counts
         self._archive_stamp = None
-        self.hits = self.misses = 0
+        self.hits = self.misses = 0  # of search results and facet counts
+        self.kept_hits = 0  # of date spans and period counts
 
     def __getattr__(self, name):
         return getattr(self.backend, name)
@@ -139,6 +146,51 @@ class CachedBackend:
             took_ms=(time.perf_counter() - started) * 1000)
         self._put(key, result)
         return result
+
+    def date_span(self, request: SearchRequest) -> tuple[int, str | None, str | None]:
+        return self._kept("span", request, (), lambda: self.backend.date_span(request))
+
+    def period_counts(self, request: SearchRequest, field: str, size: int) -> dict[str, int]:
+        return self._kept("periods", request, (field, size), lambda: self.backend.period_counts(request, field, size))
+
+    def forget_urls(self) -> None:
+        """Drop everything kept per URL, and what the backend memoizes per query (when it
+        does), as if every later request were a new one; the pinned archive-wide entries
+        stay. For benchmarks of a warm server answering new URLs."""
+        with self._lock:
+            self._lru.clear()
+        forget = getattr(self.backend, "forget_queries", None)
+        if forget is not None:
+            forget()
+
+    def _kept(self, kind: str, request: SearchRequest, extra: tuple, compute):
+        """A value computed by ``compute`` for ``request``, kept per generation (pinned when
+        it covers the whole archive). The returned value is shared: read-only."""
+        if self.max_bytes <= 0:
+            return compute()
+        stamp = self.backend.generation_stamp()
+        if stamp is None:
+            return compute()
+        # Both backends compute these from the plan's full clause alone (query and every
+        # filter): page, sort, facets or collapse=... share one entry.
+        clause = build_plan(request).full()
+        key = (stamp, kind, clause, extra)
+        archive = isinstance(clause, All)  # the whole archive: the same for every user
+        with self._lock:
+            value = self._archive.get(key) if archive else self._lru.get(key)
+        if value is not None:
+            self.kept_hits += 1
+            return value
+        value = compute()
+        if archive:
+            with self._lock:
+                if self._archive_stamp != stamp:
+                    self._archive.clear()
+                    self._archive_stamp = stamp
+                self._archive[key] = value
+        else:
+            self._put(key, value)
+        return value
 
     # ---- the store -----------------------------------------------------------------------
     def _get(self, key):

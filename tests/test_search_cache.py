@@ -135,6 +135,37 @@ def test_add_delete_and_reindex_invalidate(fresh_index):
     assert cached.search(_req()).total == 5
 
 
+def test_coverage_over_time_is_kept_per_generation(fresh_index):
+    """date_span / period_counts (the small chart, /trend): equal to the backend's, computed
+    once per request and generation (the archive's pinned), renewed by a write."""
+    raw = TantivyBackend(fresh_index)
+    cached = CachedBackend(raw)
+    calls = []
+    for name in ("date_span", "period_counts"):
+        real = getattr(raw, name)
+        setattr(raw, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a))
+    requests = [_req(facets=(), highlight=False, collapse=False),
+                _req(DAESH, filters={"country": ("IQ",)}, facets=(), highlight=False, collapse=False)]
+    for rounds in range(2):
+        for request in requests:
+            assert cached.date_span(request) == TantivyBackend(fresh_index).date_span(request)
+            assert cached.period_counts(request, "day", 400) == \
+                TantivyBackend(fresh_index).period_counts(request, "day", 400)
+    assert calls == ["date_span", "period_counts"] * 2
+    # Page, sort and collapse do not change the matches: the same entries answer.
+    other_page = _req(DAESH, filters={"country": ("IQ",)}, facets=(), page=3, sort="date")
+    assert cached.date_span(other_page) == cached.date_span(requests[1])
+    assert len(calls) == 4
+    cached.forget_urls()  # the archive's stay; the query's are computed again
+    for request in requests:
+        cached.date_span(request)
+    assert calls[4:] == ["date_span"]
+    total, first, last = cached.date_span(requests[0])
+    TantivyBackend(fresh_index).upsert([StoredDocument(id="late", body="خبر", date="2016-01-02", source="s")])
+    assert cached.date_span(requests[0]) == (total + 1, first, "2016-01-02")
+    assert cached.period_counts(requests[0], "day", 400)["2016-01-02"] == 1
+
+
 def test_cli_add_and_delete_invalidate_a_running_app(fresh_index, tmp_path):
     import subprocess
     import sys

@@ -18,6 +18,7 @@ from search.backends.common import (date_span_spec, facet_agg_spec, facet_result
                                    summary_aggs, summary_facets)
 from search.backends.generations import Generations
 from search.backends.tantivy_query import compile_clause
+from search.backends.tantivy_collapse import Collapser, Walk
 from search.backends.tantivy_seek import SEEK_FROM, DateSeek
 from search.backends.tantivy_schema import (LAYOUT_VERSION, VOCABULARY_PARTS, Prepare, analyze_document,
                                             build_schema, create_index, from_tantivy, open_index, set_story,
@@ -63,6 +64,7 @@ class TantivyBackend(Backend):
         self._open: tuple[str, float, tantivy.Index] | None = None
         self._saved = None
         self._seek = DateSeek(self.schema)
+        self._collapse = Collapser(self._seek)
         self._vocab: tuple[tuple, Vocabulary | None] | None = None
         self._values: dict[str, tuple[tuple, tuple[str, ...]]] = {}  # facet -> (index version, values)
         self._newest: tuple[str, str | None] | None = None
@@ -113,10 +115,9 @@ class TantivyBackend(Backend):
         plan = build_plan(request)
         query = compile_clause(self.schema, plan.full())
         order_field = SORT_FIELDS.get(request.sort)
-        stories = None
+        walk = None
         if request.collapse:
-            kwargs = {"order_by_field": order_field} if order_field else {}
-            total, found, stories = self._collapsed(searcher, query, request, kwargs)
+            total, found, walk = self._collapsed(searcher, query, plan, request, stamp)
         else:
             total, found = self._page(searcher, query, plan, request, stamp)
         hits = []
@@ -127,46 +128,35 @@ class TantivyBackend(Backend):
             hits.append(highlighted_hit(doc, None if order_field else float(score), title_hl, body_hl))
         if request.collapse and hits:
             self._attach_versions(searcher, query, hits)
-        facets, estimate = self._facets(searcher, plan, request, count_stories=request.collapse and stories is None)
-        exact = stories is not None
-        if request.collapse and stories is None:
-            stories = max(estimate or 0, request.offset + len(hits))
+        stories, exact = None, False
+        if walk is not None and walk.done:
+            stories, exact = len(walk.reps), True
+        count_stories = walk is not None and not walk.done and walk.estimate is None
+        facets, estimate = self._facets(searcher, plan, request, count_stories=count_stories)
+        if walk is not None and not walk.done:
+            if count_stories:
+                walk.estimate = estimate or 0
+            stories = max(walk.estimate or 0, request.offset + len(hits))
         return SearchResult(total=total, hits=hits, facets=facets, took_ms=(time.perf_counter() - started) * 1000,
-                            stories=stories if request.collapse else None, stories_exact=exact)
+                            stories=stories, stories_exact=exact)
 
-    def _collapsed(self, searcher, query, request: SearchRequest, kwargs) -> tuple[int, list, int | None]:
-        """The page's hits with one hit per story: the best-ranked version of each, in rank order.
+    def _collapsed(self, searcher, query, plan: Plan, request: SearchRequest, stamp) -> tuple[int, list, Walk]:
+        """The page's hits with one hit per story (search/backends/tantivy_collapse.py):
+        (articles, page hits, the walk, whose ``done`` says its stories are all counted)."""
+        clause = plan.full()
+        order_field = SORT_FIELDS.get(request.sort)
+        key = None if stamp is None else (stamp, clause, order_field)
+        walk = self._collapse.walk(searcher, key, archive=isinstance(clause, All))
+        with walk.lock:
+            found = self._collapse.page(searcher, query, walk, order_field, request.offset, request.page_size,
+                                        seek_key=None if stamp is None else (stamp, clause))
+        return walk.total, found, walk
 
-        Walks the ranked hits, reading each one's story from a fast field (no stored
-        document), until ``offset + page_size`` distinct stories are seen; so page N holds
-        stories (N-1)*size+1 .. N*size exactly. The search is repeated with a larger limit
-        (4x, or what the hits per story seen so far call for) when a page's stories lie
-        deeper. Returns (articles, page hits, the exact number of stories when every hit
-        was walked, else None).
-        """
-        need = request.offset + request.page_size
-        seen: set = set()
-        reps: list = []
-        limit, scanned, total = max(need * 4, 64), 0, None
-        while True:
-            res = searcher.search(query, limit=limit, count=total is None, **kwargs)
-            if total is None:
-                total = res.count
-            batch = res.hits[scanned:]
-            keys = searcher.fast_field_values(STORY_KEY_FIELD, [addr for _, addr in batch])
-            for hit, key in zip(batch, keys):
-                key = (hit[1].segment_ord, hit[1].doc) if key is None else key
-                if key not in seen:
-                    seen.add(key)
-                    reps.append(hit)
-            scanned = len(res.hits)
-            if len(reps) >= need or scanned >= total or scanned < limit:
-                break
-            # Deeper: at least 4x, or as far as the hits per story seen so far say is needed.
-            per_story = scanned / max(len(reps), 1)
-            limit = min(max(limit * 4, int(need * per_story * 1.5)), total)
-        exhausted = scanned >= total or scanned < limit
-        return total, reps[request.offset:need], (len(reps) if exhausted else None)
+    def forget_queries(self) -> None:
+        """Drop what is memoized per query (walks of collapsed results, date histograms);
+        what serves the whole archive (no query, no filter) stays, like the pinned counts."""
+        self._collapse.forget_queries()
+        self._seek.forget(lambda key: isinstance(key, tuple) and len(key) == 2 and isinstance(key[1], All))
 
     def _attach_versions(self, searcher, query, hits: list) -> None:
         """Each hit's other matching versions (earliest first, at most SHOWN_VERSIONS) and their count."""

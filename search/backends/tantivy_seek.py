@@ -114,3 +114,15 @@ class DateSeek:
                 while len(self._memo) > MEMO_SIZE:
                     self._memo.popitem(last=False)
         return value
+
+    def forget(self, keep) -> None:
+        """Drop the memoized histograms of every query key for which ``keep(key)`` is false."""
+        def top(memo_key):
+            key = memo_key[0]
+            # An hour histogram is filed under ((key, day start), level).
+            return key[0] if isinstance(key, tuple) and len(key) == 2 and isinstance(key[1], int) else key
+
+        with self._lock:
+            for memo_key in [k for k in self._memo if not keep(top(k))]:
+                del self._memo[memo_key]
+            self._seen.clear()
