@@ -214,6 +214,29 @@ def test_logs_carry_no_query_facet_or_id_by_default(kind, seed_index, tmp_path):
 
 
 @pytest.mark.slow
+def test_gunicorn_opens_no_control_socket_unless_asked(seed_index, tmp_path):
+    index, _ = seed_index
+    home = tmp_path / "home"
+    home.mkdir()
+    proc, base = _serve("gunicorn", index, tmp_path / "a.log", HOME=str(home))
+    try:
+        assert _get(base + "/api/search") == 200
+        assert not (home / ".gunicorn").exists()  # gunicorn 25+'s default: ~/.gunicorn/gunicorn.ctl
+    finally:
+        _stop(proc)
+    ctl = tmp_path / "ctl.sock"
+    proc, base = _serve("gunicorn", index, tmp_path / "b.log", HOME=str(home), GUNICORN_CONTROL_SOCKET=str(ctl))
+    try:
+        assert _get(base + "/api/search") == 200
+        deadline = time.monotonic() + 10
+        while not ctl.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert ctl.is_socket()  # an operator who names a path gets it
+    finally:
+        _stop(proc)
+
+
+@pytest.mark.slow
 def test_operators_can_turn_query_logging_on(seed_index, tmp_path):
     index, doc_id = seed_index
     log = tmp_path / "server.log"
