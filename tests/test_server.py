@@ -224,6 +224,7 @@ def test_gunicorn_opens_no_control_socket_unless_asked(seed_index, tmp_path):
         assert not (home / ".gunicorn").exists()  # gunicorn 25+'s default: ~/.gunicorn/gunicorn.ctl
     finally:
         _stop(proc)
+    assert "warmed up in" in (tmp_path / "a.log").read_text(encoding="utf-8")  # before forking
     ctl = tmp_path / "ctl.sock"
     proc, base = _serve("gunicorn", index, tmp_path / "b.log", HOME=str(home), GUNICORN_CONTROL_SOCKET=str(ctl))
     try:

@@ -64,3 +64,10 @@ control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or None
 control_socket_disable = control_socket is None
 if control_socket is None:
     del control_socket
+
+
+def when_ready(server) -> None:
+    """In the master, after the preloaded app and before the workers fork: warm it once."""
+    from web.warmup import warm_up
+
+    warm_up(server.app.wsgi())
