@@ -164,3 +164,11 @@ def test_the_page_separates_the_continuation_with_its_count(c):
     assert rest.count('class="hit partial"') == 3 and '<p class="missing">تنقصها: <bdi>داعش</bdi></p>' in rest
     assert 'class="partial-off"' in rest and "partial=0" in rest[:600]
     assert 'class="partial-count"' in head  # the summary says what follows
+
+
+def test_counts_after_a_preposition_take_the_genitive_dual(c):
+    # "النتائج: 2 مقالان في 2 قصتين": the dual after في is genitive (web/formatting.py).
+    page = c.get("/search?q=" + quote(BOTH)).get_data(as_text=True)
+    assert '<strong>2</strong> مقالان في <b class="stories">2</b> قصتين' in page
+    rows = c.get("/batch?" + urlencode([("q", BOTH), ("q", "داعش")])).get_data(as_text=True)
+    assert "من سطرين" in rows and "سطران</td>" not in rows.replace("اكتمل: سطران.", "")

@@ -208,6 +208,10 @@ def test_counted_nouns_follow_arabic_number_agreement():
         "102 مقال", "103 مقالات", "1,736 مقالًا"]
     assert [noun(n, "story") for n in (1, 2, 5, 25, 1000)] == ["قصة", "قصتان", "قصص", "قصة", "قصة"]
     assert counted(1, "value") == "قيمة واحدة" and counted(4, "line") == "4 أسطر"
+    # After a preposition the dual is genitive ("في قصتين"، "من سطرين"); the other forms stay.
+    assert [noun(n, "story", "genitive") for n in (1, 2, 5, 25, 1000)] == ["قصة", "قصتين", "قصص", "قصة", "قصة"]
+    assert counted(2, "line", "genitive") == "سطرين" and counted(2, "value", "genitive") == "قيمتين"
+    assert counted(1, "line", "genitive") == "سطر واحد" and counted(12, "article", "genitive") == "12 مقالًا"
 
 
 def test_no_results_without_filters_says_so(web_client):
