@@ -172,3 +172,29 @@ def test_counts_after_a_preposition_take_the_genitive_dual(c):
     assert '<strong>2</strong> مقالان في <b class="stories">2</b> قصتين' in page
     rows = c.get("/batch?" + urlencode([("q", BOTH), ("q", "داعش")])).get_data(as_text=True)
     assert "من سطرين" in rows and "سطران</td>" not in rows.replace("اكتمل: سطران.", "")
+
+
+def test_the_json_twin_says_whether_the_continuation_story_count_is_exact(c):
+    data = api(c, BOTH)
+    assert data["partial_stories"] == 3 and data["partial_stories_exact"] is True
+    assert api(c, BOTH, versions="all")["partial_stories_exact"] is None  # no stories when every version is listed
+    assert api(c, "داعش")["partial_stories_exact"] is None  # no continuation
+
+
+def test_the_csv_link_says_the_continuation_is_not_in_the_file(c):
+    # The CSV holds the complete matches only; with a continuation on the page the link says so.
+    data = api(c, BOTH)
+    assert data["csv_total"] == 2 and data["csv_includes_partial"] is False
+    page = c.get("/search?q=" + quote(BOTH)).get_data(as_text=True)
+    link = page[page.index('class="csv"'):][:400]
+    assert "2 تحوي كل الكلمات" in link and "لا يشمل" in link
+    # Only articles lacking a word: the page lists them, the file has none, and says why.
+    only = c.get("/search?q=" + quote("الموصل حلب")).get_data(as_text=True)
+    link = only[only.index('class="csv"'):][:400]
+    assert "0 تحوي كل الكلمات" in link
+    rows = list(csv.DictReader(io.StringIO(c.get("/search.csv?q=" + quote("الموصل حلب")).get_data().decode("utf-8-sig"))))
+    assert rows == []
+    # No continuation: the plain count.
+    plain = c.get("/search?q=" + quote("داعش")).get_data(as_text=True)
+    link = plain[plain.index('class="csv"'):][:300]
+    assert "تحوي كل الكلمات" not in link and "لا يشمل" not in link

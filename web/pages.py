@@ -175,6 +175,8 @@ class SearchPage:
             # the query, listed after the last complete match; never in total, facets or CSV.
             "partial_total": self.continuation.total if self.continuation else None,
             "partial_stories": self.continuation.stories if self.continuation else None,
+            "partial_stories_exact": (self.continuation.stories_exact
+                                      if self.continuation and self.continuation.stories is not None else None),
             "partial_rank": self.continuation.rank if self.partial_count else None,
             "partial_start": self.continuation.start if self.continuation else None,
             "partial_units": self.continuation.units if self.continuation else [],
@@ -183,6 +185,9 @@ class SearchPage:
             "hits": [h.to_json(s) for h in self.hits],
             "facets": {b.name: b.to_json(base, facet_url(b.name, s)) for b in self.facets},
             "csv_url": url_for("export.csv") + qs(s.query_string(page=1)),
+            # The export holds the complete matches (``total``), never the continuation.
+            "csv_total": self.result.total,
+            "csv_includes_partial": False,
             "feed_url": self.feed_url,
             "since": s.since or None,
         }
