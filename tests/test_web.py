@@ -425,6 +425,24 @@ def test_save_rejects_invalid_search_and_long_names(web_client):
     assert resp.status_code == 400 and "طويل" in resp.get_data(as_text=True)
 
 
+def test_saved_names_drop_control_characters(web_client):
+    # A name of control characters only (NUL, escape) is no name (it would show as an empty
+    # link): the search is named by its query, as when no name is given.
+    token = csrf_token(html(web_client.get("/search")))
+    resp = web_client.post("/saved", data={"csrf_token": token, "name": "\x00\x1b", "query": "q=تدمر"})
+    assert resp.status_code == 303
+    slug = resp.headers["Location"].rsplit("new=", 1)[1]
+    assert web_client.get(f"/api/saved/{slug}").get_json()["name"] == "تدمر"
+    resp = web_client.post("/saved", data={"csrf_token": token, "name": "تدمر\x00 الأثرية", "saved_by": "\x07هدى",
+                                           "query": "q=تدمر&country=SY"})
+    assert resp.status_code == 303
+    listed = html(web_client.get(resp.headers["Location"]))
+    assert "تدمر الأثرية" in listed and "\x00" not in listed and "\x07" not in listed
+    batch = web_client.post("/batch", data={"csrf_token": token, "lines": "تدمر", "name": "\x00", "action": "save"})
+    assert batch.status_code == 303
+    assert "\x00" not in html(web_client.get(batch.headers["Location"]))
+
+
 def test_saving_the_same_search_under_a_new_name_asks_before_renaming(web_client):
     token = csrf_token(html(web_client.get("/search")))
     first = web_client.post("/saved", data={"csrf_token": token, "name": "الموصل", "saved_by": "هدى",
