@@ -54,19 +54,16 @@ def number(n: int | None) -> str:
 # with the case: after a preposition or as the object of a verbal noun ("في قصتين"، "من
 # سطرين"، "لعرض مقالين") it is genitive: ``case="genitive"``.
 NOUNS = {
-    "article": {"one": "مقال", "two": "مقالان", "few": "مقالات", "many": "مقالًا", "other": "مقال", "alone": "مقال واحد",
-                "two_genitive": "مقالين"},
-    "story": {"one": "قصة", "two": "قصتان", "few": "قصص", "many": "قصة", "other": "قصة", "alone": "قصة واحدة",
-              "two_genitive": "قصتين"},
-    "version": {"one": "نسخة", "two": "نسختان", "few": "نسخ", "many": "نسخة", "other": "نسخة", "alone": "نسخة واحدة",
-                "two_genitive": "نسختين"},
-    "value": {"one": "قيمة", "two": "قيمتان", "few": "قيم", "many": "قيمة", "other": "قيمة", "alone": "قيمة واحدة",
-              "two_genitive": "قيمتين"},
-    "line": {"one": "سطر", "two": "سطران", "few": "أسطر", "many": "سطرًا", "other": "سطر", "alone": "سطر واحد",
-             "two_genitive": "سطرين"},
-    "page": {"one": "صفحة", "two": "صفحتان", "few": "صفحات", "many": "صفحة", "other": "صفحة", "alone": "صفحة واحدة",
-             "two_genitive": "صفحتين"},
+    "article": {"one": "مقال", "two": "مقالان", "few": "مقالات", "many": "مقالًا", "other": "مقال", "alone": "مقال واحد"},
+    "story": {"one": "قصة", "two": "قصتان", "few": "قصص", "many": "قصة", "other": "قصة", "alone": "قصة واحدة"},
+    "version": {"one": "نسخة", "two": "نسختان", "few": "نسخ", "many": "نسخة", "other": "نسخة", "alone": "نسخة واحدة"},
+    "value": {"one": "قيمة", "two": "قيمتان", "few": "قيم", "many": "قيمة", "other": "قيمة", "alone": "قيمة واحدة"},
+    "line": {"one": "سطر", "two": "سطران", "few": "أسطر", "many": "سطرًا", "other": "سطر", "alone": "سطر واحد"},
+    "page": {"one": "صفحة", "two": "صفحتان", "few": "صفحات", "many": "صفحة", "other": "صفحة", "alone": "صفحة واحدة"},
 }
+# The dual after a preposition (genitive): "في قصتين".
+TWO_GENITIVE = {"article": "مقالين", "story": "قصتين", "version": "نسختين", "value": "قيمتين", "line": "سطرين",
+                "page": "صفحتين"}
 _PLURAL = Locale.parse("ar").plural_form
 
 
@@ -75,7 +72,7 @@ def noun(n: int | None, kind: str, case: str = "") -> str:
     forms = NOUNS[kind]
     category = _PLURAL(abs(int(n or 0)))
     if category == "two" and case == "genitive":
-        return forms["two_genitive"]
+        return TWO_GENITIVE[kind]
     return forms.get(category, forms["other"])
 
 
