@@ -198,3 +198,12 @@ def test_the_csv_link_says_the_continuation_is_not_in_the_file(c):
     plain = c.get("/search?q=" + quote("داعش")).get_data(as_text=True)
     link = plain[plain.index('class="csv"'):][:300]
     assert "تحوي كل الكلمات" not in link and "لا يشمل" not in link
+
+
+def test_and_typed_with_partial_off_offers_no_continuation_to_switch_on(c):
+    # AND typed has no continuation, so partial=0 hides nothing: no link promising one.
+    data = api(c, "داعش AND الموصل", partial="0")
+    assert data["partial_url"] is None and data["partial_total"] is None
+    page = c.get("/search?" + urlencode([("q", "داعش AND الموصل"), ("partial", "0")])).get_data(as_text=True)
+    assert 'class="partial-on"' not in page
+    assert api(c, BOTH, partial="0")["partial_url"] is not None  # without AND, it is offered back

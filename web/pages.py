@@ -98,7 +98,9 @@ class SearchPage:
         """``partial=0`` on a query that would have a continuation (the page offers it back)."""
         from search.query.plan import continuation_units
 
-        return not self.state.partial and self.state.tree is not None and bool(continuation_units(self.state.tree))
+        s = self.state
+        return (not s.partial and not s.explicit_and and s.tree is not None
+                and bool(continuation_units(s.tree)))
 
     @property
     def partial_toggle_qs(self) -> str:
@@ -181,7 +183,7 @@ class SearchPage:
             "partial_start": self.continuation.start if self.continuation else None,
             "partial_units": self.continuation.units if self.continuation else [],
             "partial": s.partial,
-            "partial_url": search_url(self.partial_toggle_qs) if self.continuation or not s.partial else None,
+            "partial_url": search_url(self.partial_toggle_qs) if self.continuation or self.partial_hidden else None,
             "hits": [h.to_json(s) for h in self.hits],
             "facets": {b.name: b.to_json(base, facet_url(b.name, s)) for b in self.facets},
             "csv_url": url_for("export.csv") + qs(s.query_string(page=1)),
