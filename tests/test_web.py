@@ -504,6 +504,25 @@ def test_saved_search_json_twins_write_with_the_csrf_token(web_client):
     assert web_client.get(f"/api/saved/{item['slug']}").status_code == 404
 
 
+def test_saved_search_json_with_lone_surrogates_is_a_clear_400(web_client):
+    # JSON may carry "\ud800" (half of a UTF-16 pair): no UTF-8 text holds it, so the store
+    # could not write it; a 400 names the problem instead of a 500.
+    headers = {"X-CSRFToken": web_client.get("/api/saved").get_json()["csrf_token"]}
+    made = web_client.post("/api/saved", json={"name": "حلب", "query": "q=" + q("حلب")}, headers=headers)
+    assert made.status_code == 201
+    bodies = ['{"name": "\\ud800x", "query": "q=x"}', '{"name": "x", "saved_by": "\\udfff", "query": "q=x"}',
+              '{"name": "x", "query": "q=x&org=\\ud83d"}']
+    for body in bodies:
+        refused = web_client.post("/api/saved", data=body, content_type="application/json", headers=headers)
+        assert refused.status_code == 400 and "غير صالحة" in refused.get_json()["error"], body
+    renamed = web_client.post(f"/api/saved/{made.get_json()['slug']}/rename", data='{"name": "\\ud83d"}',
+                              content_type="application/json", headers=headers)
+    assert renamed.status_code == 400
+    pair = web_client.post("/api/saved", data='{"name": "\\ud83d\\ude00 حلب", "query": "q=x"}',
+                           content_type="application/json", headers=headers)
+    assert pair.status_code == 201 and pair.get_json()["name"] == "😀 حلب"  # a whole pair is a character
+
+
 def test_saved_store_is_durable(tmp_path):
     from search.saved import AlreadySaved, SqliteSavedSearches
 

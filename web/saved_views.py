@@ -71,8 +71,22 @@ def _fields() -> dict:
     """The submitted fields, from a form or a JSON body."""
     if request.is_json:
         data = request.get_json(silent=True)
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            return {}
+        # JSON escapes can spell half of a UTF-16 pair ("\ud800"), which no UTF-8 text holds.
+        for value in data.values():
+            if isinstance(value, str) and not _encodable(value):
+                raise ParamError("النص المرسل يحوي محارف غير صالحة (نصف زوج UTF-16)؛ أرسل نصًا بترميز UTF-8 سليم.")
+        return data
     return request.form
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _name(fields, query_string: str | None = None) -> str:
