@@ -523,6 +523,16 @@ def test_saved_search_json_with_lone_surrogates_is_a_clear_400(web_client):
     assert pair.status_code == 201 and pair.get_json()["name"] == "😀 حلب"  # a whole pair is a character
 
 
+def test_saved_search_json_nested_too_deep_is_a_clear_400(web_client):
+    # 5,000 nested brackets exhaust the JSON parser's recursion: a malformed body, not a 500.
+    headers = {"X-CSRFToken": web_client.get("/api/saved").get_json()["csrf_token"]}
+    deep = "[" * 5000 + "]" * 5000
+    made = web_client.post("/api/saved", json={"name": "تكريت", "query": "q=" + q("تكريت")}, headers=headers)
+    for path in ("/api/saved", f"/api/saved/{made.get_json()['slug']}/rename"):
+        resp = web_client.post(path, data=deep, content_type="application/json", headers=headers)
+        assert resp.status_code == 400 and "JSON" in resp.get_json()["error"], path
+
+
 def test_saved_store_is_durable(tmp_path):
     from search.saved import AlreadySaved, SqliteSavedSearches
 

@@ -70,7 +70,10 @@ def one_line(value) -> str:
 def _fields() -> dict:
     """The submitted fields, from a form or a JSON body."""
     if request.is_json:
-        data = request.get_json(silent=True)
+        try:
+            data = request.get_json(silent=True)
+        except RecursionError:  # nested deeper than the parser goes ("silent" covers ValueError only)
+            raise ParamError("نص JSON غير صالح: متداخل بعمق كبير جدًا.") from None
         if not isinstance(data, dict):
             return {}
         # JSON escapes can spell half of a UTF-16 pair ("\ud800"), which no UTF-8 text holds.
