@@ -164,3 +164,46 @@ def test_the_page_separates_the_continuation_with_its_count(c):
     assert rest.count('class="hit partial"') == 3 and '<p class="missing">تنقصها: <bdi>داعش</bdi></p>' in rest
     assert 'class="partial-off"' in rest and "partial=0" in rest[:600]
     assert 'class="partial-count"' in head  # the summary says what follows
+
+
+def test_counts_after_a_preposition_take_the_genitive_dual(c):
+    # "النتائج: 2 مقالان في 2 قصتين": the dual after في is genitive (web/formatting.py).
+    page = c.get("/search?q=" + quote(BOTH)).get_data(as_text=True)
+    assert '<strong>2</strong> مقالان في <b class="stories">2</b> قصتين' in page
+    rows = c.get("/batch?" + urlencode([("q", BOTH), ("q", "داعش")])).get_data(as_text=True)
+    assert "من سطرين" in rows and "سطران</td>" not in rows.replace("اكتمل: سطران.", "")
+
+
+def test_the_json_twin_says_whether_the_continuation_story_count_is_exact(c):
+    data = api(c, BOTH)
+    assert data["partial_stories"] == 3 and data["partial_stories_exact"] is True
+    assert api(c, BOTH, versions="all")["partial_stories_exact"] is None  # no stories when every version is listed
+    assert api(c, "داعش")["partial_stories_exact"] is None  # no continuation
+
+
+def test_the_csv_link_says_the_continuation_is_not_in_the_file(c):
+    # The CSV holds the complete matches only; with a continuation on the page the link says so.
+    data = api(c, BOTH)
+    assert data["csv_total"] == 2 and data["csv_includes_partial"] is False
+    page = c.get("/search?q=" + quote(BOTH)).get_data(as_text=True)
+    link = page[page.index('class="csv"'):][:400]
+    assert "2 تحوي كل الكلمات" in link and "لا يشمل" in link
+    # Only articles lacking a word: the page lists them, the file has none, and says why.
+    only = c.get("/search?q=" + quote("الموصل حلب")).get_data(as_text=True)
+    link = only[only.index('class="csv"'):][:400]
+    assert "0 تحوي كل الكلمات" in link
+    rows = list(csv.DictReader(io.StringIO(c.get("/search.csv?q=" + quote("الموصل حلب")).get_data().decode("utf-8-sig"))))
+    assert rows == []
+    # No continuation: the plain count.
+    plain = c.get("/search?q=" + quote("داعش")).get_data(as_text=True)
+    link = plain[plain.index('class="csv"'):][:300]
+    assert "تحوي كل الكلمات" not in link and "لا يشمل" not in link
+
+
+def test_and_typed_with_partial_off_offers_no_continuation_to_switch_on(c):
+    # AND typed has no continuation, so partial=0 hides nothing: no link promising one.
+    data = api(c, "داعش AND الموصل", partial="0")
+    assert data["partial_url"] is None and data["partial_total"] is None
+    page = c.get("/search?" + urlencode([("q", "داعش AND الموصل"), ("partial", "0")])).get_data(as_text=True)
+    assert 'class="partial-on"' not in page
+    assert api(c, BOTH, partial="0")["partial_url"] is not None  # without AND, it is offered back

@@ -150,6 +150,9 @@ def test_since_shows_only_what_arrived_later_and_sort_by_arrival(site, tmp_path)
     assert client.get("/search?since=" + quote("2026-11-21 14:05")).status_code == 302  # accepted, made canonical
     bad = client.get("/api/search?since=yesterday")
     assert bad.status_code == 400 and "وقت الوصول" in bad.get_json()["error"]
+    # A well-formed time in a year no arrival can have says which part is wrong.
+    early = client.get("/api/search?since=0001-01-01").get_json()
+    assert early["status"] == 400 and "السنة 0001" in early["error"] and "1000" in early["error"]
     newest = client.get("/api/search?sort=arrived").get_json()["hits"]
     assert newest[0]["id"] == "delta" and [h["arrived"] for h in newest] == sorted(
         (h["arrived"] for h in newest), reverse=True)

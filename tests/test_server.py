@@ -289,3 +289,27 @@ def test_messages_logged_during_a_request_are_redacted():
     plain = TextFormatter(private=True).format(logging.LogRecord(
         "gunicorn.error", logging.ERROR, __file__, 1, "Error handling request /search?q=%s", (SECRET_Q,), None))
     assert SECRET_Q not in plain  # outside a request too: no query string survives
+
+
+def test_redaction_leaves_the_time_level_logger_and_request_line_whole():
+    """A short parameter value (partial=-1, q=search) must not shred the parts of a line that
+    carry no request data: the timestamp, the level, the logger name, the access line."""
+    import logging
+
+    from flask import Flask
+
+    from web.logs import ACCESS_LOGGER, JsonFormatter, TextFormatter
+
+    with Flask(__name__).test_request_context("/search?q=search&partial=-1&org=INFO&country=12"):
+        warn = logging.LogRecord("search.cache", logging.WARNING, __file__, 1, "miss for search", (), None)
+        warn.created, warn.msecs = 1764547200.5, 500.0  # 2025-12-01T00:00:00.500Z: holds "-1" and "12"
+        access = logging.LogRecord(ACCESS_LOGGER, logging.INFO, __file__, 1, "%s %s %s %.1fms %sB",
+                                   ("GET", "/search", 400, 1.5, 12), None)
+        access.created, access.msecs = warn.created, warn.msecs
+        text = TextFormatter(private=True).format(warn)
+        line = TextFormatter(private=True).format(access)
+        as_json = json.loads(JsonFormatter(private=True).format(warn))
+    assert text == "2025-12-01T00:00:00.500Z WARNING search.cache miss for [redacted]"
+    assert line == "2025-12-01T00:00:00.500Z INFO search.access GET /search 400 1.5ms 12B"
+    assert as_json["ts"] == "2025-12-01T00:00:00.500Z" and as_json["level"] == "WARNING"
+    assert as_json["logger"] == "search.cache" and as_json["msg"] == "miss for [redacted]"

@@ -208,6 +208,10 @@ def test_counted_nouns_follow_arabic_number_agreement():
         "102 مقال", "103 مقالات", "1,736 مقالًا"]
     assert [noun(n, "story") for n in (1, 2, 5, 25, 1000)] == ["قصة", "قصتان", "قصص", "قصة", "قصة"]
     assert counted(1, "value") == "قيمة واحدة" and counted(4, "line") == "4 أسطر"
+    # After a preposition the dual is genitive ("في قصتين"، "من سطرين"); the other forms stay.
+    assert [noun(n, "story", "genitive") for n in (1, 2, 5, 25, 1000)] == ["قصة", "قصتين", "قصص", "قصة", "قصة"]
+    assert counted(2, "line", "genitive") == "سطرين" and counted(2, "value", "genitive") == "قيمتين"
+    assert counted(1, "line", "genitive") == "سطر واحد" and counted(12, "article", "genitive") == "12 مقالًا"
 
 
 def test_no_results_without_filters_says_so(web_client):
@@ -421,6 +425,24 @@ def test_save_rejects_invalid_search_and_long_names(web_client):
     assert resp.status_code == 400 and "طويل" in resp.get_data(as_text=True)
 
 
+def test_saved_names_drop_control_characters(web_client):
+    # A name of control characters only (NUL, escape) is no name (it would show as an empty
+    # link): the search is named by its query, as when no name is given.
+    token = csrf_token(html(web_client.get("/search")))
+    resp = web_client.post("/saved", data={"csrf_token": token, "name": "\x00\x1b", "query": "q=تدمر"})
+    assert resp.status_code == 303
+    slug = resp.headers["Location"].rsplit("new=", 1)[1]
+    assert web_client.get(f"/api/saved/{slug}").get_json()["name"] == "تدمر"
+    resp = web_client.post("/saved", data={"csrf_token": token, "name": "تدمر\x00 الأثرية", "saved_by": "\x07هدى",
+                                           "query": "q=تدمر&country=SY"})
+    assert resp.status_code == 303
+    listed = html(web_client.get(resp.headers["Location"]))
+    assert "تدمر الأثرية" in listed and "\x00" not in listed and "\x07" not in listed
+    batch = web_client.post("/batch", data={"csrf_token": token, "lines": "تدمر", "name": "\x00", "action": "save"})
+    assert batch.status_code == 303
+    assert "\x00" not in html(web_client.get(batch.headers["Location"]))
+
+
 def test_saving_the_same_search_under_a_new_name_asks_before_renaming(web_client):
     token = csrf_token(html(web_client.get("/search")))
     first = web_client.post("/saved", data={"csrf_token": token, "name": "الموصل", "saved_by": "هدى",
@@ -480,6 +502,35 @@ def test_saved_search_json_twins_write_with_the_csrf_token(web_client):
     deleted = web_client.post(f"/api/saved/{item['slug']}/delete", headers=headers)
     assert deleted.get_json() == {"deleted": True, "slug": item["slug"]}
     assert web_client.get(f"/api/saved/{item['slug']}").status_code == 404
+
+
+def test_saved_search_json_with_lone_surrogates_is_a_clear_400(web_client):
+    # JSON may carry "\ud800" (half of a UTF-16 pair): no UTF-8 text holds it, so the store
+    # could not write it; a 400 names the problem instead of a 500.
+    headers = {"X-CSRFToken": web_client.get("/api/saved").get_json()["csrf_token"]}
+    made = web_client.post("/api/saved", json={"name": "حلب", "query": "q=" + q("حلب")}, headers=headers)
+    assert made.status_code == 201
+    bodies = ['{"name": "\\ud800x", "query": "q=x"}', '{"name": "x", "saved_by": "\\udfff", "query": "q=x"}',
+              '{"name": "x", "query": "q=x&org=\\ud83d"}']
+    for body in bodies:
+        refused = web_client.post("/api/saved", data=body, content_type="application/json", headers=headers)
+        assert refused.status_code == 400 and "غير صالحة" in refused.get_json()["error"], body
+    renamed = web_client.post(f"/api/saved/{made.get_json()['slug']}/rename", data='{"name": "\\ud83d"}',
+                              content_type="application/json", headers=headers)
+    assert renamed.status_code == 400
+    pair = web_client.post("/api/saved", data='{"name": "\\ud83d\\ude00 حلب", "query": "q=x"}',
+                           content_type="application/json", headers=headers)
+    assert pair.status_code == 201 and pair.get_json()["name"] == "😀 حلب"  # a whole pair is a character
+
+
+def test_saved_search_json_nested_too_deep_is_a_clear_400(web_client):
+    # 5,000 nested brackets exhaust the JSON parser's recursion: a malformed body, not a 500.
+    headers = {"X-CSRFToken": web_client.get("/api/saved").get_json()["csrf_token"]}
+    deep = "[" * 5000 + "]" * 5000
+    made = web_client.post("/api/saved", json={"name": "تكريت", "query": "q=" + q("تكريت")}, headers=headers)
+    for path in ("/api/saved", f"/api/saved/{made.get_json()['slug']}/rename"):
+        resp = web_client.post(path, data=deep, content_type="application/json", headers=headers)
+        assert resp.status_code == 400 and "JSON" in resp.get_json()["error"], path
 
 
 def test_saved_store_is_durable(tmp_path):

@@ -212,11 +212,11 @@ def _csv(batch: batches.BatchInput) -> Response:
 
 
 def _save(batch: batches.BatchInput):
-    from web.saved_views import store
+    from web.saved_views import one_line, store
 
     if not batch.lines:
         raise ParamError("القائمة فارغة: اكتب سطرًا واحدًا على الأقل.")
-    name = " ".join(request.form.get("name", "").split()) or batch.lines[0].text[:MAX_NAME_CHARS]
+    name = one_line(request.form.get("name", "")) or batch.lines[0].text[:MAX_NAME_CHARS]
     if len(name) > MAX_NAME_CHARS:
         raise ParamError(f"اسم القائمة طويل جدًا؛ الحد الأقصى {MAX_NAME_CHARS} حرفًا.")
     query_string = batch.query_string()

@@ -50,7 +50,9 @@ def number(n: int | None) -> str:
 
 # Counted nouns: the form Arabic grammar asks for after a number (CLDR plural categories:
 # 3-10 take the plural, 11-99 the accusative singular, 100, 1,000 ... the singular). "alone"
-# is what one and two read as without a digit ("مقال واحد", "مقالان").
+# is what one and two read as without a digit ("مقال واحد", "مقالان"). Only the dual changes
+# with the case: after a preposition or as the object of a verbal noun ("في قصتين"، "من
+# سطرين"، "لعرض مقالين") it is genitive: ``case="genitive"``.
 NOUNS = {
     "article": {"one": "مقال", "two": "مقالان", "few": "مقالات", "many": "مقالًا", "other": "مقال", "alone": "مقال واحد"},
     "story": {"one": "قصة", "two": "قصتان", "few": "قصص", "many": "قصة", "other": "قصة", "alone": "قصة واحدة"},
@@ -59,22 +61,28 @@ NOUNS = {
     "line": {"one": "سطر", "two": "سطران", "few": "أسطر", "many": "سطرًا", "other": "سطر", "alone": "سطر واحد"},
     "page": {"one": "صفحة", "two": "صفحتان", "few": "صفحات", "many": "صفحة", "other": "صفحة", "alone": "صفحة واحدة"},
 }
+# The dual after a preposition (genitive): "في قصتين".
+TWO_GENITIVE = {"article": "مقالين", "story": "قصتين", "version": "نسختين", "value": "قيمتين", "line": "سطرين",
+                "page": "صفحتين"}
 _PLURAL = Locale.parse("ar").plural_form
 
 
-def noun(n: int | None, kind: str) -> str:
-    """The noun after a number shown apart: 1 مقال، 2 مقالان، 5 مقالات، 11 مقالًا، 100 مقال."""
+def noun(n: int | None, kind: str, case: str = "") -> str:
+    """The noun after a number shown apart: 1 مقال، 2 مقالان (genitive: مقالين)، 5 مقالات، 11 مقالًا، 100 مقال."""
     forms = NOUNS[kind]
-    return forms.get(_PLURAL(abs(int(n or 0))), forms["other"])
+    category = _PLURAL(abs(int(n or 0)))
+    if category == "two" and case == "genitive":
+        return TWO_GENITIVE[kind]
+    return forms.get(category, forms["other"])
 
 
-def counted(n: int | None, kind: str) -> str:
-    """A count in words as Arabic writes it: 'مقال واحد', 'مقالان', '5 مقالات', '1,736 مقالًا'."""
+def counted(n: int | None, kind: str, case: str = "") -> str:
+    """A count in words as Arabic writes it: 'مقال واحد', 'مقالان' (genitive: 'مقالين'), '5 مقالات', '1,736 مقالًا'."""
     category = _PLURAL(abs(int(n or 0)))
     if category == "one":
         return NOUNS[kind]["alone"]
     if category == "two":
-        return NOUNS[kind]["two"]
+        return noun(n, kind, case)
     return f"{number(n or 0)} {noun(n, kind)}"
 
 

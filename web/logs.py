@@ -74,24 +74,47 @@ class TextFormatter(logging.Formatter):
         return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
 
     def format(self, record: logging.LogRecord) -> str:
-        text = _ANSI.sub("", super().format(record))
+        if not self.private:
+            return _ANSI.sub("", super().format(record))
+        # Only the message and the traceback carry request data: a short value ("-1", "12",
+        # "search") must not shred the time, the level or the logger's name.
+        msg, args, exc_text = record.msg, record.args, record.exc_text
+        record.msg, record.args = self._private_message(record), None
+        if record.exc_info and not exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        try:
+            return _ANSI.sub("", super().format(record))
+        finally:
+            record.msg, record.args, record.exc_text = msg, args, exc_text
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802 - logging's name
+        text = super().formatStack(stack_info)
         return redact(text) if self.private else text
+
+    @staticmethod
+    def _private_message(record: logging.LogRecord, secrets: list[str] | None = None) -> str:
+        text = _ANSI.sub("", record.getMessage())
+        if record.name == ACCESS_LOGGER:
+            # Method, route pattern, status, time and size: nothing from the request itself.
+            return _QUERY_STRING.sub("?" + REDACTED, text)
+        return redact(text, secrets)
 
 
 class JsonFormatter(TextFormatter):
     """One JSON object per line: ts, level, logger, msg, request fields, exception."""
 
     def format(self, record: logging.LogRecord) -> str:
-        out = {"ts": self.formatTime(record), "level": record.levelname, "logger": record.name,
-               "msg": _ANSI.sub("", record.getMessage())}
+        secrets = _request_secrets() if self.private else []
+        msg = self._private_message(record, secrets) if self.private else _ANSI.sub("", record.getMessage())
+        out = {"ts": self.formatTime(record), "level": record.levelname, "logger": record.name, "msg": msg}
         for key in ("method", "route", "status", "ms", "bytes"):
             if hasattr(record, key):
                 out[key] = getattr(record, key)
         if record.exc_info:
-            out["exc"] = self.formatException(record.exc_info)
-        if self.private:
-            secrets = _request_secrets()
-            out = {k: redact(v, secrets) if isinstance(v, str) else v for k, v in out.items()}
+            exc = self.formatException(record.exc_info)
+            out["exc"] = redact(exc, secrets) if self.private else exc
         return json.dumps(out, ensure_ascii=False)
 
 

@@ -98,7 +98,9 @@ class SearchPage:
         """``partial=0`` on a query that would have a continuation (the page offers it back)."""
         from search.query.plan import continuation_units
 
-        return not self.state.partial and self.state.tree is not None and bool(continuation_units(self.state.tree))
+        s = self.state
+        return (not s.partial and not s.explicit_and and s.tree is not None
+                and bool(continuation_units(s.tree)))
 
     @property
     def partial_toggle_qs(self) -> str:
@@ -175,14 +177,19 @@ class SearchPage:
             # the query, listed after the last complete match; never in total, facets or CSV.
             "partial_total": self.continuation.total if self.continuation else None,
             "partial_stories": self.continuation.stories if self.continuation else None,
+            "partial_stories_exact": (self.continuation.stories_exact
+                                      if self.continuation and self.continuation.stories is not None else None),
             "partial_rank": self.continuation.rank if self.partial_count else None,
             "partial_start": self.continuation.start if self.continuation else None,
             "partial_units": self.continuation.units if self.continuation else [],
             "partial": s.partial,
-            "partial_url": search_url(self.partial_toggle_qs) if self.continuation or not s.partial else None,
+            "partial_url": search_url(self.partial_toggle_qs) if self.continuation or self.partial_hidden else None,
             "hits": [h.to_json(s) for h in self.hits],
             "facets": {b.name: b.to_json(base, facet_url(b.name, s)) for b in self.facets},
             "csv_url": url_for("export.csv") + qs(s.query_string(page=1)),
+            # The export holds the complete matches (``total``), never the continuation.
+            "csv_total": self.result.total,
+            "csv_includes_partial": False,
             "feed_url": self.feed_url,
             "since": s.since or None,
         }

@@ -314,13 +314,15 @@ def since_param(value: str) -> str:
         return ""
     try:
         canonical = arrival.canonical(value)
-        # Years outside 1000-9998 have no four-digit canonical form, and "after" them overflows.
-        if not 1000 <= int(canonical[:4]) <= MAX_YEAR:
-            raise ValueError(value)
-        return canonical
     except (ValueError, OverflowError):
         raise ParamError(f"وقت الوصول غير صالح: {value[:40]!r}؛ الصيغة مثل 2026-11-21T14:05:03.120Z "
                          "أو 2026-11-21.") from None
+    # Years outside 1000-9998 have no four-digit canonical form, and "after" them overflows.
+    year = canonical.split("-", 1)[0]
+    if not (year.isdigit() and 1000 <= int(year) <= MAX_YEAR):
+        shown = f"{int(year):04d}" if year.isdigit() else year[:6]
+        raise ParamError(f"وقت الوصول غير صالح: السنة {shown} خارج النطاق الممكن (1000–{MAX_YEAR}).")
+    return canonical
 
 
 def range_bounds(value: str, name: str = "troops") -> tuple[int | None, int | None]:

@@ -22,6 +22,7 @@ bp = Blueprint("saved", __name__)
 
 LIST_LIMIT = 500
 _SLUG = re.compile(r"^[0-9a-f]{8}$")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tabs and newlines stay: spaces
 
 
 def store():
@@ -59,22 +60,40 @@ def canonical_query(raw: str) -> str:
     return parse_state(MultiDict(parse_qsl(raw.lstrip("?"), keep_blank_values=True))).query_string(page=1)
 
 
-def _one_line(value) -> str:
+def one_line(value) -> str:
+    """A submitted name on one line, without control characters (a name of NULs is no name)."""
     if value is not None and not isinstance(value, str):  # a JSON body may send a list or an object
         raise ParamError("الاسم يجب أن يكون نصًا.")
-    return " ".join((value or "").split())
+    return " ".join(_CONTROL.sub("", value or "").split())
 
 
 def _fields() -> dict:
     """The submitted fields, from a form or a JSON body."""
     if request.is_json:
-        data = request.get_json(silent=True)
-        return data if isinstance(data, dict) else {}
+        try:
+            data = request.get_json(silent=True)
+        except RecursionError:  # nested deeper than the parser goes ("silent" covers ValueError only)
+            raise ParamError("نص JSON غير صالح: متداخل بعمق كبير جدًا.") from None
+        if not isinstance(data, dict):
+            return {}
+        # JSON escapes can spell half of a UTF-16 pair ("\ud800"), which no UTF-8 text holds.
+        for value in data.values():
+            if isinstance(value, str) and not _encodable(value):
+                raise ParamError("النص المرسل يحوي محارف غير صالحة (نصف زوج UTF-16)؛ أرسل نصًا بترميز UTF-8 سليم.")
+        return data
     return request.form
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _name(fields, query_string: str | None = None) -> str:
-    name = _one_line(fields.get("name"))
+    name = one_line(fields.get("name"))
     if not name and query_string is not None:
         name = dict(parse_qsl(query_string)).get("q") or "بحث بلا اسم"
     if not name:
@@ -85,7 +104,7 @@ def _name(fields, query_string: str | None = None) -> str:
 
 
 def _saved_by(fields) -> str | None:
-    who = _one_line(fields.get("saved_by"))
+    who = one_line(fields.get("saved_by"))
     if len(who) > MAX_SAVED_BY_CHARS:
         raise ParamError(f"اسم من حفظ البحث طويل جدًا؛ الحد الأقصى {MAX_SAVED_BY_CHARS} حرفًا.")
     return who or None

@@ -471,6 +471,8 @@ def _case_forms(word: str) -> tuple[str, ...]:
     return (word,)
 
 
-def _phrase(fld: str, tokens, boost: float, slop: int = 0) -> PhraseTerms:
+def _phrase(fld: str, tokens, boost: float, slop: int = 0) -> PhraseTerms | Term:
+    if len(tokens) == 1:  # a phrase of one word is that word (engines refuse one-term phrases)
+        return Term(fld, tokens[0].term, boost)
     base = tokens[0].position
     return PhraseTerms(fld, tuple(t.term for t in tokens), tuple(t.position - base for t in tokens), boost, slop)
