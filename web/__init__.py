@@ -60,8 +60,11 @@ def register(app: Flask) -> None:
 
     from web import logs
 
+    from web.panics import guard_panics
+
     csrf.init_app(app)
     logs.init_app(app)
+    guard_panics(app)
     for module in (search_views, doc_views, facet_views, saved_views, export_views, feed_views, batch_views, trend):
         app.register_blueprint(module.bp)
     app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name,

@@ -26,6 +26,8 @@ def compile_clause(schema: tantivy.Schema, clause: Clause) -> tantivy.Query:
     if isinstance(clause, Term):
         return _boost(Q.term_query(schema, clause.field, clause.term), clause.boost)
     if isinstance(clause, PhraseTerms):
+        if len(clause.terms) == 1:  # tantivy panics on a one-term phrase; it means the term
+            return _boost(Q.term_query(schema, clause.field, clause.terms[0]), clause.boost)
         words = list(zip(clause.positions, clause.terms))
         return _boost(Q.phrase_query(schema, clause.field, words, slop=clause.slop), clause.boost)
     if isinstance(clause, PrefixTerm):
