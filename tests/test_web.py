@@ -212,6 +212,11 @@ def test_counted_nouns_follow_arabic_number_agreement():
     assert [noun(n, "story", "genitive") for n in (1, 2, 5, 25, 1000)] == ["قصة", "قصتين", "قصص", "قصة", "قصة"]
     assert counted(2, "line", "genitive") == "سطرين" and counted(2, "value", "genitive") == "قيمتين"
     assert counted(1, "line", "genitive") == "سطر واحد" and counted(12, "article", "genitive") == "12 مقالًا"
+    # The verb after articles lacking a word takes their pronoun: one, two, more.
+    from web.formatting import lacking
+
+    assert [f"{counted(n, 'article')} {lacking(n)}" for n in (1, 2, 3, 11, 100)] == [
+        "مقال واحد تنقصه", "مقالان تنقصهما", "3 مقالات تنقصها", "11 مقالًا تنقصها", "100 مقال تنقصها"]
 
 
 def test_no_results_without_filters_says_so(web_client):

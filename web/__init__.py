@@ -55,7 +55,7 @@ def register(app: Flask) -> None:
     from search.outlets import outlet_name
     from web import (batch_views, doc_views, export_views, facet_views, feed_views, saved_views, search_views,
                      trend)
-    from web.formatting import counted, day_label, noun, number, period_label
+    from web.formatting import counted, day_label, lacking, noun, number, period_label
     from web.params import ParamError
 
     from web import logs
@@ -68,7 +68,7 @@ def register(app: Flask) -> None:
     for module in (search_views, doc_views, facet_views, saved_views, export_views, feed_views, batch_views, trend):
         app.register_blueprint(module.bp)
     app.jinja_env.filters.update(day=day_label, number=number, period=period_label, country=country_name,
-                               outlet=outlet_name, noun=noun, counted=counted)
+                               outlet=outlet_name, noun=noun, counted=counted, lacking=lacking)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

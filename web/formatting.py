@@ -86,6 +86,16 @@ def counted(n: int | None, kind: str, case: str = "") -> str:
     return f"{number(n or 0)} {noun(n, kind)}"
 
 
+# "lacking" with its object pronoun agreeing with the counted articles: one article
+# (masculine) تنقصه, two تنقصهما, more (a non-human plural) تنقصها.
+_LACKING = {"one": "تنقصه", "two": "تنقصهما"}
+
+
+def lacking(n: int | None) -> str:
+    """The verb after a count of articles lacking a word: 'مقال واحد تنقصه', 'مقالان تنقصهما'."""
+    return _LACKING.get(_PLURAL(abs(int(n or 0))), "تنقصها")
+
+
 def first_words(text: str, n: int = 12) -> str:
     """The first ``n`` words of a text, with an ellipsis when cut (titles of untitled articles)."""
     words = (text or "").split()

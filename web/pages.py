@@ -15,7 +15,7 @@ from search.continuation import Continuation, continue_page
 from search.model import PAGE_SIZE, Hit, SearchResult
 from web.entities import CASUALTY_LABELS, FLAGGED_TITLE, mention_label, mention_size, range_of
 from web.facets import FacetBlock, blocks
-from web.formatting import counted, first_words, number
+from web.formatting import counted, first_words, lacking, number
 from web.pagination import Pagination
 from web.params import Chip, SearchState, facet_title, parse_state
 from web.forgiving import Showing, Suggestion, rescue, suggestion
@@ -85,8 +85,8 @@ class SearchPage:
     def partial_notice(self) -> str | None:
         if not self.partial_only:
             return None
-        return (f"لا توجد مقالات تحوي كل كلمات البحث؛ تُعرض {counted(self.partial_count, 'article')} تنقصها "
-                "كلمة واحدة منها، وتذكر كل نتيجة الكلمة التي تنقصها.")
+        return (f"لا توجد مقالات تحوي كل كلمات البحث؛ تُعرض {counted(self.partial_count, 'article')} "
+                f"{lacking(self.partial_count)} كلمة واحدة منها، وتذكر كل نتيجة الكلمة التي تنقصها.")
 
     @property
     def partial_page(self) -> int:
