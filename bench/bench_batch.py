@@ -22,15 +22,13 @@ import tracemalloc
 from collections import Counter
 from pathlib import Path
 
+from timing import pct  # bench/timing.py (the script's own directory)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SOURCE = ROOT.parent / "shared" / "data" / "saudinewsnet"
 WORD = re.compile(r"[\u0621-\u064a]{3,}")
 
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def corpus_lines(backend, n: int) -> list[str]:

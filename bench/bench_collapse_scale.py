@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from timing import p50_p95  # bench/timing.py (the script's own directory)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CASES = [
@@ -37,10 +39,6 @@ CASES = [
     ("api word", "/api/search", {"q": "اليمن"}),
 ]
 
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def child(index: str, rounds: int) -> dict:
@@ -79,7 +77,7 @@ def child(index: str, rounds: int) -> dict:
             if mode == "off":
                 row["first_ms"] = round(times[0], 1)
             times = times[1:]
-            row[mode] = [round(pct(times, 50), 1), round(pct(times, 95), 1)]
+            row[mode] = p50_p95(times)
         out["cases"].append(row)
         print(f"  {label:20} " + "  ".join(f"{m} {row[m][0]:7.1f}/{row[m][1]:<7.1f}" for m in clients)
               + f"  first {row['first_ms']:.0f}", file=sys.stderr, flush=True)

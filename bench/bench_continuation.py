@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from timing import pct  # bench/timing.py (the script's own directory)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -26,10 +28,6 @@ QUERIES = ["داعش الموصل", "تحرير عدن", "الحوثيين عد�
            "أسعار النفط أوبك", "هدنة إنسانية اليمن", "قاعدة انجرليك تركيا", "الملك سلمان إجازة فرنسا",
            "السعودية اليمن"]
 
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def main() -> int:

@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from timing import pct  # bench/timing.py (the script's own directory)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SOURCE = ROOT.parent / "shared" / "data" / "saudinewsnet"
@@ -184,10 +186,6 @@ def indexing(args) -> dict:
           f"({len(measured.index):,} stories of {len(sample):,} documents)")
     return report
 
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def web(args) -> dict:

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from timing import p50_p95  # bench/timing.py (the script's own directory)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SOURCE = ROOT.parent / "shared" / "data" / "saudinewsnet"
@@ -73,10 +75,6 @@ def build(index: Path, source: Path) -> str:
         b.commit({"sources": [str(source)], "note": "bench fallback: no entity facets"})
     return "fallback: indexer.sources without facet extraction (country/org/troops facets empty)"
 
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def timed(fn, rounds: int, before=None) -> list[float]:
@@ -162,9 +160,9 @@ def main() -> None:
         html_all += t_html
         api_all += t_api
         row = {"query": label, "params": params, "total": total,
-               "backend_ms": [round(pct(t_backend, 50), 1), round(pct(t_backend, 95), 1)],
-               "html_ms": [round(pct(t_html, 50), 1), round(pct(t_html, 95), 1)],
-               "api_ms": [round(pct(t_api, 50), 1), round(pct(t_api, 95), 1)]}
+               "backend_ms": p50_p95(t_backend),
+               "html_ms": p50_p95(t_html),
+               "api_ms": p50_p95(t_api)}
         line = (f"{label:32} {total:7d}  {row['backend_ms'][0]:7.1f}/{row['backend_ms'][1]:<7.1f}  "
                 f"{row['html_ms'][0]:6.1f}/{row['html_ms'][1]:<6.1f}  {row['api_ms'][0]:6.1f}/{row['api_ms'][1]:<6.1f}")
         if cached_client:
@@ -173,16 +171,16 @@ def main() -> None:
             t_api_n = timed(lambda q=qs: fetch(cached_client, "/api/search", q), args.rounds, forget)
             html_new_all += t_html_n
             api_new_all += t_api_n
-            row["html_new_url_ms"] = [round(pct(t_html_n, 50), 1), round(pct(t_html_n, 95), 1)]
-            row["api_new_url_ms"] = [round(pct(t_api_n, 50), 1), round(pct(t_api_n, 95), 1)]
+            row["html_new_url_ms"] = p50_p95(t_html_n)
+            row["api_new_url_ms"] = p50_p95(t_api_n)
             line += (f"  {row['html_new_url_ms'][0]:13.1f}/{row['html_new_url_ms'][1]:<6.1f} "
                      f"{row['api_new_url_ms'][0]:6.1f}/{row['api_new_url_ms'][1]:<6.1f}")
             t_html_c = timed(lambda q=qs: fetch(cached_client, "/search", q), args.rounds)
             t_api_c = timed(lambda q=qs: fetch(cached_client, "/api/search", q), args.rounds)
             html_cached_all += t_html_c
             api_cached_all += t_api_c
-            row["html_cached_ms"] = [round(pct(t_html_c, 50), 1), round(pct(t_html_c, 95), 1)]
-            row["api_cached_ms"] = [round(pct(t_api_c, 50), 1), round(pct(t_api_c, 95), 1)]
+            row["html_cached_ms"] = p50_p95(t_html_c)
+            row["api_cached_ms"] = p50_p95(t_api_c)
             line += (f"  {row['html_cached_ms'][0]:12.1f}/{row['html_cached_ms'][1]:<6.1f} "
                      f"{row['api_cached_ms'][0]:6.1f}/{row['api_cached_ms'][1]:<6.1f}")
         rows.append(row)
@@ -190,16 +188,16 @@ def main() -> None:
     doc_id = backend.search(parse_state(MultiDict({"q": "داعش"})).request()).hits[0].id
     t_doc = timed(lambda: fetch(client, f"/doc/{doc_id}", urlencode({"q": "داعش"})), args.rounds)
     summary = {"documents": stats["documents"], "built": how, "rounds": args.rounds, "queries": rows,
-               "all_html_ms": [round(pct(html_all, 50), 1), round(pct(html_all, 95), 1)],
-               "all_api_ms": [round(pct(api_all, 50), 1), round(pct(api_all, 95), 1)],
-               "doc_html_ms": [round(pct(t_doc, 50), 1), round(pct(t_doc, 95), 1)],
+               "all_html_ms": p50_p95(html_all),
+               "all_api_ms": p50_p95(api_all),
+               "doc_html_ms": p50_p95(t_doc),
                "mean_html_ms": round(statistics.fmean(html_all), 1),
                "machine": f"load {os.getloadavg()[0]:.1f}", "date": time.strftime("%Y-%m-%d %H:%M")}
     if cached_client:
-        summary["all_html_new_url_ms"] = [round(pct(html_new_all, 50), 1), round(pct(html_new_all, 95), 1)]
-        summary["all_api_new_url_ms"] = [round(pct(api_new_all, 50), 1), round(pct(api_new_all, 95), 1)]
-        summary["all_html_cached_ms"] = [round(pct(html_cached_all, 50), 1), round(pct(html_cached_all, 95), 1)]
-        summary["all_api_cached_ms"] = [round(pct(api_cached_all, 50), 1), round(pct(api_cached_all, 95), 1)]
+        summary["all_html_new_url_ms"] = p50_p95(html_new_all)
+        summary["all_api_new_url_ms"] = p50_p95(api_new_all)
+        summary["all_html_cached_ms"] = p50_p95(html_cached_all)
+        summary["all_api_cached_ms"] = p50_p95(api_cached_all)
     print(f"all queries: /search p50 {summary['all_html_ms'][0]} ms, p95 {summary['all_html_ms'][1]} ms; "
           f"/api/search p50 {summary['all_api_ms'][0]} ms, p95 {summary['all_api_ms'][1]} ms; "
           f"/doc p50 {summary['doc_html_ms'][0]} ms, p95 {summary['doc_html_ms'][1]} ms (cache off)")
