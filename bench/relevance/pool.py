@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -29,6 +28,7 @@ sys.path.insert(0, str(HERE))
 
 import ablation as A
 from metrics import load_qrels, load_queries
+from passages import passages
 
 from search.analysis import analyze_field
 from search.query.parser import parse
@@ -36,7 +36,6 @@ from search.query.tree import Phrase, Word, positive_text_nodes
 
 CORPUS = "/work/shared/data/saudinewsnet"
 INDEX = ROOT / "bench" / "out" / "relevance-index"
-_SENTENCE = re.compile(r"[^.!?؟\n]+[.!?؟]?")
 
 
 def _open():
@@ -90,24 +89,6 @@ def query_terms(text: str) -> dict[str, set[str]]:
             for chain, found in terms.items():
                 found.update(t.term for t in analyze_field(chain, node.text))
     return terms
-
-
-def passages(text: str, terms: dict[str, set[str]], n: int = 3, width: int = 320) -> list[str]:
-    scored = []
-    for m in _SENTENCE.finditer(text):
-        s = m.group().strip()
-        if len(s) < 3:
-            continue
-        found = set()
-        for chain, wanted in terms.items():
-            found.update(t.term for t in analyze_field(chain, s) if t.term in wanted)
-        if found:
-            scored.append((len(found), -m.start(), s))
-    scored.sort(reverse=True)
-    out = []
-    for _, _, s in scored[:n]:
-        out.append(s if len(s) <= width else s[:width] + "…")
-    return out
 
 
 def cmd_try(args) -> None:

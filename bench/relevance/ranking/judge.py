@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import random
-import re
 import sys
 from pathlib import Path
 
@@ -36,6 +35,7 @@ import systems as S  # noqa: E402
 from stories import SAME_TEXT_THRESHOLD, Stories  # noqa: E402
 
 from metrics import load_qrels, load_queries  # noqa: E402
+from passages import passages  # noqa: E402
 
 CORPUS = "/work/shared/data/saudinewsnet"
 INDEX = Path(os.environ.get("RANKING_INDEX", S.ROOT / "bench" / "out" / "ranking-index"))
@@ -43,7 +43,6 @@ SHEETS = S.ROOT / "bench" / "out" / "ranking-sheets"
 QUERIES = HERE / "queries.jsonl"
 QRELS = HERE / "qrels.tsv"
 POOL_DEPTH = 20
-_SENTENCE = re.compile(r"[^.!?؟\n]+[.!?؟]?")
 
 
 def open_index(path: Path = INDEX):
@@ -87,21 +86,6 @@ def query_terms(text: str) -> dict[str, set[str]]:
         for chain, found in terms.items():
             found.update(t.term for t in S.analyze_field(chain, node.text))
     return terms
-
-
-def passages(text: str, terms: dict[str, set[str]], n: int, width: int) -> list[str]:
-    scored = []
-    for m in _SENTENCE.finditer(text):
-        s = m.group().strip()
-        if len(s) < 3:
-            continue
-        found = set()
-        for chain, wanted in terms.items():
-            found.update(t.term for t in S.analyze_field(chain, s) if t.term in wanted)
-        if found:
-            scored.append((len(found), -m.start(), s))
-    scored.sort(reverse=True)
-    return [s if len(s) <= width else s[:width] + "…" for _, _, s in scored[:n]]
 
 
 def cmd_sheet(args) -> None:
