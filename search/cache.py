@@ -176,18 +176,17 @@ class CachedBackend:
         clause = build_plan(request).full()
         key = (stamp, kind, clause, extra)
         archive = isinstance(clause, All)  # the whole archive: the same for every user
-        with self._lock:
-            value = self._archive.get(key) if archive else self._lru.get(key)
+        if archive:
+            value = self._get_pinned(key)
+        else:
+            with self._lock:
+                value = self._lru.get(key)
         if value is not None:
             self.kept_hits += 1
             return value
         value = compute()
         if archive:
-            with self._lock:
-                if self._archive_stamp != stamp:
-                    self._archive.clear()
-                    self._archive_stamp = stamp
-                self._archive[key] = value
+            self._put_pinned(key, value)
         else:
             self._put(key, value)
         return value
@@ -210,17 +209,22 @@ class CachedBackend:
                 pass
 
     def _get_facet(self, key):
-        if is_archive_wide(key[1:]):
-            with self._lock:
-                return self._archive.get(key)
-        return self._get(key)
+        return self._get_pinned(key) if is_archive_wide(key[1:]) else self._get(key)
 
     def _put_facet(self, key, value: FacetResult) -> None:
-        if not is_archive_wide(key[1:]):
+        if is_archive_wide(key[1:]):
+            self._put_pinned(key, value)
+        else:
             self._put(key, value)
-            return
+
+    def _get_pinned(self, key):
         with self._lock:
-            if self._archive_stamp != key[0]:  # a new generation: the old counts are stale
+            return self._archive.get(key)
+
+    def _put_pinned(self, key, value) -> None:
+        """Keep a whole-archive entry for its generation (``key[0]``, the stamp), never evicted."""
+        with self._lock:
+            if self._archive_stamp != key[0]:  # a new generation: the old entries are stale
                 self._archive.clear()
                 self._archive_stamp = key[0]
             self._archive[key] = value
