@@ -60,10 +60,10 @@ proc_name = "arabic-news-search"
 # gunicorn 25+ opens a control socket in the user's home by default: one path shared by
 # every server of that user (two archives, a test run beside `make run`) and a way to stop
 # workers that nobody here uses. Off unless an operator names a path.
-control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or None
-control_socket_disable = control_socket is None
-if control_socket is None:
-    del control_socket
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 
 def when_ready(server) -> None:
