@@ -126,9 +126,8 @@ class Collapser:
             if walk.total is None:
                 walk.total = res.count
             hits = res.hits
-        asked = limit
         walk.take(hits, searcher.fast_field_values(STORY_KEY_FIELD, [addr for _, addr in hits]))
-        if walk.scanned >= walk.total or len(hits) < asked:
+        if walk.scanned >= walk.total or len(hits) < limit:
             walk.done = True
         if walk.reps:
             # Remember how deep stories lie, for the first batch of the next new walk.
