@@ -168,8 +168,10 @@ def continuation_units(node: Node, ranking: Ranking = RANKING) -> list[tuple[Nod
     if not isinstance(node, And) or not ranking.relax_from:
         return []
     low = _Lowering(ranking)
-    units = [u for u in low.units(node)[0] if low.unit(u) is not None]
-    return units if len(units) >= max(2, ranking.relax_from) else []
+    found, others = low.units(node)
+    units = [u for u in found if low.unit(u) is not None]
+    beside = [o for o in others if isinstance(o, Phrase) and low.lower(o) is not None]
+    return units if low.relaxable(len(units), bool(beside)) else []
 
 
 def unit_text(unit: tuple[Node, ...]) -> str:
@@ -275,21 +277,23 @@ class _Lowering:
         positives = [c for c in node.children if not isinstance(c, Not)]
         must_not = [low for c in node.children if isinstance(c, Not) and (low := self.lower(c.child)) is not None]
         lowered = []  # (unit or None, clause) in query order
+        phrases = False  # a quoted phrase among the other items
         for item in self._items(node):
             low = self.unit(item) if isinstance(item, tuple) else self.lower(item)
             if low is not None:
                 lowered.append((item if isinstance(item, tuple) else None, low))
+                phrases = phrases or isinstance(item, Phrase)
         units = [u for u, _ in lowered if u is not None]
         words = [low for u, low in lowered if u is not None]
         rest = [low for u, low in lowered if u is None]
         relaxed = bool(r.relax_from) and len(words) >= max(2, r.relax_from)
-        if partial and not relaxed:
+        if partial and not self.relaxable(len(words), phrases):
             return Nothing()
         bonus: list[Clause] = []
         if partial:
             # All but one unit: at least n-1 of them, and not all of them. Scored as the
             # relaxed ranking scores an article that lacks a unit (no coverage bonus).
-            must = rest + [AtLeast(tuple(words), len(words) - 1)]
+            must = rest + ([AtLeast(tuple(words), len(words) - 1)] if len(words) > 1 else [])
             must_not.append(Bool(must=tuple(words)))
         elif relaxed and self.union:
             # Issue 16's ranking: the units relaxed to all but one, and an article with every
@@ -318,6 +322,14 @@ class _Lowering:
                 near = (Bool(filter=tuple(words), should=near),)
         bonus += near
         return Rank(core, tuple(bonus)) if bonus else core
+
+    def relaxable(self, units: int, phrases: bool) -> bool:
+        """Whether a conjunction of ``units`` units (and quoted phrases, if ``phrases``) has
+        a continuation: enough units, or one unit beside a phrase (``relax_beside_phrase``)."""
+        r = self.r
+        if not r.relax_from:
+            return False
+        return units >= max(2, r.relax_from) or (r.relax_beside_phrase and phrases and units == 1)
 
     def _unit_at(self, positives: list[Node], i: int) -> tuple[Node, ...]:
         """The relaxable unit starting at ``positives[i]``: a compound name (2 words), with
@@ -406,6 +418,8 @@ class _Lowering:
             if len(tokens) < 2:
                 continue
             for scope in a.fields:
+                if scope == "title" and not r.proximity_title:
+                    continue
                 bonus.append(_phrase(r.field(scope, r.plus_chain), tokens,
                                      r.proximity * r.scope_weight(scope) * self.scale, r.proximity_slop))
         return tuple(dict.fromkeys(bonus))
@@ -420,9 +434,10 @@ class _Lowering:
         exact = analyze_field(r.exact_chain, node.text)
         if not exact:
             return None
-        chains = [(r.exact_chain, exact, 1.0)]
+        norm = len(exact) ** -r.phrase_norm if r.phrase_norm else 1.0
+        chains = [(r.exact_chain, exact, norm)]
         if r.phrase_plus > 0 and len(exact) > 1:  # a quoted single word stays exact
-            chains.append((r.plus_chain, analyze_field(r.plus_chain, node.text), r.phrase_plus))
+            chains.append((r.plus_chain, analyze_field(r.plus_chain, node.text), r.phrase_plus * norm))
         options: list[Clause] = []
         for chain, tokens, weight in chains:
             for scope in node.fields:

@@ -27,12 +27,21 @@ class Ranking:
     # Adjacent query words found together (plus chain, within proximity_slop) add this much.
     proximity: float = 3.0
     proximity_slop: int = 0
+    # Whether the proximity bonus also applies in titles (a headline naming the words
+    # together) or only in bodies.
+    proximity_title: bool = True
+    # A quoted phrase of n words is weighted n ** -phrase_norm: Lucene scores a phrase with
+    # the sum of its words' idf, so a phrase of two common words can outweigh a rare word.
+    phrase_norm: float = 0.0
     # Compound names typed spaced (عبد ربه) are one phrase-like unit matching both spellings.
     name_pairs: bool = True
     # A given name before بن + name (محمد بن سلمان) belongs to the same unit (one person).
     name_chains: bool = False
     # From this many plain words on, an article may lack one of them (0: every word required).
     relax_from: int = 2
+    # With relax_from: a query of quoted phrase(s) and a single plain word also continues
+    # with the articles that have the phrase(s) but lack the word.
+    relax_beside_phrase: bool = False
     # With relax_from: an article with every word gets its words' score again times this.
     coverage: float = 2.0
     # With relax_from: the proximity bonus only for articles that have every word.

@@ -79,7 +79,24 @@ def named_configs() -> list[S.System]:
                  "articles lacking one unit, one hit per story (the product's story ids)", production, view="collapsed"),
         S.System("es_default_collapsed", "es_default collapsed by the product's story ids (reference)", None,
                  view="list_collapsed"),
+        # The third check (g01-g60): the ranking as issue 17 left it, and the grid choice made
+        # on n01-n64 + f01-f40 (GRID_THIRD) before any system ran on the third needs.
+        S.System("issue17", "the ranking as issue 17 left it, as the results page shows it", ISSUE17, view="collapsed"),
+        S.System("issue17_versions", "issue17 with every version listed", ISSUE17, view="continued"),
+        S.System("tuned", "the GRID_THIRD choice (phrases weighted per word, continuation beside a phrase), "
+                 "as the results page shows it", TUNED, view="collapsed"),
+        S.System("tuned_versions", "tuned with every version listed", TUNED, view="continued"),
     ]
+
+
+# The ranking parameters issue 17 left (RANKING before the third check), and the choice of
+# GRID_THIRD (before the third needs were pooled).
+ISSUE17 = S._r(combine="dismax", title=1.5, plus=0.8, tie_breaker=0.1, phrase_plus=0.7, proximity=3.0,
+               proximity_slop=0, name_pairs=True, name_chains=False, relax_from=2, coverage=2.0,
+               proximity_complete=True, proximity_title=True, phrase_norm=0.0, relax_beside_phrase=False,
+               plus_chain="arabic_plus", exact_chain="arabic_exact")
+TUNED = dataclasses.replace(ISSUE17, title=1.0, tie_breaker=0.3, proximity=1.0, proximity_title=False,
+                            phrase_norm=1.0, relax_beside_phrase=True)
 
 
 def all_configs() -> list[S.System]:

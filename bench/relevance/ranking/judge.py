@@ -41,7 +41,7 @@ CORPUS = "/work/shared/data/saudinewsnet"
 INDEX = Path(os.environ.get("RANKING_INDEX", S.ROOT / "bench" / "out" / "ranking-index"))
 SHEETS = S.ROOT / "bench" / "out" / "ranking-sheets"
 QUERIES = HERE / "queries.jsonl"
-QRELS = HERE / "qrels.tsv"
+QRELS = Path(os.environ.get("RANKING_QRELS", HERE / "qrels.tsv"))  # a judge's own file, merged later
 POOL_DEPTH = 20
 
 
@@ -57,6 +57,11 @@ def open_index(path: Path = INDEX):
 # page lists it (with and without one hit per story): their unjudged top 20 were judged.
 FINAL_POOLED = ("es_default", "lucene_and", "before", "production_v1", "union16")
 ADDED_17 = ("production", "production_versions")
+# The third needs (g01-g60, written before any system ran on them) are pooled from the
+# baseline (as sent and collapsed), the ranking as issue 17 left it and the grid choice made
+# after f01-f40 became development data, each as the page shows it and with every version;
+# later configurations' unjudged top 20 are judged as --extra sheets.
+THIRD_POOLED = ("es_default", "es_default_collapsed", "issue17", "issue17_versions", "tuned", "tuned_versions")
 
 
 def pooled_systems(extra: list[str] = (), qid: str = "n") -> list[S.System]:
@@ -64,6 +69,8 @@ def pooled_systems(extra: list[str] = (), qid: str = "n") -> list[S.System]:
 
     if qid.startswith("f"):
         systems = [c for c in S.POOLED + named_configs() if c.name in FINAL_POOLED]
+    elif qid.startswith("g"):
+        systems = [c for c in S.POOLED + named_configs() if c.name in THIRD_POOLED]
     else:
         systems = list(S.POOLED)
     if extra:
