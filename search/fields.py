@@ -4,6 +4,8 @@ from __future__ import annotations
 # Each text scope is indexed three times, once per analysis chain.
 CHAIN_SUFFIX = {"arabic": "", "arabic_plus": "_plus", "arabic_exact": "_exact"}
 TEXT_SCOPES = ("title", "body")
+# The headline and first lines (search/lead.py), plus chain only: a ranking signal.
+LEAD_SCOPE, LEAD_CHAIN = "lead", "arabic_plus"
 # How matches in these fields are weighted and combined: search/query/ranking.py.
 
 KEYWORD_FIELDS = ("country", "org", "source", "month", "flags", "day")
@@ -22,3 +24,6 @@ DIGEST_FIELD = "digest"
 def text_field(scope: str, chain: str) -> str:
     """Index field name of ``scope`` analyzed with ``chain`` (e.g. body_plus)."""
     return scope + CHAIN_SUFFIX[chain]
+
+
+LEAD_FIELD = text_field(LEAD_SCOPE, LEAD_CHAIN)

@@ -25,7 +25,8 @@ from search.analysis import (ANALYZER_VERSION, CHAINS, ES_ANALYZER_NAMES, NATIVE
                              elasticsearch_analysis_settings, joined_terms_all)
 from search.backends.common import GAP, parse_date
 from search.fields import (ARRIVAL_FIELD, CHAIN_SUFFIX, DATE_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS,
-                           STORY_BANDS_FIELD, STORY_FIELD, STORY_SIG_FIELD, TEXT_SCOPES, text_field)
+                           STORY_BANDS_FIELD, STORY_FIELD, STORY_SIG_FIELD, LEAD_CHAIN, LEAD_FIELD, TEXT_SCOPES, text_field)
+from search.lead import lead_text
 from search.model import MAX_PAGE, PAGE_SIZE, StoredDocument
 from search.stories import StoryInfo, sig_bytes, sig_text, story_fields
 
@@ -80,7 +81,7 @@ def concrete_field(scope: str, chain: str) -> str:
 
 def pre_analyzed_fields() -> list[str]:
     """Fields whose content is Python's analysis (sent, indexed, not kept in ``_source``)."""
-    return [text_field(scope, chain) for scope in TEXT_SCOPES for chain in PRE_ANALYZED_CHAINS]
+    return [text_field(scope, chain) for scope in TEXT_SCOPES for chain in PRE_ANALYZED_CHAINS] + [LEAD_FIELD]
 
 
 def analysis_settings() -> dict:
@@ -134,6 +135,7 @@ def mappings(meta: dict | None = None) -> dict:
         props[scope] = field
         for chain in PRE_ANALYZED_CHAINS:
             props[text_field(scope, chain)] = {"type": "text", "analyzer": PRE_ANALYZED}
+    props[LEAD_FIELD] = {"type": "text", "analyzer": PRE_ANALYZED}  # ranking only (search/lead.py)
     for name in KEYWORD_FIELDS:
         props[name] = {"type": "keyword"}
     # The story id: collapse and cardinality read its doc values (docs/stories.md).
@@ -201,6 +203,8 @@ def analyzed_fields(doc: StoredDocument) -> dict:
         if text:
             for chain, terms in zip(PRE_ANALYZED_CHAINS, joined_terms_all(PRE_ANALYZED_CHAINS, text, GAP)):
                 out[text_field(scope, chain)] = terms
+    if lead := lead_text(doc.title, doc.body):
+        out[LEAD_FIELD] = joined_terms_all((LEAD_CHAIN,), lead, GAP)[0]
     return out
 
 

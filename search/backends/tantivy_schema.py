@@ -26,7 +26,8 @@ from search.analysis import CHAINS, joined_terms_all
 from search.arrival import from_ms, to_ms
 from search.backends.common import GAP, parse_date
 from search.fields import (ARRIVAL_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS, STORY_BANDS_FIELD,
-                           STORY_FIELD, STORY_KEY_FIELD, STORY_SIG_FIELD, TEXT_SCOPES, text_field)
+                           STORY_FIELD, STORY_KEY_FIELD, STORY_SIG_FIELD, LEAD_CHAIN, LEAD_FIELD, TEXT_SCOPES, text_field)
+from search.lead import lead_text
 from search.model import StoredDocument
 from search.stories import StoryInfo, story_fields, story_key
 from search.vocabulary import is_vocabulary_term
@@ -34,7 +35,7 @@ from search.vocabulary import is_vocabulary_term
 
 # Bump when the schema or the way fields are written changes: an index of another layout
 # cannot be read correctly and must be rebuilt.
-LAYOUT_VERSION = 5  # 3: casualties, casualties_max, flags (#12); 4: arrived, digest (#15); 5: story fields, day (#11)
+LAYOUT_VERSION = 6  # 6: lead_plus (#16); 3: casualties, casualties_max, flags (#12); 4: arrived, digest (#15); 5: story fields, day (#11)
 PRETOKENIZED = "pretokenized"
 
 
@@ -62,6 +63,7 @@ def build_schema() -> tantivy.Schema:
         for chain in CHAINS:
             # The original text is stored once, in "meta"; these fields only index terms.
             sb.add_text_field(text_field(scope, chain), tokenizer_name=PRETOKENIZED)
+    sb.add_text_field(LEAD_FIELD, tokenizer_name=PRETOKENIZED)
     for name in KEYWORD_FIELDS:
         sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     for name in NUMERIC_FIELDS:
@@ -98,6 +100,8 @@ def analyze_document(doc: StoredDocument) -> dict:
             fields[text_field(scope, chain)] = terms.encode("utf-16-le", "surrogatepass")
             if chain == "arabic_exact":
                 vocabulary.update(terms.split())
+    if lead := lead_text(doc.title, doc.body):
+        fields[LEAD_FIELD] = joined_terms_all((LEAD_CHAIN,), lead, GAP)[0].encode("utf-16-le", "surrogatepass")
     # The document's distinct vocabulary terms (search.vocabulary): counted where the
     # document is prepared (``Prepare``), not by the indexing process.
     vocabulary_terms = [t for t in vocabulary if is_vocabulary_term(t)]

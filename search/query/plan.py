@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from search.analysis import analyze_field, compound_name_parts, is_name_word
 from search.facets import FACETS, RangeFacet
-from search.fields import ARRIVAL_FIELD, STORY_FIELD
+from search.fields import ARRIVAL_FIELD, LEAD_SCOPE, STORY_FIELD
 from search.model import MATCH_ALL, MATCH_PARTIAL, SearchRequest
 from search.query.ranking import RANKING, Ranking
-from search.query.tree import And, Filter, MatchAll, MatchNone, Node, Not, Or, Phrase, Prefix, Word
+from search.query.tree import And, Filter, MatchAll, MatchNone, Node, Not, Or, Phrase, Prefix, Word, positive_text_nodes
 
 
 class Clause:
@@ -158,7 +158,11 @@ def lower_query(node: Node, ranking: Ranking = RANKING, mode: str = MATCH_ALL) -
         out = low.conjunction(node, partial=True) if isinstance(node, And) else Nothing()
     else:
         out = low.lower(node)
-    return All() if out is None else out
+    if out is None:
+        return All()
+    if isinstance(out, Nothing) or not (bonus := low.lead(node)):
+        return out
+    return Rank(out.match, out.bonus + bonus) if isinstance(out, Rank) else Rank(out, bonus)
 
 
 def continuation_units(node: Node, ranking: Ranking = RANKING) -> list[tuple[Node, ...]]:
@@ -423,6 +427,19 @@ class _Lowering:
                 bonus.append(_phrase(r.field(scope, r.plus_chain), tokens,
                                      r.proximity * r.scope_weight(scope) * self.scale, r.proximity_slop))
         return tuple(dict.fromkeys(bonus))
+
+    def lead(self, node: Node) -> tuple[Clause, ...]:
+        """Bonus terms for the query's words and phrase words found in the lead field:
+        an article that names them in its headline or first lines is about them."""
+        r = self.r
+        if r.lead <= 0:
+            return ()
+        terms: dict[str, None] = {}
+        for n in positive_text_nodes(node):
+            if isinstance(n, (Word, Phrase)):
+                terms.update((t.term, None) for t in analyze_field(r.plus_chain, n.text))
+        fld = r.field(LEAD_SCOPE, r.plus_chain)
+        return tuple(Term(fld, t, r.lead) for t in terms)
 
     # ---- phrases and prefixes ----------------------------------------------------------------
 

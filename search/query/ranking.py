@@ -19,20 +19,23 @@ class Ranking:
     # chain. "dismax": the word scores its best (field, chain) match plus tie_breaker times
     # the others; "sum": every match adds up (the scoring before issue 16).
     combine: str = "dismax"
-    title: float = 1.5  # a title match relative to a body match
+    title: float = 1.0  # a title match relative to a body match
     plus: float = 0.8  # a plus-chain match relative to a Lucene-chain match
-    tie_breaker: float = 0.1
+    tie_breaker: float = 0.3
     # A quoted phrase also matches as a phrase in the plus chain at this weight (0: exact only).
     phrase_plus: float = 0.7
     # Adjacent query words found together (plus chain, within proximity_slop) add this much.
-    proximity: float = 3.0
+    proximity: float = 1.0
     proximity_slop: int = 0
     # Whether the proximity bonus also applies in titles (a headline naming the words
     # together) or only in bodies.
-    proximity_title: bool = True
+    proximity_title: bool = False
     # A quoted phrase of n words is weighted n ** -phrase_norm: Lucene scores a phrase with
     # the sum of its words' idf, so a phrase of two common words can outweigh a rare word.
-    phrase_norm: float = 0.0
+    phrase_norm: float = 1.0
+    # Each query word found in the article's lead (headline and first lines, search/lead.py)
+    # adds that match's score times this (0: no lead bonus).
+    lead: float = 1.0
     # Compound names typed spaced (عبد ربه) are one phrase-like unit matching both spellings.
     name_pairs: bool = True
     # A given name before بن + name (محمد بن سلمان) belongs to the same unit (one person).
@@ -41,7 +44,7 @@ class Ranking:
     relax_from: int = 2
     # With relax_from: a query of quoted phrase(s) and a single plain word also continues
     # with the articles that have the phrase(s) but lack the word.
-    relax_beside_phrase: bool = False
+    relax_beside_phrase: bool = True
     # With relax_from: an article with every word gets its words' score again times this.
     coverage: float = 2.0
     # With relax_from: the proximity bonus only for articles that have every word.

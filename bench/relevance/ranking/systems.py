@@ -30,7 +30,8 @@ from search.analysis import ANALYZER_VERSION, analyze_field, definition  # noqa:
 from search.analysis.analyzer import get_analyzer  # noqa: E402
 from search.backends.tantivy_query import compile_clause  # noqa: E402
 from search.backends.tantivy_schema import GAP, PRETOKENIZED, create_index, open_index  # noqa: E402
-from search.fields import TEXT_SCOPES, text_field  # noqa: E402
+from search.fields import LEAD_CHAIN, LEAD_FIELD, TEXT_SCOPES, text_field  # noqa: E402
+from search.lead import LEAD_CHARS, lead_text  # noqa: E402
 from search.model import MATCH_ALL, MATCH_PARTIAL  # noqa: E402
 from search.query.plan import MATCH_UNION, Bool, Clause, DisMax, Term, lower_query  # noqa: E402
 from search.query.ranking import Ranking  # noqa: E402
@@ -89,6 +90,7 @@ def fingerprint() -> str:
     h = hashlib.sha256(ANALYZER_VERSION.encode())
     h.update(json.dumps({c: definition.CHAIN_DEFINITIONS.get(c) for c in PRODUCTION_CHAINS}, sort_keys=True).encode())
     h.update(json.dumps(variant_specs(), sort_keys=True).encode())
+    h.update(f"lead {LEAD_FIELD} {LEAD_CHAIN} {LEAD_CHARS}".encode())
     return h.hexdigest()[:12]
 
 
@@ -100,6 +102,7 @@ def build_schema() -> tantivy.Schema:
     for scope in TEXT_SCOPES:
         for chain in ALL_CHAINS:
             sb.add_text_field(field_name(scope, chain), tokenizer_name=PRETOKENIZED)
+    sb.add_text_field(LEAD_FIELD, tokenizer_name=PRETOKENIZED)
     sb.add_bytes_field("meta", stored=True, indexed=False)
     return sb.build()
 
@@ -110,6 +113,8 @@ def _analyze(doc):
         if text:
             for chain in ALL_CHAINS:
                 fields[field_name(scope, chain)] = get_analyzer(chain).joined_terms(text, GAP)
+    if lead := lead_text(doc.title, doc.body):
+        fields[LEAD_FIELD] = get_analyzer(LEAD_CHAIN).joined_terms(lead, GAP)
     meta = {"title": doc.title, "body": doc.body, "date": doc.date, "source": doc.source}
     return doc.id, fields, json.dumps(meta, ensure_ascii=False).encode("utf-8")
 
@@ -187,12 +192,12 @@ def _r(**kw) -> Ranking:
 # chains, quoted phrases on the exact chain, neither compound names nor the proclitic filter.
 BEFORE = _r(combine="sum", title=2.0, plus=0.5, tie_breaker=0.0, phrase_plus=0.0, proximity=0.0,
             proximity_slop=1, name_pairs=False, name_chains=False, relax_from=0, coverage=0.0, proximity_complete=False,
-            proximity_title=True, phrase_norm=0.0, relax_beside_phrase=False,
+            proximity_title=True, phrase_norm=0.0, relax_beside_phrase=False, lead=0.0,
             plus_chain=PREFIX + "plus0", exact_chain=PREFIX + "exact0")
 # Lucene's chain alone in our query language (words ANDed, phrases as stemmed phrases).
 LUCENE_AND = _r(combine="sum", title=2.0, plus=1.0, tie_breaker=0.0, phrase_plus=0.0, proximity=0.0,
                 proximity_slop=1, name_pairs=False, name_chains=False, relax_from=0, coverage=0.0, proximity_complete=False,
-                proximity_title=True, phrase_norm=0.0, relax_beside_phrase=False,
+                proximity_title=True, phrase_norm=0.0, relax_beside_phrase=False, lead=0.0,
                 plus_chain="arabic", exact_chain="arabic")
 NEW_CHAINS = dict(plus_chain="arabic_plus", exact_chain="arabic_exact", name_pairs=True)
 
