@@ -142,6 +142,17 @@ def test_single_words_and_phrases_have_no_continuation(c):
         assert data["partial_total"] is None and not any(h["partial"] for h in data["hits"]), q
 
 
+def test_a_phrase_and_one_word_continue_with_the_articles_that_lack_the_word(c):
+    # m4 has the phrase and lacks الموصل; m3 has الموصل without the phrase: the phrase is
+    # never the part an article may lack.
+    data = api(c, '"يهاجم بلدة" الموصل')
+    assert data["total"] == 0 and data["partial_units"] == ["الموصل"]
+    assert [(h["id"], h["missing"]) for h in data["hits"]] == [("m4", ["الموصل"])]
+    assert data["partial_total"] == 1
+    # Two phrases and no plain word: nothing may be missing.
+    assert api(c, '"يهاجم بلدة" "ريف حلب"')["partial_total"] is None
+
+
 def test_the_partial_parameter_is_canonical_validated_and_switches_it_off(c):
     off = api(c, BOTH, partial="0")
     assert off["partial_total"] is None and [h["id"] for h in off["hits"]] != [] and off["total"] == 2

@@ -13,6 +13,7 @@ from search.backends.elasticsearch_mapping import (GAP_TOKEN, PRE_ANALYZED, anal
                                                    pre_analyzed_fields, to_action, to_source)
 from search.backends.tantivy_backend import TantivyBackend
 from search.fields import TEXT_SCOPES, text_field
+from search.lead import lead_text
 from search.model import StoredDocument
 from search.query.plan import build_plan
 
@@ -63,8 +64,11 @@ def test_mappings_pin_every_field():
         for chain in ("arabic_plus", "arabic_exact"):
             assert p[text_field(scope, chain)] == {"type": "text", "analyzer": PRE_ANALYZED}
     # The pre-analyzed strings are indexed, not stored: _source keeps the original text only.
-    assert m["_source"] == {"excludes": ["title_plus", "title_exact", "body_plus", "body_exact"]}
-    assert set(pre_analyzed_fields()) == {text_field(s, c) for s in TEXT_SCOPES for c in CHAINS if c != "arabic"}
+    assert m["_source"] == {"excludes": ["title_plus", "title_exact", "body_plus", "body_exact", "lead_plus"]}
+    assert set(pre_analyzed_fields()) == {text_field(s, c) for s in TEXT_SCOPES for c in CHAINS if c != "arabic"} | {
+        "lead_plus"}
+    # The lead (headline and first lines, search/lead.py): plus-chain terms, for ranking only.
+    assert p["lead_plus"] == {"type": "text", "analyzer": PRE_ANALYZED}
     for name in ("id", "country", "org", "source", "month"):
         assert p[name] == {"type": "keyword"}
     assert p["troops"] == {"type": "integer"} and p["troops_max"] == {"type": "integer"}
@@ -123,6 +127,7 @@ def test_actions_carry_every_python_chain_the_cluster_does_not_run():
     for scope, text in (("title", DOC.title), ("body", DOC.body)):
         for chain in ("arabic_plus", "arabic_exact"):
             assert sent[text_field(scope, chain)] == joined_terms(chain, text, GAP)
+    assert sent["lead_plus"] == joined_terms("arabic_plus", lead_text(DOC.title, DOC.body), GAP)
     assert set(sent) <= set(mappings()["properties"])
     # The title's stop word في is a gap in the plus chain, a term in the exact chain.
     assert sent["title_plus"].split(" ")[1] == GAP and GAP not in sent["title_exact"]

@@ -12,6 +12,7 @@ from elasticsearch.dsl import A, Q, Search
 
 from search.analysis import analyze_field
 from search.backends.common import GAP
+from search.fields import LEAD_FIELD
 from search.backends.elasticsearch_query import (compile_clause, facet_aggs, phrase_text, scan_body, search_body,
                                                  sort_spec)
 from search.model import Range, SearchRequest
@@ -52,19 +53,60 @@ def word_q(word: str, scopes=("title", "body"), scale: float = 1.0) -> Q:
     return Q("dis_max", queries=opts, tie_breaker=RANKING.tie_breaker)
 
 
+def boost(value: float) -> dict:
+    """The boost parameter as the compiler writes it (none for 1.0)."""
+    return {"boost": value} if value != 1.0 else {}
+
+
+def ranked_word_q(word: str) -> Q:
+    """A one-word query as the planner sends it: the word, and its lead bonus term."""
+    if not RANKING.lead:
+        return word_q(word)
+    return Q("bool", must=[word_q(word)], should=[Q("term", **{LEAD_FIELD: {"value": term("arabic_plus", word),
+                                                                              **boost(RANKING.lead)}})])
+
+
 def options(body: dict) -> list[dict]:
     return body["dis_max"]["queries"] if "dis_max" in body else body["bool"]["should"]
 
 
 def compiled(q: str, **kw) -> dict:
-    return compile_clause(build_plan(req(q, **kw)).query)
+    """The compiled query without the lead bonus (its own test below), so that each test
+    pins the part it is about."""
+    return strip_lead(compile_clause(build_plan(req(q, **kw)).query))
+
+
+def is_lead_term(clause: dict) -> bool:
+    return set(clause) == {"term"} and set(clause["term"]) == {LEAD_FIELD}
+
+
+def strip_lead(body: dict) -> dict:
+    """``body`` without the lead bonus terms the planner adds to the top-level query."""
+    inner = body.get("bool")
+    if not inner or not any(is_lead_term(c) for c in inner.get("should", [])):
+        return body
+    should = [c for c in inner["should"] if not is_lead_term(c)]
+    rest = {k: v for k, v in inner.items() if k != "should"}
+    if not should and set(rest) == {"must"} and len(rest["must"]) == 1:
+        return rest["must"][0]
+    return {"bool": {**rest, **({"should": should} if should else {})}}
+
+
+def test_every_query_word_adds_a_lead_bonus_term_and_never_decides_what_matches():
+    body = compile_clause(build_plan(req('الموصل "الدولة الإسلامية" -حلب')).query)
+    lead = [c["term"][LEAD_FIELD] for c in body["bool"]["should"] if is_lead_term(c)]
+    words = [term("arabic_plus", w) for w in ("الموصل", "الدولة", "الإسلامية")]
+    assert lead == [{"value": w, **boost(RANKING.lead)} for w in words]
+    # A bonus: optional, next to the required query (no minimum_should_match).
+    assert "must" in body["bool"] and "minimum_should_match" not in body["bool"]
+    assert LEAD_FIELD not in json.dumps(body["bool"]["must"])
 
 
 def test_a_word_is_term_queries_on_the_analyzed_fields_never_query_string():
     assert compiled("داعش") == word_q("داعش").to_dict()
     body = compiled("الموصل")
     # The analyzed form (stemmed, normalized) is what reaches Elasticsearch.
-    assert options(body)[0] == {"term": {"title": {"value": term("arabic", "الموصل"), "boost": RANKING.title}}}
+    assert options(body)[0] == {"term": {"title": {"value": term("arabic", "الموصل"), **boost(RANKING.title)}}}
 
 
 def test_a_word_with_a_stopword_inside_is_a_phrase_with_the_exact_gap():
@@ -73,7 +115,7 @@ def test_a_word_with_a_stopword_inside_is_a_phrase_with_the_exact_gap():
     first = options(body)[0]
     dawla, iraq = term("arabic", "الدولة"), term("arabic", "العراق")
     expected = Q("match_phrase", title={"query": f"{dawla} {GAP} {iraq}", "analyzer": "pre_analyzed",
-                                        "slop": 0, "boost": RANKING.title})
+                                        "slop": 0, **boost(RANKING.title)})
     assert first == expected.to_dict()
 
 
@@ -94,11 +136,12 @@ def phrase_q(field: str, words: list[str], boost: float, slop: int = 0) -> Q:
 def test_a_quoted_phrase_is_exact_and_also_clitic_forgiving_at_a_lower_weight():
     body = compiled('"الدولة الإسلامية"')
     exact = [term("arabic_exact", w) for w in ("الدولة", "الإسلامية")]
-    opts = [phrase_q("title_exact", exact, RANKING.title), phrase_q("body_exact", exact, 1.0)]
+    norm = 2 ** -RANKING.phrase_norm  # a phrase of two words weighs as one unit
+    opts = [phrase_q("title_exact", exact, RANKING.title * norm), phrase_q("body_exact", exact, norm)]
     if RANKING.phrase_plus:
         plus = [term("arabic_plus", w) for w in ("الدولة", "الإسلامية")]
-        opts += [phrase_q("title_plus", plus, RANKING.title * RANKING.phrase_plus),
-                 phrase_q("body_plus", plus, RANKING.phrase_plus)]
+        opts += [phrase_q("title_plus", plus, RANKING.title * RANKING.phrase_plus * norm),
+                 phrase_q("body_plus", plus, RANKING.phrase_plus * norm)]
     expected = Q("bool", should=opts) if RANKING.combine == "sum" else \
         Q("dis_max", queries=opts, tie_breaker=RANKING.tie_breaker)
     assert body == expected.to_dict()
@@ -160,7 +203,8 @@ def test_every_word_is_required_and_the_continuation_lacks_exactly_one():
     core = body["bool"]["must"][0]
     assert [json.dumps(q, ensure_ascii=False) for q in core["bool"]["must"]] == \
         [json.dumps(word_q(w, scale=1 + RANKING.coverage).to_dict(), ensure_ascii=False) for w in words]
-    assert len(body["bool"]["should"]) == 2 * (len(words) - 1)  # title and body phrase per adjacent pair
+    scopes = 2 if RANKING.proximity_title else 1  # a phrase per adjacent pair: body, and title if on
+    assert len(body["bool"]["should"]) == scopes * (len(words) - 1)
     # The continuation: at least three of the four words, and not all four; no bonus.
     partial = compiled(" ".join(words), match="partial")
     assert partial == Q("bool", must=[Q("bool", should=[word_q(w) for w in words], minimum_should_match=3)],
@@ -198,7 +242,7 @@ def test_the_story_ids_of_the_complete_matches_are_one_terms_aggregation():
 def test_a_prefix_is_a_constant_score_prefix_query_on_the_exact_fields():
     body = compiled("امريك*")
     expected = Q("bool", should=[
-        Q("prefix", title_exact={"value": "امريك", "rewrite": "constant_score", "boost": RANKING.title}),
+        Q("prefix", title_exact={"value": "امريك", "rewrite": "constant_score", **boost(RANKING.title)}),
         Q("prefix", body_exact={"value": "امريك", "rewrite": "constant_score"})])
     assert body == expected.to_dict()
 
@@ -248,7 +292,7 @@ def test_two_active_facet_filters_give_a_post_filter_and_per_facet_filtered_aggr
     troops_f = Q("range", troops_max={"gte": 1000})
     troop_ranges = [{"key": "1-99", "from": 1, "to": 100}, {"key": "100-999", "from": 100, "to": 1000},
                     {"key": "1000-9999", "from": 1000, "to": 10000}, {"key": "10000-", "from": 10000}]
-    s = Search().query(word_q("داعش")).post_filter(Q("bool", filter=[country_f, troops_f]))
+    s = Search().query(ranked_word_q("داعش")).post_filter(Q("bool", filter=[country_f, troops_f]))
     # Each facet is counted under every filter but its own (disjunctive counts).
     s.aggs.bucket("country", A("filter", filter=Q("bool", filter=[troops_f]))) \
         .bucket("values", "terms", field="country", size=50)
@@ -306,7 +350,7 @@ def test_scan_body_for_date_sort_with_search_after():
     request = req("داعش", filters={"source": ("aawsat",)}, sort="date")
     plan = build_plan(request)
     body = {**scan_body(plan, request.sort, 500), "search_after": ["2014-06-10T00:00:00.000Z", "a"]}
-    s = Search().query(Q("bool", must=[word_q("داعش")], filter=[Q("term", source={"value": "aawsat"})])) \
+    s = Search().query(Q("bool", must=[ranked_word_q("داعش")], filter=[Q("term", source={"value": "aawsat"})])) \
         .sort({"date": {"order": "desc", "missing": "_last"}}, {"id": {"order": "asc"}}) \
         .extra(size=500, track_total_hits=False, search_after=["2014-06-10T00:00:00.000Z", "a"])
     assert body == s.to_dict()
@@ -344,7 +388,7 @@ def test_trend_bodies_count_matches_per_period_without_hits():
 
     request = req("داعش", filters={"source": ("okaz",)}, collapse=False, facets=())
     plan = build_plan(request)
-    full = Q("bool", must=[word_q("داعش")], filter=[Q("term", source={"value": "okaz"})])
+    full = Q("bool", must=[ranked_word_q("داعش")], filter=[Q("term", source={"value": "okaz"})])
     s = Search().query(full).extra(size=0, track_total_hits=True)
     s.aggs.metric("first", "min", field="date")
     s.aggs.metric("last", "max", field="date")
@@ -362,7 +406,7 @@ def test_a_batch_row_is_a_count_with_a_few_aggregations_and_the_filters_in_the_q
     request = req("داعش", filters={"country": ("IQ",)}, ranges={"date": Range("2014-06-01", None)})
     plan = build_plan(request)
     body = summary_body(plan, 3)
-    s = Search().query(Q("bool", must=[word_q("داعش")], filter=[
+    s = Search().query(Q("bool", must=[ranked_word_q("داعش")], filter=[
         Q("term", country={"value": "IQ"}), Q("range", date={"gte": "2014-06-01T00:00:00.000Z"})]))
     s.aggs.bucket("country", "terms", field="country", size=3)
     s.aggs.bucket("org", "terms", field="org", size=3)
@@ -415,7 +459,7 @@ def test_latin_names_expand_in_the_plan_as_arabic_words():
     from search.query.names import expand
 
     tree, _ = expand(parse("Mosul").tree)
-    body = compile_clause(build_plan(SearchRequest(query=tree)).query)
+    body = strip_lead(compile_clause(build_plan(SearchRequest(query=tree)).query))
     arabic = compiled("الموصل")
     assert arabic in body["bool"]["should"]  # the Arabic word, compiled as if typed
     assert "query_string" not in json.dumps(body)

@@ -261,14 +261,15 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
     halves_ids = split()
     results = {"date": time.strftime("%Y-%m-%d"), "story_threshold": STORY_THRESHOLD, "folds": FOLDS,
                "halves": {}}
-    from judge import ADDED_17, FINAL_POOLED
+    from judge import ADDED_17, FINAL_POOLED, THIRD_POOLED
 
     all_configs_ = configs
+    # The final and third needs were pooled from their own systems only: the other systems'
+    # lists are mostly unjudged there, so they are not scored on them.
+    scored_on = {"final": FINAL_POOLED + ADDED_17 + ("es_default_collapsed",), "third": THIRD_POOLED + ADDED_17}
     for half in halves:
         qids = halves_ids[half]
-        # The final needs were pooled from FINAL_POOLED only: the other systems' lists are
-        # mostly unjudged there, so they are not scored on them.
-        configs = [c for c in all_configs_ if half != "final" or c.name in FINAL_POOLED + ADDED_17 + ("es_default_collapsed",)]
+        configs = [c for c in all_configs_ if half not in scored_on or c.name in scored_on[half]]
         per = {c.name: runner.evaluate(c, qids) for c in configs}
         scored = sorted(set().union(*(set(p) for p in per.values())))
         parts = folds(scored)
@@ -291,7 +292,7 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
             print(f"{c.name:<18}" + "".join(
                 f"  {m} {v['diff']:+.3f} (sd {v['fold_sd']:.3f}, {v['ci95'][0]:+.3f}..{v['ci95'][1]:+.3f}, "
                 f"{v['wins']}/{v['losses']})" for m, v in cmp_.items() if m in ("nDCG@10", "story-nDCG@10", "R@100")))
-        for ref in ("es_default_collapsed", "union16"):
+        for ref in ("es_default_collapsed", "union16", "issue17"):
             if "production" in per and ref in per:
                 # issue 17: against the baseline with the same story collapsing, and against
                 # issue 16's one-ranking list
@@ -423,7 +424,25 @@ GRID_CHECK2 = {
 }
 
 
-def grid(runner: Runner, space: dict = GRID, qids: list[str] | None = None) -> dict:
+# The third check (g01-g60): f01-f40 became development data once scored; this grid runs on
+# all 104 needs n01-n64 + f01-f40 from the ranking issue 17 left, with the lists as the
+# results page shows them (complete matches, continuation, one hit per story), adding three
+# parameters (phrase weight per word, proximity in titles, continuation beside a phrase).
+# Then the lead weight on top of its choice (LEAD_THIRD; the lead field is new in the index).
+GRID_THIRD = {
+    "title": [1.0, 1.5, 2.0],
+    "plus": [0.5, 0.8],
+    "tie_breaker": [0.1, 0.3],
+    "proximity": [0.0, 1.0, 2.0, 3.0],
+    "proximity_title": [True, False],
+    "phrase_norm": [0.0, 0.5, 1.0],
+    "relax_beside_phrase": [False, True],
+}
+LEAD_THIRD = {"lead": [0.0, 0.5, 1.0, 2.0, 3.0]}
+
+
+def grid(runner: Runner, space: dict = GRID, qids: list[str] | None = None, start: S.Ranking | None = None,
+         view: str = "list") -> dict:
     """Every GRID configuration on dev (condensed lists). The choice: among configurations
     whose dev R@100 is at least the baseline's (the issue's "without losing R@100"), the one
     whose neighbourhood (itself and the configurations one step away in one parameter)
@@ -431,8 +450,8 @@ def grid(runner: Runner, space: dict = GRID, qids: list[str] | None = None) -> d
     import itertools
 
     dev = qids or split()["dev"]
-    start = dataclasses.replace(S.BEFORE, plus_chain="arabic_plus", exact_chain="arabic_exact", name_pairs=True,
-                                name_chains=False, proximity_complete=False)
+    start = start or dataclasses.replace(S.BEFORE, plus_chain="arabic_plus", exact_chain="arabic_exact",
+                                         name_pairs=True, name_chains=False, proximity_complete=False)
     base = runner.evaluate(next(c for c in S.POOLED if c.name == BASELINE), dev, condensed=True)
     base_recall = statistics.fmean(m["R@100"] for m in base.values())
     names = list(space)
@@ -441,13 +460,14 @@ def grid(runner: Runner, space: dict = GRID, qids: list[str] | None = None) -> d
     t0 = time.time()
     for values in itertools.product(*(range(len(space[n])) for n in names)):
         cfg = {n: space[n][i] for n, i in zip(names, values)}
-        if cfg["combine"] == "sum" and cfg["tie_breaker"]:
+        if cfg.get("combine") == "sum" and cfg.get("tie_breaker"):
             continue  # the tie-breaker only applies to dis_max
-        if not cfg["relax_from"] and (cfg["coverage"] or cfg.get("name_chains") or cfg.get("proximity_complete")):
+        if "relax_from" in cfg and not cfg["relax_from"] and (
+                cfg["coverage"] or cfg.get("name_chains") or cfg.get("proximity_complete")):
             continue  # these only change relaxed questions
-        if cfg.get("proximity_complete") and not cfg["proximity"]:
-            continue
-        per = runner.evaluate(S.System("g", "g", dataclasses.replace(start, **cfg)), dev, condensed=True)
+        if (cfg.get("proximity_complete") or cfg.get("proximity_title") is False) and not cfg.get("proximity", 1):
+            continue  # these only change the proximity bonus
+        per = runner.evaluate(S.System("g", "g", dataclasses.replace(start, **cfg), view=view), dev, condensed=True)
         scores[values] = objective(per)
         recall[values] = statistics.fmean(m["R@100"] for m in per.values())
     print(f"{len(scores)} configurations in {time.time() - t0:.0f} s; baseline dev R@100 {base_recall:.3f}")
@@ -482,12 +502,14 @@ def main(argv=None) -> int:
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--index", default=str(INDEX))
-    p.add_argument("--half", choices=["dev", "heldout", "both", "final", "all"], default="dev")
+    p.add_argument("--half", choices=["dev", "heldout", "both", "final", "third", "all"], default="dev")
     p.add_argument("--configs", nargs="*")
     p.add_argument("--tune", action="store_true")
     p.add_argument("--grid", action="store_true")
     p.add_argument("--refine", action="store_true", help="stage 2 of the grid search (REFINE)")
     p.add_argument("--grid-check2", action="store_true", help="the grid on n01-n64 after the first check")
+    p.add_argument("--grid-third", action="store_true",
+                   help="the grid on n01-n64 + f01-f40 before the third check, then the lead weight")
     p.add_argument("--out", default=None)
     args = p.parse_args(argv)
     runner = Runner(Path(args.index))
@@ -495,11 +517,19 @@ def main(argv=None) -> int:
         out = tune(runner)
     elif args.grid or args.refine:
         out = grid(runner, REFINE if args.refine else GRID)
+    elif args.grid_third:
+        halves = split()
+        qids = halves["dev"] + halves["heldout"] + halves["final"]
+        first = grid(runner, GRID_THIRD, qids, start=dataclasses.replace(ISSUE17, field=S.field_name), view="collapsed")
+        chosen = {k: v for k, v in first["chosen"].items() if k in GRID_THIRD}
+        second = grid(runner, LEAD_THIRD, qids, start=dataclasses.replace(ISSUE17, field=S.field_name, **chosen),
+                      view="collapsed")
+        out = {"grid": first, "lead": second}
     elif args.grid_check2:
         halves = split()
         out = grid(runner, GRID_CHECK2, halves["dev"] + halves["heldout"])
     else:
-        halves = {"both": ["dev", "heldout"], "all": ["dev", "heldout", "final"]}.get(args.half, [args.half])
+        halves = {"both": ["dev", "heldout"], "all": ["dev", "heldout", "final", "third"]}.get(args.half, [args.half])
         out = report(runner, args.configs, halves)
     if args.out:
         Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
