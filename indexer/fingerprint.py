@@ -19,9 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Files whose change alters the index (besides the sources); directories are walked.
-# search/stories: the MinHash signature and threshold decide every document's story id (#11).
+# search/stories: the MinHash signature and threshold decide every document's story id (#11);
+# search/lead.py: what the lead field holds (#16).
 PIPELINE_PATHS = ("indexer", "search/analysis", "search/stories", "search/fields.py", "search/model.py",
-                  "search/facets.py")
+                  "search/facets.py", "search/lead.py")
 BACKEND_LAYOUT = {"tantivy": "search/backends/tantivy_schema.py",
                   "elasticsearch": "search/backends/elasticsearch_mapping.py"}
 _SKIP_DIRS = {"__pycache__", ".git"}

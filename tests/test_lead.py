@@ -60,3 +60,14 @@ def test_an_article_naming_the_word_in_its_first_lines_ranks_first(tmp_path, ear
     hits = c.get("/api/search", query_string={"q": "المنامة", "versions": "all"}).get_json()["hits"]
     assert [h["id"] for h in hits] == ["early", "late"]
     assert hits[0]["score"] > hits[1]["score"]
+
+
+def test_the_build_fingerprint_covers_the_lead():
+    # `indexer reindex --if-changed` must rebuild when what the lead holds changes.
+    import os
+
+    import search.lead
+    from indexer.fingerprint import PIPELINE_PATHS, ROOT, _files
+
+    covered = {os.path.abspath(f) for p in PIPELINE_PATHS for f in _files(str(ROOT / p))}
+    assert os.path.abspath(search.lead.__file__) in covered
