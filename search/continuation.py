@@ -1,5 +1,8 @@
 """Complete matches first, then the articles that lack one word: one ranked list from two searches.
 
+(Or that have a quoted phrase's words, not as the phrase: a phrase is loosened, never
+dropped; ``search.query.plan.continuation_units``.)
+
 A query's result set is strict: every unit (plain word, compound name) is required, and
 that is what ``total``, facet counts, exports, feeds, batch rows and trends count. After the
 last complete match, the results page continues with the articles that lack exactly one
@@ -22,7 +25,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from search.model import MATCH_PARTIAL, MAX_PAGE, PAGE_SIZE, SearchRequest, SearchResult
-from search.query.plan import continuation_units, unit_query, unit_text
+from search.query.plan import continuation_units, is_phrase_unit, unit_query, unit_text
 
 LIMIT = MAX_PAGE * PAGE_SIZE  # items a reader can page through
 
@@ -32,11 +35,13 @@ class Continuation:
     """The part of a results list after the last complete match."""
 
     units: list[str]  # the query's units as typed, each of which an article here may lack
+    # which of ``units`` are quoted phrases (an article here has their words, not the phrase)
     complete: int  # items (stories, or articles with every version) among the complete matches
     total: int | None = None  # articles lacking one unit; None: not searched (beyond the last page)
     stories: int | None = None  # their stories (not already shown above); None when not collapsed
     stories_exact: bool = True
     start: int | None = None  # index in the page's hits where the continuation begins; None: not on it
+    phrases: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def items(self) -> int:
@@ -57,26 +62,27 @@ def continue_page(backend, request: SearchRequest, result: SearchResult) -> tupl
     if not units:
         return result, None
     labels = [unit_text(u) for u in units]
+    phrases = [unit_text(u) for u in units if is_phrase_unit(u)]
     stories: tuple[str, ...] = ()
     if _fills_every_page(request, result):
-        return result, Continuation(labels, LIMIT)
+        return result, Continuation(labels, LIMIT, phrases=phrases)
     if request.collapse and result.total:
         found = backend.story_ids(_counting(request), LIMIT)
         if found is None:
-            return result, Continuation(labels, max(result.stories or 0, LIMIT))
+            return result, Continuation(labels, max(result.stories or 0, LIMIT), phrases=phrases)
         stories = found
         # The number of complete stories is now exact (the aggregation's, not an estimate).
         result = dataclasses.replace(result, stories=len(found), stories_exact=True)
     complete = len(stories) if request.collapse else result.total
     if complete >= LIMIT:
-        return result, Continuation(labels, complete)
+        return result, Continuation(labels, complete, phrases=phrases)
     room = request.page_size - len(result.hits)
     partial = backend.search(dataclasses.replace(
         request, match=MATCH_PARTIAL, exclude_stories=stories, facets=(), start=max(0, request.offset - complete),
         page_size=max(room, 0)))
     hits = _with_missing(backend, request, partial.hits[:max(room, 0)], units)
     cont = Continuation(labels, complete, partial.total, partial.stories if request.collapse else None,
-                        partial.stories_exact, len(result.hits) if hits else None)
+                        partial.stories_exact, len(result.hits) if hits else None, phrases)
     if hits:
         result = dataclasses.replace(result, hits=list(result.hits) + hits)
     return result, cont

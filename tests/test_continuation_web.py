@@ -136,21 +136,34 @@ def test_a_misspelt_word_is_corrected_before_the_continuation_is_shown(c):
     assert {h["missing"][0] for h in typed["hits"]} == {"الموصلل"}
 
 
-def test_single_words_and_phrases_have_no_continuation(c):
-    for q in ("داعش", '"داعش يفجر"', "داعش OR الموصل", ""):
+def test_single_words_and_ors_have_no_continuation(c):
+    for q in ("داعش", '"داعش"', "داعش OR الموصل", ""):
         data = api(c, q)
         assert data["partial_total"] is None and not any(h["partial"] for h in data["hits"]), q
+
+
+def test_a_quoted_phrase_continues_with_its_words_apart(c):
+    # No article has "بلدة داعش" as written; m4 has both words apart ("داعش يهاجم بلدة").
+    data = api(c, '"بلدة داعش"')
+    assert data["total"] == 0 and data["partial_units"] == data["partial_phrases"] == ['"بلدة داعش"']
+    assert [(h["id"], h["missing"]) for h in data["hits"]] == [("m4", ['"بلدة داعش"'])]
+    assert any("كما كتبته" in n for n in data["notices"])
+    page = c.get("/search?q=" + quote('"بلدة داعش"')).get_data(as_text=True)
+    assert "مقالات فيها كلمات العبارة متفرقة" in page and page.count('class="hit partial"') == 1
+    # With the phrase as written somewhere, that article comes first, apart from the others.
+    found = api(c, '"داعش يفجر"')
+    assert [h["id"] for h in found["hits"] if not h["partial"]] == ["m1"] and found["partial_total"] == 0
 
 
 def test_a_phrase_and_one_word_continue_with_the_articles_that_lack_the_word(c):
     # m4 has the phrase and lacks الموصل; m3 has الموصل without the phrase: the phrase is
     # never the part an article may lack.
     data = api(c, '"يهاجم بلدة" الموصل')
-    assert data["total"] == 0 and data["partial_units"] == ["الموصل"]
+    assert data["total"] == 0 and data["partial_units"] == ['"يهاجم بلدة"', "الموصل"]
     assert [(h["id"], h["missing"]) for h in data["hits"]] == [("m4", ["الموصل"])]
-    assert data["partial_total"] == 1
-    # Two phrases and no plain word: nothing may be missing.
-    assert api(c, '"يهاجم بلدة" "ريف حلب"')["partial_total"] is None
+    assert data["partial_total"] == 1 and data["partial_phrases"] == ['"يهاجم بلدة"']
+    page = c.get("/search?q=" + quote('"يهاجم بلدة" الموصل')).get_data(as_text=True)
+    assert "مقالات تنقصها كلمة واحدة أو عبارة كما كتبتها" in page
 
 
 def test_the_partial_parameter_is_canonical_validated_and_switches_it_off(c):

@@ -214,9 +214,21 @@ def test_every_word_is_required_and_the_continuation_lacks_exactly_one():
     narrowed = compile_clause(build_plan(request).query)
     assert narrowed["bool"]["filter"] == [Q("term", id={"value": "a"}).to_dict()]
     assert narrowed["bool"]["must_not"] == [Q("terms", story=["s1", "s2"]).to_dict()]
-    # One word, a phrase, an OR: no continuation.
-    for q in ("تحرير", '"تحرير عدن"', "تحرير OR عدن"):
+    # One word, a quoted word, an OR: no continuation.
+    for q in ("تحرير", '"تحرير"', "تحرير OR عدن"):
         assert compiled(q, match="partial") == Q("match_none").to_dict(), q
+
+
+def test_a_loosened_phrase_needs_its_words_and_not_the_phrase():
+    body = compiled('"تحرير عدن"', match="partial")
+    (core,) = body["bool"]["must"]
+    # Both words anywhere, and not the phrase as the result set matches it.
+    assert core == Q("bool", must=[Q("bool", must=[word_q("تحرير"), word_q("عدن")])],
+                     must_not=[Q(compiled('"تحرير عدن"'))]).to_dict()
+    # The words near each other (plus chain, slop 4) rank first: a bonus, never required.
+    plus = " ".join(term("arabic_plus", w) for w in ("تحرير", "عدن"))
+    assert body["bool"]["should"] == [phrase_q(f"{scope}_plus", [plus], RANKING.proximity * RANKING.scope_weight(scope),
+                                               4).to_dict() for scope in ("title", "body")]
 
 
 def test_the_continuation_count_counts_stories_without_collapsing_an_empty_page():

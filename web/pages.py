@@ -82,11 +82,34 @@ class SearchPage:
         return self.result.total == 0 and self.partial_count > 0
 
     @property
+    def partial_what(self) -> str:
+        """What the continuation's articles lack: a word, the phrase as typed, or either."""
+        c = self.continuation
+        phrases = len(c.phrases) if c else 0
+        if not phrases:
+            return "كلمة واحدة"
+        if phrases == len(c.units):
+            return "العبارة كما كتبتها" if phrases == 1 else "عبارة كما كتبتها"
+        return "كلمة واحدة أو عبارة كما كتبتها"
+
+    @property
+    def partial_heading(self) -> str:
+        """The divider above the continuation."""
+        c = self.continuation
+        if c and c.phrases and len(c.phrases) == len(c.units):
+            return "مقالات فيها كلمات العبارة متفرقة" if len(c.phrases) == 1 else "مقالات فيها كلمات عبارة متفرقة"
+        return f"مقالات تنقصها {self.partial_what}" + ("" if c and c.phrases else " من كلماتك")
+
+    @property
     def partial_notice(self) -> str | None:
         if not self.partial_only:
             return None
-        return (f"لا توجد مقالات تحوي كل كلمات البحث؛ تُعرض {counted(self.partial_count, 'article')} "
-                f"{lacking(self.partial_count)} كلمة واحدة منها، وتذكر كل نتيجة الكلمة التي تنقصها.")
+        n = self.partial_count
+        if not self.continuation.phrases:
+            return (f"لا توجد مقالات تحوي كل كلمات البحث؛ تُعرض {counted(n, 'article')} "
+                    f"{lacking(n)} كلمة واحدة منها، وتذكر كل نتيجة الكلمة التي تنقصها.")
+        return (f"لا توجد مقالات تحوي البحث كما كتبته؛ تُعرض {counted(n, 'article')} {lacking(n)} "
+                f"{self.partial_what} (كلمات العبارة فيها متفرقة)، وتذكر كل نتيجة ما ينقصها.")
 
     @property
     def partial_page(self) -> int:
@@ -182,6 +205,7 @@ class SearchPage:
             "partial_rank": self.continuation.rank if self.partial_count else None,
             "partial_start": self.continuation.start if self.continuation else None,
             "partial_units": self.continuation.units if self.continuation else [],
+            "partial_phrases": self.continuation.phrases if self.continuation else [],
             "partial": s.partial,
             "partial_url": search_url(self.partial_toggle_qs) if self.continuation or self.partial_hidden else None,
             "hits": [h.to_json(s) for h in self.hits],

@@ -146,6 +146,8 @@ def with_filters(query: Clause, filters: list[Clause]) -> Clause:
 # without one). ``MATCH_UNION``: both together in one ranking, issue 16's lowering, kept for
 # the relevance benchmark (bench/relevance/ranking/), never used by the product.
 MATCH_UNION = "union"
+# A loosened phrase's words within this many positions of their places count as near.
+LOOSE_SLOP = 4
 MODES = (MATCH_ALL, MATCH_PARTIAL, MATCH_UNION)
 
 
@@ -155,7 +157,7 @@ def lower_query(node: Node, ranking: Ranking = RANKING, mode: str = MATCH_ALL) -
         raise ValueError(f"unknown match mode {mode!r}")
     low = _Lowering(ranking, union=mode == MATCH_UNION)
     if mode == MATCH_PARTIAL:
-        out = low.conjunction(node, partial=True) if isinstance(node, And) else Nothing()
+        out = low.partial(node)
     else:
         out = low.lower(node)
     if out is None:
@@ -166,21 +168,23 @@ def lower_query(node: Node, ranking: Ranking = RANKING, mode: str = MATCH_ALL) -
 
 
 def continuation_units(node: Node, ranking: Ranking = RANKING) -> list[tuple[Node, ...]]:
-    """The units (plain words, compound names) an article may lack in the continuation of
-    ``node``: those of its top-level conjunction when it has at least ``relax_from`` (and
-    two) of them; [] when the query has no continuation (one word, a phrase, an OR...)."""
-    if not isinstance(node, And) or not ranking.relax_from:
-        return []
-    low = _Lowering(ranking)
-    found, others = low.units(node)
-    units = [u for u in found if low.unit(u) is not None]
-    beside = [o for o in others if isinstance(o, Phrase) and low.lower(o) is not None]
-    return units if low.relaxable(len(units), bool(beside)) else []
+    """What an article in the continuation of ``node`` may lack, in query order: a unit (a
+    plain word or compound name, as a tuple of its words) or a quoted phrase (a 1-tuple),
+    whose words are then all there but not as the phrase; [] when the query has no
+    continuation (one word, an OR at the top, a phrase of one word...)."""
+    return [item for item, _, _ in _Lowering(ranking).steps(node)]
 
 
 def unit_text(unit: tuple[Node, ...]) -> str:
-    """A unit as the journalist typed it (its words, space-separated)."""
+    """A unit as the journalist typed it (its words, space-separated; a phrase in quotes)."""
+    if is_phrase_unit(unit):
+        return f'"{unit[0].text}"'
     return " ".join(n.text for n in unit)
+
+
+def is_phrase_unit(unit: tuple[Node, ...]) -> bool:
+    """Whether a continuation unit is a quoted phrase (present as words, not as the phrase)."""
+    return len(unit) == 1 and isinstance(unit[0], Phrase)
 
 
 def unit_query(unit: tuple[Node, ...]) -> Node:
@@ -274,32 +278,22 @@ class _Lowering:
             i += len(unit) or 1
         return items
 
-    def conjunction(self, node: And, partial: bool = False) -> Clause | None:
-        """Every unit required (the result set); with ``partial``, the articles that lack
-        exactly one unit (the continuation: ``Nothing`` when there are too few units)."""
+    def conjunction(self, node: And) -> Clause | None:
+        """Every unit required (the result set)."""
         r = self.r
         positives = [c for c in node.children if not isinstance(c, Not)]
         must_not = [low for c in node.children if isinstance(c, Not) and (low := self.lower(c.child)) is not None]
         lowered = []  # (unit or None, clause) in query order
-        phrases = False  # a quoted phrase among the other items
         for item in self._items(node):
             low = self.unit(item) if isinstance(item, tuple) else self.lower(item)
             if low is not None:
                 lowered.append((item if isinstance(item, tuple) else None, low))
-                phrases = phrases or isinstance(item, Phrase)
         units = [u for u, _ in lowered if u is not None]
         words = [low for u, low in lowered if u is not None]
         rest = [low for u, low in lowered if u is None]
         relaxed = bool(r.relax_from) and len(words) >= max(2, r.relax_from)
-        if partial and not self.relaxable(len(words), phrases):
-            return Nothing()
         bonus: list[Clause] = []
-        if partial:
-            # All but one unit: at least n-1 of them, and not all of them. Scored as the
-            # relaxed ranking scores an article that lacks a unit (no coverage bonus).
-            must = rest + ([AtLeast(tuple(words), len(words) - 1)] if len(words) > 1 else [])
-            must_not.append(Bool(must=tuple(words)))
-        elif relaxed and self.union:
+        if relaxed and self.union:
             # Issue 16's ranking: the units relaxed to all but one, and an article with every
             # unit gets its units' score again times ``coverage``.
             must = rest + [AtLeast(tuple(words), len(words) - 1)]
@@ -319,21 +313,85 @@ class _Lowering:
             must = [All()]
         core = must[0] if len(must) == 1 and not must_not else Bool(must=tuple(must), must_not=tuple(must_not))
         near = self.proximity(positives)
-        if near and relaxed and r.proximity_complete:
-            if partial:
-                near = ()  # words standing together only count in an article that has all of them
-            elif self.union:
-                near = (Bool(filter=tuple(words), should=near),)
+        if near and relaxed and r.proximity_complete and self.union:
+            near = (Bool(filter=tuple(words), should=near),)  # only for articles with every word
         bonus += near
         return Rank(core, tuple(bonus)) if bonus else core
 
-    def relaxable(self, units: int, phrases: bool) -> bool:
-        """Whether a conjunction of ``units`` units (and quoted phrases, if ``phrases``) has
-        a continuation: enough units, or one unit beside a phrase (``relax_beside_phrase``)."""
+    def steps(self, node: Node) -> list[tuple[tuple[Node, ...], Clause, Clause | None]]:
+        """The ways an article may fall one step short of matching ``node``, in query order:
+        (item, its clause, what must still hold). A unit may be missing (None) when the query
+        has ``relax_from`` (and two) units, or one unit beside a quoted phrase
+        (``relax_beside_phrase``); a quoted phrase of two or more words may be loosened to
+        its words, all there but not as the phrase (``relax_phrases``). [] when the query
+        has no continuation."""
         r = self.r
         if not r.relax_from:
-            return False
-        return units >= max(2, r.relax_from) or (r.relax_beside_phrase and phrases and units == 1)
+            return []
+        if isinstance(node, Phrase):
+            items: list = [node]
+        elif isinstance(node, And):
+            items = self._items(node)
+        else:
+            return []
+        units = [(u, low) for u in items if isinstance(u, tuple) and (low := self.unit(u)) is not None]
+        phrases = [(p, low) for p in items if isinstance(p, Phrase) and (low := self.lower(p)) is not None]
+        out: dict[int, tuple] = {}
+        if len(units) >= max(2, r.relax_from) or (r.relax_beside_phrase and phrases and len(units) == 1):
+            out.update((id(u), ((u if isinstance(u, tuple) else (u,)), low, None)) for u, low in units)
+        if r.relax_phrases:
+            for p, low in phrases:
+                if (loose := self.loosened(p)) is not None:
+                    out[id(p)] = ((p,), low, loose)
+        return [out[id(item)] for item in items if id(item) in out]
+
+    def loosened(self, phrase: Phrase) -> Clause | None:
+        """Every word of a quoted phrase, anywhere in the article (None for a phrase of one
+        word: loosening it would only drop its exactness)."""
+        if len(analyze_field(self.r.exact_chain, phrase.text)) < 2:
+            return None
+        words = [w for w in (self.word(Word(t, phrase.fields)) for t in phrase.text.split()) if w is not None]
+        return None if not words else words[0] if len(words) == 1 else Bool(must=tuple(words))
+
+    def partial(self, node: Node) -> Clause:
+        """The continuation of ``node``: the articles one step short of a complete match
+        (``steps``): every step but one as typed, that one missing or loosened, everything
+        else of the query as required as ever; ``Nothing`` when the query has none. Scored
+        by the words they have, plus a bonus for a loosened phrase's words standing near
+        each other (no coverage bonus: no article here has everything)."""
+        steps = self.steps(node)
+        if not steps:
+            return Nothing()
+        children = node.children if isinstance(node, And) else (node,)
+        must_not = [low for c in children if isinstance(c, Not) and (low := self.lower(c.child)) is not None]
+        stepped = {id(n) for item, _, _ in steps for n in item}
+        fixed = []
+        for item in (self._items(node) if isinstance(node, And) else [node]):
+            if not any(id(n) in stepped for n in (item if isinstance(item, tuple) else (item,))):
+                low = self.unit(item) if isinstance(item, tuple) else self.lower(item)
+                if low is not None:
+                    fixed.append(low)
+        whole = tuple(low for _, low, _ in steps)
+        must = fixed + [loose for _, _, loose in steps if loose is not None]
+        if len(whole) > 1:
+            must.append(AtLeast(whole, len(whole) - 1))
+        must_not.append(whole[0] if len(whole) == 1 else Bool(must=whole))
+        core = Bool(must=tuple(must) or (All(),), must_not=tuple(must_not))
+        near = tuple(b for item, _, loose in steps if loose is not None for b in self.near(item[0]))
+        if not self.r.proximity_complete and isinstance(node, And):
+            near = self.proximity([c for c in node.children if not isinstance(c, Not)]) + near
+        return Rank(core, near) if near else core
+
+    def near(self, phrase: Phrase) -> tuple[Clause, ...]:
+        """For a loosened phrase: its words within a few positions of each other (plus
+        chain) add the proximity weight, so the articles where they nearly form the
+        phrase come first."""
+        r = self.r
+        tokens = analyze_field(r.plus_chain, phrase.text)
+        if r.proximity <= 0 or len(tokens) < 2:
+            return ()
+        return tuple(_phrase(r.field(scope, r.plus_chain), tokens, r.proximity * r.scope_weight(scope), LOOSE_SLOP)
+                     for scope in phrase.fields)
 
     def _unit_at(self, positives: list[Node], i: int) -> tuple[Node, ...]:
         """The relaxable unit starting at ``positives[i]``: a compound name (2 words), with

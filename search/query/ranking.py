@@ -47,6 +47,9 @@ class Ranking:
     # With relax_from: a query of quoted phrase(s) and a single plain word also continues
     # with the articles that have the phrase(s) but lack the word.
     relax_beside_phrase: bool = True
+    # With relax_from: a quoted phrase of two or more words may be loosened in the
+    # continuation: the articles with all its words, not as the phrase.
+    relax_phrases: bool = True
     # With relax_from: an article with every word gets its words' score again times this.
     coverage: float = 2.0
     # With relax_from: the proximity bonus only for articles that have every word.
