@@ -1,6 +1,7 @@
 """What the continuation (articles lacking one word, after the complete matches) costs a page.
 
     flock /work/.bench.lock .venv/bin/python bench/bench_continuation.py --index INDEX [--rounds 15] [--json out.json]
+                                                                        [--phrases]
 
 INDEX: SaudiNewsNet built by ``indexer reindex`` (story ids included). For multi-word
 queries, through Flask's test client with the result cache off (``SEARCH_CACHE_MB=0``,
@@ -27,6 +28,9 @@ sys.path.insert(0, str(ROOT))
 QUERIES = ["داعش الموصل", "تحرير عدن", "الحوثيين عدن", "عبد ربه منصور هادي", "مجلس الوزراء السعودي",
            "أسعار النفط أوبك", "هدنة إنسانية اليمن", "قاعدة انجرليك تركيا", "الملك سلمان إجازة فرنسا",
            "السعودية اليمن"]
+# Quoted phrases (issue 16): a phrase is loosened in the continuation (its words apart).
+PHRASES = ['"حج بلا تصريح"', '"الفراغ الرئاسي" لبنان', '"الحشد الشعبي" انتهاكات', '"الدولة الإسلامية"',
+           '"تحرير عدن"', '"مسجد الإمام الصادق"', '"التحالف الدولي" غارات الرقة', '"الأراضي البيضاء" رسوم']
 
 
 
@@ -35,6 +39,7 @@ def main() -> int:
     ap.add_argument("--index", required=True)
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--json")
+    ap.add_argument("--phrases", action="store_true", help="quoted-phrase queries instead of plain words")
     args = ap.parse_args()
     os.environ["SEARCH_CACHE_MB"] = "0"
     from app import create_app
@@ -48,7 +53,7 @@ def main() -> int:
         return (time.perf_counter() - started) * 1000, resp.get_json()
 
     rows = []
-    for q in QUERIES:
+    for q in PHRASES if args.phrases else QUERIES:
         _, first = get({"q": q})
         pages = {"page 1": 1}
         if first["partial_rank"]:

@@ -117,7 +117,7 @@ def test_no_complete_match_lists_the_articles_lacking_one_word_under_a_notice(c)
     assert data["total"] == 0 and data["partial_total"] == 7 and data["partial_start"] == 0
     missing = {h["id"]: h["missing"] for h in data["hits"]}
     assert missing["m3"] == ["حلب"] and missing["m4"] == ["الموصل"] and data["partial_stories"] == len(missing) == 5
-    assert any("تنقصها كلمة واحدة" in n for n in data["notices"])
+    assert any("تُعرض 7 مقالات تنقصها كلمة واحدة" in n for n in data["notices"])
     page = c.get("/search?q=" + quote("الموصل حلب")).get_data(as_text=True)
     assert 'class="empty partial-only"' in page and "لا توجد مقالات تطابق هذا البحث" not in page
     assert page.count('class="hit partial"') == 5
@@ -147,7 +147,7 @@ def test_a_quoted_phrase_continues_with_its_words_apart(c):
     data = api(c, '"بلدة داعش"')
     assert data["total"] == 0 and data["partial_units"] == data["partial_phrases"] == ['"بلدة داعش"']
     assert [(h["id"], h["missing"]) for h in data["hits"]] == [("m4", ['"بلدة داعش"'])]
-    assert any("كما كتبته" in n for n in data["notices"])
+    assert any("كما كتبته؛ يُعرض مقال واحد تنقصه العبارة كما كتبتها" in n for n in data["notices"])
     page = c.get("/search?q=" + quote('"بلدة داعش"')).get_data(as_text=True)
     assert "مقالات فيها كلمات العبارة متفرقة" in page and page.count('class="hit partial"') == 1
     # With the phrase as written somewhere, that article comes first, apart from the others.

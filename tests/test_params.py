@@ -39,3 +39,15 @@ def test_range_parsing():
     assert date_bounds("2014-06..2014-12") == ("2014-06-01", "2014-12-31T23:59:59")
     assert date_bounds("2015-02") == ("2015-02-01", "2015-02-28T23:59:59")
     assert date_bounds("2015..") == ("2015-01-01", None)
+
+
+def test_arabic_indic_and_persian_digits_read_as_ascii_in_numeric_parameters():
+    typed = state(q="داعش ٢٠١٥", page="٢", troops="١٠٠٠-", date="٢٠١٥-٠٧..٢٠١٥-٠٨", since="۲۰۲۶-۱۱-۲۱",
+                  casualties_min="١٠", casualties="custom")
+    ascii_ = state(q="داعش ٢٠١٥", page="2", troops="1000-", date="2015-07..2015-08", since="2026-11-21",
+                   casualties_min="10", casualties="custom")
+    assert typed.query_string() == ascii_.query_string()
+    assert "page=2" in typed.query_string() and "since=2026-11-21T00%3A00%3A00.000Z" in typed.query_string()
+    assert typed.q == "داعش ٢٠١٥"  # the query text itself is left as typed (the analyzers fold digits)
+    with pytest.raises(ParamError):
+        state(page="٠")

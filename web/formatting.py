@@ -96,6 +96,12 @@ def lacking(n: int | None) -> str:
     return _LACKING.get(_PLURAL(abs(int(n or 0))), "تنقصها")
 
 
+def shown(n: int | None) -> str:
+    """"Are shown" agreeing with the counted articles that follow it: 'يُعرض مقال واحد',
+    'يُعرض مقالان', 'تُعرض 5 مقالات' (a plural of things), 'يُعرض 11 مقالًا'."""
+    return "تُعرض" if _PLURAL(abs(int(n or 0))) == "few" else "يُعرض"
+
+
 def first_words(text: str, n: int = 12) -> str:
     """The first ``n`` words of a text, with an ellipsis when cut (titles of untitled articles)."""
     words = (text or "").split()

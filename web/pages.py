@@ -15,7 +15,7 @@ from search.continuation import Continuation, continue_page
 from search.model import PAGE_SIZE, Hit, SearchResult
 from web.entities import CASUALTY_LABELS, FLAGGED_TITLE, mention_label, mention_size, range_of
 from web.facets import FacetBlock, blocks
-from web.formatting import counted, first_words, lacking, number
+from web.formatting import counted, first_words, lacking, number, shown
 from web.pagination import Pagination
 from web.params import Chip, SearchState, facet_title, parse_state
 from web.forgiving import Showing, Suggestion, rescue, suggestion
@@ -106,9 +106,9 @@ class SearchPage:
             return None
         n = self.partial_count
         if not self.continuation.phrases:
-            return (f"لا توجد مقالات تحوي كل كلمات البحث؛ تُعرض {counted(n, 'article')} "
+            return (f"لا توجد مقالات تحوي كل كلمات البحث؛ {shown(n)} {counted(n, 'article')} "
                     f"{lacking(n)} كلمة واحدة منها، وتذكر كل نتيجة الكلمة التي تنقصها.")
-        return (f"لا توجد مقالات تحوي البحث كما كتبته؛ تُعرض {counted(n, 'article')} {lacking(n)} "
+        return (f"لا توجد مقالات تحوي البحث كما كتبته؛ {shown(n)} {counted(n, 'article')} {lacking(n)} "
                 f"{self.partial_what} (كلمات العبارة فيها متفرقة)، وتذكر كل نتيجة ما ينقصها.")
 
     @property

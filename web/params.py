@@ -203,9 +203,27 @@ def _pair(key: str, value: str) -> str:
     return quote_plus(key) + "=" + quote_plus(value)
 
 
+# Parameters that hold numbers, dates or times: Arabic-Indic (٠-٩) and Persian (۰-۹) digits
+# typed or pasted there read as ASCII digits (the canonical URL then has ASCII ones).
+_NUMERIC_KEYS = frozenset({"troops", "troops_min", "troops_max", "casualties", "casualties_min", "casualties_max",
+                           "date", "date_from", "date_to", "since", "page", "expand", "partial"})
+_ASCII_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+
+
+def _ascii_numbers(args):
+    """``args`` with the digits of the numeric parameters made ASCII (a copy when any changes)."""
+    from werkzeug.datastructures import MultiDict
+
+    if not any(v != v.translate(_ASCII_DIGITS) for k in _NUMERIC_KEYS for v in args.getlist(k)):
+        return args
+    return MultiDict([(k, v.translate(_ASCII_DIGITS) if k in _NUMERIC_KEYS else v)
+                      for k, v in args.items(multi=True)])
+
+
 def parse_state(args) -> SearchState:
     """Validate request args (a werkzeug MultiDict) into a SearchState; raise ParamError."""
     state = SearchState()
+    args = _ascii_numbers(args)
     version = args.get("v", "")
     if version and version != str(URL_VERSION):
         raise ParamError(f"إصدار صيغة الرابط غير معروف: v={version!r}؛ هذا الخادم يفهم v=1.")
