@@ -347,10 +347,13 @@ class _Lowering:
 
     def loosened(self, phrase: Phrase) -> Clause | None:
         """Every word of a quoted phrase, anywhere in the article (None for a phrase of one
-        word: loosening it would only drop its exactness)."""
+        word, whose loosening would only drop its exactness, and for a quoted compound name)."""
         if len(analyze_field(self.r.exact_chain, phrase.text)) < 2:
             return None
-        words = [w for w in (self.word(Word(t, phrase.fields)) for t in phrase.text.split()) if w is not None]
+        typed = [Word(t, phrase.fields) for t in phrase.text.split()]
+        if len(typed) == 2 and _name_pair(*typed):
+            return None  # "عبد ربه" is one name: عبد and ربه apart are not it
+        words = [w for w in (self.word(t) for t in typed) if w is not None]
         return None if not words else words[0] if len(words) == 1 else Bool(must=tuple(words))
 
     def partial(self, node: Node) -> Clause:
