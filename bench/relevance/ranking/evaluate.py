@@ -73,10 +73,10 @@ def named_configs() -> list[S.System]:
                                      coverage=1.0, name_chains=False, proximity_complete=False)),
         S.System("union16", "issue 16's ranking as merged: complete and partial matches in one ranking "
                  "(named `production` in the issue 16 figures)", production),
-        S.System("production_versions", "production (issue 17): complete matches, then the articles lacking one "
-                 "unit; every version listed", production, view="continued"),
-        S.System("production", "production (issue 17) as the results page shows it: complete matches, then the "
-                 "articles lacking one unit, one hit per story (the product's story ids)", production, view="collapsed"),
+        S.System("production_versions", "the product's RANKING: complete matches, then the continuation (a unit "
+                 "missing or a phrase loosened); every version listed", production, view="continued"),
+        S.System("production", "the product's RANKING as the results page shows it: complete matches, then the "
+                 "continuation, one hit per story (the product's story ids)", production, view="collapsed"),
         S.System("es_default_collapsed", "es_default collapsed by the product's story ids (reference)", None,
                  view="list_collapsed"),
         # The third check (g01-g60): the ranking as issue 17 left it, and the grid choice made
