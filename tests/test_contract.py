@@ -764,6 +764,10 @@ def test_period_counts_agree_with_the_documents(storied):
     days = storied.period_counts(request, "day", 40)
     assert sum(days.values()) == len(ARTICLES) and days["2015-07-21"] == 3
     assert storied.period_counts(request, "month", 5) == {"2015-07": len(ARTICLES)}
+    # A query's span counts what its search counts (tantivy: one aggregation, no count search).
+    for q in ("الجسر", "الجسر اليوم", "لاوجودلهذهالكلمة"):
+        r = req(q, collapse=False, facets=())
+        assert storied.date_span(r)[0] == storied.search(r).total, q
 
 
 # ---- arrival time and batch rows -------------------------------------------------------------

@@ -262,10 +262,12 @@ class TantivyBackend(Backend):
     def date_span(self, request: SearchRequest) -> tuple[int, str | None, str | None]:
         searcher = self._index().searcher()
         query = compile_clause(self.schema, build_plan(request).full())
-        total = searcher.search(query, limit=1, count=True).count
+        # One pass: every document has a digest (0 when unknown), so counting its values
+        # counts the matches, beside the first and last date.
+        raw = searcher.aggregate(query, {**date_span_spec(), "_n": {"value_count": {"field": DIGEST_FIELD}}})
+        total = int((raw.get("_n") or {}).get("value") or 0)
         if not total:
             return 0, None, None
-        raw = searcher.aggregate(query, date_span_spec())
         return total, span_value(raw.get("first")), span_value(raw.get("last"))
 
     def period_counts(self, request: SearchRequest, field: str, size: int) -> dict[str, int]:
