@@ -29,8 +29,12 @@ class Span:
 class Highlighter:
     """Finds the character spans of a query's positive words, phrases and prefixes in a text."""
 
-    def __init__(self, query: Node, field: str = "body"):
+    def __init__(self, query: Node, field: str = "body", loose_phrases: bool = False):
+        """``loose_phrases``: a phrase's words also count one by one (the continuation lists
+        articles with a quoted phrase's words apart: those words are what they match)."""
         nodes = [n for n in positive_text_nodes(query) if field in n.fields]
+        if loose_phrases:
+            nodes += [Word(w, n.fields) for n in nodes if isinstance(n, Phrase) for w in n.text.split()]
         self.word_terms: dict[str, set[str]] = {c: set() for c in WORD_CHAINS}
         self.word_seqs: dict[str, list[tuple[str, ...]]] = {c: [] for c in WORD_CHAINS}
         self.phrases: dict[str, list[tuple[str, ...]]] = {c: [] for c in PHRASE_CHAINS}

@@ -147,6 +147,8 @@ def test_a_quoted_phrase_continues_with_its_words_apart(c):
     data = api(c, '"بلدة داعش"')
     assert data["total"] == 0 and data["partial_units"] == data["partial_phrases"] == ['"بلدة داعش"']
     assert [(h["id"], h["missing"]) for h in data["hits"]] == [("m4", ['"بلدة داعش"'])]
+    # Its words, apart, are what it matches: both are marked.
+    assert "<mark>داعش</mark>" in data["hits"][0]["snippet"] and "<mark>بلدة</mark>" in data["hits"][0]["snippet"]
     assert any("كما كتبته؛ يُعرض مقال واحد تنقصه العبارة كما كتبتها" in n for n in data["notices"])
     page = c.get("/search?q=" + quote('"بلدة داعش"')).get_data(as_text=True)
     assert "مقالات فيها كلمات العبارة متفرقة" in page and page.count('class="hit partial"') == 1

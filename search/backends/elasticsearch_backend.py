@@ -34,7 +34,7 @@ from search.backends.common import (facet_result, highlighted_hit, period_bucket
                                    summary_facets)
 from search.highlight import Highlighter
 from search.fields import STORY_BANDS_FIELD, STORY_FIELD
-from search.model import Hit, SearchRequest, SearchResult, StoredDocument, Summary, Version
+from search.model import MATCH_PARTIAL, Hit, SearchRequest, SearchResult, StoredDocument, Summary, Version
 from search.privacy import log_queries
 from search.stories import StoryInfo, order_key
 from search.query.plan import Plan, build_plan
@@ -289,8 +289,9 @@ class ElasticsearchBackend(Backend):
 
     def _hits(self, raw_hits: list[dict], request: SearchRequest) -> list[Hit]:
         scored = request.sort not in SORT_FIELDS
-        title_hl = Highlighter(request.query, "title") if request.highlight else None
-        body_hl = Highlighter(request.query, "body") if request.highlight else None
+        loose = request.match == MATCH_PARTIAL  # the continuation: a phrase's words may stand apart
+        title_hl = Highlighter(request.query, "title", loose) if request.highlight else None
+        body_hl = Highlighter(request.query, "body", loose) if request.highlight else None
         out = []
         for raw in raw_hits:
             doc = from_source(raw["_source"])

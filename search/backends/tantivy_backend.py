@@ -26,7 +26,7 @@ from search.backends.tantivy_schema import (LAYOUT_VERSION, VOCABULARY_PARTS, Pr
 from search.facets import FACETS
 from search.fields import ARRIVAL_FIELD, DIGEST_FIELD, STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD
 from search.highlight import Highlighter
-from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument, Summary
+from search.model import MATCH_PARTIAL, FacetResult, SearchRequest, SearchResult, StoredDocument, Summary
 from search.query.plan import All, Plan, build_plan, with_filters
 from search.stories import StoryInfo
 from search.vocabulary import Vocabulary, document_terms
@@ -121,8 +121,9 @@ class TantivyBackend(Backend):
         else:
             total, found = self._page(searcher, query, plan, request, stamp)
         hits = []
-        title_hl = Highlighter(request.query, "title") if request.highlight else None
-        body_hl = Highlighter(request.query, "body") if request.highlight else None
+        loose = request.match == MATCH_PARTIAL  # the continuation: a phrase's words may stand apart
+        title_hl = Highlighter(request.query, "title", loose) if request.highlight else None
+        body_hl = Highlighter(request.query, "body", loose) if request.highlight else None
         for score, addr in found:
             doc = from_tantivy(searcher.doc(addr).to_dict())
             hits.append(highlighted_hit(doc, None if order_field else float(score), title_hl, body_hl))
