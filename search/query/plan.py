@@ -338,7 +338,7 @@ class _Lowering:
         phrases = [(p, low) for p in items if isinstance(p, Phrase) and (low := self.lower(p)) is not None]
         out: dict[int, tuple] = {}
         if len(units) >= max(2, r.relax_from) or (r.relax_beside_phrase and phrases and len(units) == 1):
-            out.update((id(u), ((u if isinstance(u, tuple) else (u,)), low, None)) for u, low in units)
+            out.update((id(u), (u, low, None)) for u, low in units)
         if r.relax_phrases:
             for p, low in phrases:
                 if (loose := self.loosened(p)) is not None:
