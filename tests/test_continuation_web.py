@@ -166,6 +166,8 @@ def test_a_phrase_and_one_word_continue_with_the_articles_that_lack_the_word(c):
     assert data["partial_total"] == 1 and data["partial_phrases"] == ['"يهاجم بلدة"']
     page = c.get("/search?q=" + quote('"يهاجم بلدة" الموصل')).get_data(as_text=True)
     assert "مقالات تنقصها كلمة واحدة أو عبارة كما كتبتها" in page
+    hidden = c.get("/search?q=" + quote('"يهاجم بلدة" الموصل') + "&partial=0").get_data(as_text=True)
+    assert "اعرض بعدها المقالات التي تنقصها كلمة واحدة أو عبارة كما كتبتها" in hidden
 
 
 def test_the_partial_parameter_is_canonical_validated_and_switches_it_off(c):

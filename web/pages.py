@@ -85,10 +85,16 @@ class SearchPage:
     def partial_what(self) -> str:
         """What the continuation's articles lack: a word, the phrase as typed, or either."""
         c = self.continuation
-        phrases = len(c.phrases) if c else 0
+        if c is not None:
+            units, phrases = len(c.units), len(c.phrases)
+        else:  # partial=0: what the continuation would hold
+            from search.query.plan import continuation_units, is_phrase_unit
+
+            found = continuation_units(self.state.tree) if self.state.tree is not None else []
+            units, phrases = len(found), sum(1 for u in found if is_phrase_unit(u))
         if not phrases:
             return "كلمة واحدة"
-        if phrases == len(c.units):
+        if phrases == units:
             return "العبارة كما كتبتها" if phrases == 1 else "عبارة كما كتبتها"
         return "كلمة واحدة أو عبارة كما كتبتها"
 
