@@ -11,8 +11,9 @@
   evicted.
 
 The coverage-over-time calls (``date_span``, ``period_counts``: the small chart of every
-first results page and ``/trend``) are kept the same way, keyed by the plan's full clause
-(query and filters) and generation; the whole archive's (no query, no filter) are pinned too.
+first results page and ``/trend``) and the complete matches' story ids (``story_ids``: what
+the continuation leaves out) are kept the same way, keyed by the plan's full clause (query
+and filters) and generation; the whole archive's (no query, no filter) are pinned too.
 
 Every key starts with the backend's ``generation_stamp()``, which changes whenever the
 searchable documents change (a reindex switches generations; ``indexer add``/``delete``
@@ -88,6 +89,8 @@ def _size(value) -> int:
         return 200 + sum(160 + sys.getsizeof(b.value) + sys.getsizeof(b.label or "") for b in value.buckets)
     if isinstance(value, dict):  # period counts
         return 200 + 120 * len(value)
+    if isinstance(value, tuple) and value and isinstance(value[0], str):  # story ids
+        return 200 + sum(80 + len(v) * 2 for v in value)
     if isinstance(value, SearchResult):
         hits = sum(600 + len(h.snippet) * 2 + len(h.title or "") * 4 + len(h.lead or "") * 2
                    + 60 * (len(h.countries) + len(h.orgs) + len(h.troops)) for h in value.hits)
@@ -152,6 +155,11 @@ class CachedBackend:
 
     def period_counts(self, request: SearchRequest, field: str, size: int) -> dict[str, int]:
         return self._kept("periods", request, (field, size), lambda: self.backend.period_counts(request, field, size))
+
+    def story_ids(self, request: SearchRequest, limit: int) -> tuple[str, ...] | None:
+        """The complete matches' story ids (the continuation leaves them out), kept like
+        the chart's counts: a repeated or paged URL does not aggregate them again."""
+        return self._kept("story_ids", request, (limit,), lambda: self.backend.story_ids(request, limit))
 
     def forget_urls(self) -> None:
         """Drop everything kept per URL, and what the backend memoizes per query (when it

@@ -54,11 +54,29 @@ class Continuation:
         return self.complete + 1
 
 
+# A query whose only continuation would be its quoted phrases loosened is continued only
+# while the phrases find fewer than this many items (stories, or articles with every
+# version): loosening rescues a phrase that finds little; after pages of exact matches
+# nobody reads on to the words apart, and counting them costs (bench/README.md).
+PHRASE_RESCUE = 100
+
+
+def continuation_of(request: SearchRequest, result: SearchResult) -> list:
+    """The units the continuation of ``request`` may lack, given its complete matches
+    ``result``; [] when it has none."""
+    units = continuation_units(request.query)
+    if units and all(is_phrase_unit(u) for u in units):
+        found = (result.stories or 0) if request.collapse else result.total
+        if found >= PHRASE_RESCUE:
+            return []
+    return units
+
+
 def continue_page(backend, request: SearchRequest, result: SearchResult) -> tuple[SearchResult, Continuation | None]:
     """``result`` (the complete matches of ``request``'s page) with the page filled up by
     the continuation, and what the continuation holds; (result, None) when the query has
-    none (fewer than two units)."""
-    units = continuation_units(request.query)
+    none (one word, an OR, a phrase that finds plenty as typed...)."""
+    units = continuation_of(request, result)
     if not units:
         return result, None
     labels = [unit_text(u) for u in units]

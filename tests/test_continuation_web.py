@@ -157,6 +157,19 @@ def test_a_quoted_phrase_continues_with_its_words_apart(c):
     assert [h["id"] for h in found["hits"] if not h["partial"]] == ["m1"] and found["partial_total"] == 0
 
 
+def test_a_phrase_that_finds_plenty_as_typed_is_not_loosened(c, monkeypatch):
+    import search.continuation
+
+    assert api(c, '"داعش يفجر"')["partial_total"] == 0  # 1 story as typed: its words apart are offered
+    monkeypatch.setattr(search.continuation, "PHRASE_RESCUE", 1)
+    data = api(c, '"داعش يفجر"')
+    assert data["total"] == 1 and data["partial_total"] is None and data["partial_url"] is None
+    hidden = c.get("/search?q=" + quote('"داعش يفجر"') + "&partial=0").get_data(as_text=True)
+    assert 'class="partial-on"' not in hidden  # nothing to offer back
+    # A word beside the phrase may still be missing.
+    assert api(c, '"يهاجم بلدة" الموصل')["partial_units"] == ['"يهاجم بلدة"', "الموصل"]
+
+
 def test_a_phrase_and_one_word_continue_with_the_articles_that_lack_the_word(c):
     # m4 has the phrase and lacks الموصل; m3 has الموصل without the phrase: the phrase is
     # never the part an article may lack.

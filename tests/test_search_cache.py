@@ -245,3 +245,20 @@ def test_elasticsearch_stamp_is_none_when_the_cluster_cannot_say():
 
     es = ElasticsearchBackend(fake_client(FakeCluster()), EsConfig(prefix="news"))
     assert es.generation_stamp() is None  # no index yet: not cached, search() reports the error
+
+
+def test_the_complete_matches_story_ids_are_kept_per_generation(fresh_index):
+    """story_ids (what the continuation leaves out): the backend's answer, aggregated once
+    per query and generation, whatever the page; renewed by a write."""
+    raw = TantivyBackend(fresh_index)
+    cached = CachedBackend(raw)
+    calls = []
+    real = raw.story_ids
+    raw.story_ids = lambda *a: calls.append(a) or real(*a)
+    request = _req(DAESH, facets=(), highlight=False, collapse=False)
+    expected = TantivyBackend(fresh_index).story_ids(request, 100)
+    assert expected and cached.story_ids(request, 100) == expected
+    assert cached.story_ids(_req(DAESH, facets=(), highlight=False, collapse=False, page=2), 100) == expected
+    assert len(calls) == 1
+    TantivyBackend(fresh_index).upsert([StoredDocument(id="late", body="داعش في الموصل", date="2016-01-02", source="s")])
+    assert "late" in cached.story_ids(request, 100) and len(calls) == 2

@@ -125,11 +125,11 @@ class SearchPage:
     @property
     def partial_hidden(self) -> bool:
         """``partial=0`` on a query that would have a continuation (the page offers it back)."""
-        from search.query.plan import continuation_units
+        from search.continuation import continuation_of
 
         s = self.state
         return (not s.partial and not s.explicit_and and s.tree is not None
-                and bool(continuation_units(s.tree)))
+                and bool(continuation_of(s.request(), self.result)))
 
     @property
     def partial_toggle_qs(self) -> str:
