@@ -114,6 +114,8 @@ class TantivyBackend(Backend):
         searcher = index.searcher()
         plan = build_plan(request)
         query = compile_clause(self.schema, plan.full())
+        if request.page_size == 0 and not request.facets:
+            return self._count_only(searcher, query, request, started)
         order_field = SORT_FIELDS.get(request.sort)
         walk = None
         if request.collapse:
@@ -140,6 +142,21 @@ class TantivyBackend(Backend):
             stories = max(walk.estimate or 0, request.offset + len(hits))
         return SearchResult(total=total, hits=hits, facets=facets, took_ms=(time.perf_counter() - started) * 1000,
                             stories=stories, stories_exact=exact)
+
+    def _count_only(self, searcher, query, request: SearchRequest, started: float) -> SearchResult:
+        """A request for counts alone (the continuation when its articles are not on the
+        page): the articles and, collapsed, an estimate of their stories in one pass (every
+        document has a digest), instead of a count search, a story walk and an aggregation."""
+        aggs = {"_n": {"value_count": {"field": DIGEST_FIELD}}}
+        if request.collapse:
+            aggs["_stories"] = {"cardinality": {"field": STORY_KEY_FIELD}}
+        raw = searcher.aggregate(query, aggs)
+        total = int((raw.get("_n") or {}).get("value") or 0)
+        stories = None
+        if request.collapse:
+            stories = max(int((raw.get("_stories") or {}).get("value") or 0), request.offset) if total else 0
+        return SearchResult(total=total, hits=[], facets={}, took_ms=(time.perf_counter() - started) * 1000,
+                            stories=stories, stories_exact=request.collapse and not total)
 
     def _collapsed(self, searcher, query, plan: Plan, request: SearchRequest, stamp) -> tuple[int, list, Walk]:
         """The page's hits with one hit per story (search/backends/tantivy_collapse.py):
