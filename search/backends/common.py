@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 from search.facets import FACETS, RangeFacet
-from search.highlight import highlight_all, snippet
-from search.model import FacetBucket, FacetResult, Hit, SearchRequest, StoredDocument, lead_of
+from search.highlight import Highlighter, highlight_all, snippet
+from search.model import MATCH_PARTIAL, FacetBucket, FacetResult, Hit, SearchRequest, StoredDocument, lead_of
 
 # Marks an empty position in pre-analyzed text (terms joined by spaces), for both engines.
 # A private-use character: never a term of any chain (UAX#29 skips it). It also stands for
@@ -103,6 +103,15 @@ def summary_aggs(top: int) -> dict:
 def summary_facets(raw: dict) -> dict[str, list[tuple[str, int]]]:
     return {name: [(str(b["key"]), int(b.get("doc_count", 0))) for b in raw.get(name, {}).get("buckets", [])]
             for name in SUMMARY_FACETS}
+
+
+def highlighters(request: SearchRequest) -> tuple[Highlighter | None, Highlighter | None]:
+    """The title and body highlighters of a request's hits (None when it asks for none); in
+    the continuation a loosened phrase's words, standing apart, are what a hit matches."""
+    if not request.highlight:
+        return None, None
+    loose = request.match == MATCH_PARTIAL
+    return Highlighter(request.query, "title", loose), Highlighter(request.query, "body", loose)
 
 
 def highlighted_hit(doc: StoredDocument, score, title_hl, body_hl) -> Hit:

@@ -30,11 +30,10 @@ from search.backends.elasticsearch_mapping import (DEFAULT_MAX_RESULT_WINDOW, es
 from search.backends.elasticsearch_query import (NEWEST_ARRIVAL_BODY, SHOWN_VERSIONS, SORT_FIELDS, STORIES_PRECISION,
                                                  arrival_scan_body, period_body, scan_body, search_body, span_body,
                                                  story_ids_body, summary_body)
-from search.backends.common import (facet_result, highlighted_hit, period_buckets, span_value, story_ids_of,
-                                   summary_facets)
-from search.highlight import Highlighter
+from search.backends.common import (facet_result, highlighted_hit, highlighters, period_buckets, span_value,
+                                   story_ids_of, summary_facets)
 from search.fields import STORY_BANDS_FIELD, STORY_FIELD
-from search.model import MATCH_PARTIAL, Hit, SearchRequest, SearchResult, StoredDocument, Summary, Version
+from search.model import Hit, SearchRequest, SearchResult, StoredDocument, Summary, Version
 from search.privacy import log_queries
 from search.stories import StoryInfo, order_key
 from search.query.plan import Plan, build_plan
@@ -289,9 +288,7 @@ class ElasticsearchBackend(Backend):
 
     def _hits(self, raw_hits: list[dict], request: SearchRequest) -> list[Hit]:
         scored = request.sort not in SORT_FIELDS
-        loose = request.match == MATCH_PARTIAL  # the continuation: a phrase's words may stand apart
-        title_hl = Highlighter(request.query, "title", loose) if request.highlight else None
-        body_hl = Highlighter(request.query, "body", loose) if request.highlight else None
+        title_hl, body_hl = highlighters(request)
         out = []
         for raw in raw_hits:
             doc = from_source(raw["_source"])

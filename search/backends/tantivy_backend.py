@@ -13,7 +13,7 @@ import tantivy
 from search.analysis import ANALYZER_VERSION
 from search.arrival import CLOCK, from_ms, to_ms
 from search.backends.base import Backend, BackendError, IndexBuild
-from search.backends.common import (date_span_spec, facet_agg_spec, facet_result, highlighted_hit,
+from search.backends.common import (date_span_spec, facet_agg_spec, facet_result, highlighted_hit, highlighters,
                                    period_buckets, period_counts_spec, span_value, story_ids_of, story_ids_spec,
                                    summary_aggs, summary_facets)
 from search.backends.generations import Generations
@@ -25,8 +25,7 @@ from search.backends.tantivy_schema import (LAYOUT_VERSION, VOCABULARY_PARTS, Pr
                                             story_info, stored_story_info, to_tantivy)
 from search.facets import FACETS
 from search.fields import ARRIVAL_FIELD, DIGEST_FIELD, STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD
-from search.highlight import Highlighter
-from search.model import MATCH_PARTIAL, FacetResult, SearchRequest, SearchResult, StoredDocument, Summary
+from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument, Summary
 from search.query.plan import All, Plan, build_plan, with_filters
 from search.stories import StoryInfo
 from search.vocabulary import Vocabulary, document_terms
@@ -123,9 +122,7 @@ class TantivyBackend(Backend):
         else:
             total, found = self._page(searcher, query, plan, request, stamp)
         hits = []
-        loose = request.match == MATCH_PARTIAL  # the continuation: a phrase's words may stand apart
-        title_hl = Highlighter(request.query, "title", loose) if request.highlight else None
-        body_hl = Highlighter(request.query, "body", loose) if request.highlight else None
+        title_hl, body_hl = highlighters(request)
         for score, addr in found:
             doc = from_tantivy(searcher.doc(addr).to_dict())
             hits.append(highlighted_hit(doc, None if order_field else float(score), title_hl, body_hl))
