@@ -25,8 +25,8 @@ from search.analysis import (ANALYZER_VERSION, CHAINS, ES_ANALYZER_NAMES, NATIVE
                              elasticsearch_analysis_settings, joined_terms_all)
 from search.backends.common import GAP, parse_date
 from search.fields import (ARRIVAL_FIELD, CHAIN_SUFFIX, DATE_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS,
-                           STORY_BANDS_FIELD, STORY_FIELD, STORY_SIG_FIELD, LEAD_CHAIN, LEAD_FIELD, TEXT_SCOPES, text_field)
-from search.lead import lead_text
+                           STORY_BANDS_FIELD, STORY_FIELD, STORY_SIG_FIELD, LEAD_FIELD, TEXT_SCOPES, text_field)
+from search.lead import lead_terms
 from search.model import MAX_PAGE, PAGE_SIZE, StoredDocument
 from search.stories import StoryInfo, sig_bytes, sig_text, story_fields
 
@@ -203,8 +203,8 @@ def analyzed_fields(doc: StoredDocument) -> dict:
         if text:
             for chain, terms in zip(PRE_ANALYZED_CHAINS, joined_terms_all(PRE_ANALYZED_CHAINS, text, GAP)):
                 out[text_field(scope, chain)] = terms
-    if lead := lead_text(doc.title, doc.body):
-        out[LEAD_FIELD] = joined_terms_all((LEAD_CHAIN,), lead, GAP)[0]
+    if (lead := lead_terms(doc.title, doc.body, GAP)) is not None:
+        out[LEAD_FIELD] = lead
     return out
 
 

@@ -26,8 +26,8 @@ from search.analysis import CHAINS, joined_terms_all
 from search.arrival import from_ms, to_ms
 from search.backends.common import GAP, parse_date
 from search.fields import (ARRIVAL_FIELD, DIGEST_FIELD, KEYWORD_FIELDS, NUMERIC_FIELDS, STORY_BANDS_FIELD,
-                           STORY_FIELD, STORY_KEY_FIELD, STORY_SIG_FIELD, LEAD_CHAIN, LEAD_FIELD, TEXT_SCOPES, text_field)
-from search.lead import lead_text
+                           STORY_FIELD, STORY_KEY_FIELD, STORY_SIG_FIELD, LEAD_FIELD, TEXT_SCOPES, text_field)
+from search.lead import lead_terms
 from search.model import StoredDocument
 from search.stories import StoryInfo, story_fields, story_key
 from search.vocabulary import is_vocabulary_term
@@ -100,8 +100,8 @@ def analyze_document(doc: StoredDocument) -> dict:
             fields[text_field(scope, chain)] = terms.encode("utf-16-le", "surrogatepass")
             if chain == "arabic_exact":
                 vocabulary.update(terms.split())
-    if lead := lead_text(doc.title, doc.body):
-        fields[LEAD_FIELD] = joined_terms_all((LEAD_CHAIN,), lead, GAP)[0].encode("utf-16-le", "surrogatepass")
+    if (lead := lead_terms(doc.title, doc.body, GAP)) is not None:
+        fields[LEAD_FIELD] = lead.encode("utf-16-le", "surrogatepass")
     # The document's distinct vocabulary terms (search.vocabulary): counted where the
     # document is prepared (``Prepare``), not by the indexing process.
     vocabulary_terms = [t for t in vocabulary if is_vocabulary_term(t)]

@@ -31,7 +31,7 @@ from search.analysis.analyzer import get_analyzer  # noqa: E402
 from search.backends.tantivy_query import compile_clause  # noqa: E402
 from search.backends.tantivy_schema import GAP, PRETOKENIZED, create_index, open_index  # noqa: E402
 from search.fields import LEAD_CHAIN, LEAD_FIELD, TEXT_SCOPES, text_field  # noqa: E402
-from search.lead import LEAD_CHARS, lead_text  # noqa: E402
+from search.lead import LEAD_CHARS, lead_terms  # noqa: E402
 from search.model import MATCH_ALL, MATCH_PARTIAL  # noqa: E402
 from search.query.plan import MATCH_UNION, Bool, Clause, DisMax, Term, lower_query  # noqa: E402
 from search.query.ranking import Ranking  # noqa: E402
@@ -113,8 +113,8 @@ def _analyze(doc):
         if text:
             for chain in ALL_CHAINS:
                 fields[field_name(scope, chain)] = get_analyzer(chain).joined_terms(text, GAP)
-    if lead := lead_text(doc.title, doc.body):
-        fields[LEAD_FIELD] = get_analyzer(LEAD_CHAIN).joined_terms(lead, GAP)
+    if (lead := lead_terms(doc.title, doc.body, GAP)) is not None:
+        fields[LEAD_FIELD] = lead
     meta = {"title": doc.title, "body": doc.body, "date": doc.date, "source": doc.source}
     return doc.id, fields, json.dumps(meta, ensure_ascii=False).encode("utf-8")
 
