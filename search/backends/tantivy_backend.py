@@ -48,6 +48,15 @@ UPSERT_CHUNK = 500  # documents stamped per arrival lookup in upsert
 ARRIVAL_LAYOUT = 4  # the first layout with arrival times and content digests (#15)
 
 
+# The matches counted inside an aggregation: every document has a digest (0 when unknown),
+# so counting its values counts the documents, in the same pass as the other aggregations.
+_MATCHES_SPEC = {"_n": {"value_count": {"field": DIGEST_FIELD}}}
+
+
+def _matches(raw: dict) -> int:
+    return int((raw.get("_n") or {}).get("value") or 0)
+
+
 class TantivyBackend(Backend):
     name = "tantivy"
     # Worker processes call this to analyze documents before they reach the writer.
@@ -142,13 +151,13 @@ class TantivyBackend(Backend):
 
     def _count_only(self, searcher, query, request: SearchRequest, started: float) -> SearchResult:
         """A request for counts alone (the continuation when its articles are not on the
-        page): the articles and, collapsed, an estimate of their stories in one pass (every
-        document has a digest), instead of a count search, a story walk and an aggregation."""
-        aggs = {"_n": {"value_count": {"field": DIGEST_FIELD}}}
+        page): the articles and, collapsed, an estimate of their stories in one pass,
+        instead of a count search, a story walk and an aggregation."""
+        aggs = dict(_MATCHES_SPEC)
         if request.collapse:
             aggs["_stories"] = {"cardinality": {"field": STORY_KEY_FIELD}}
         raw = searcher.aggregate(query, aggs)
-        total = int((raw.get("_n") or {}).get("value") or 0)
+        total = _matches(raw)
         stories = None
         if request.collapse:
             stories = max(int((raw.get("_stories") or {}).get("value") or 0), request.offset) if total else 0
@@ -277,10 +286,8 @@ class TantivyBackend(Backend):
     def date_span(self, request: SearchRequest) -> tuple[int, str | None, str | None]:
         searcher = self._index().searcher()
         query = compile_clause(self.schema, build_plan(request).full())
-        # One pass: every document has a digest (0 when unknown), so counting its values
-        # counts the matches, beside the first and last date.
-        raw = searcher.aggregate(query, {**date_span_spec(), "_n": {"value_count": {"field": DIGEST_FIELD}}})
-        total = int((raw.get("_n") or {}).get("value") or 0)
+        raw = searcher.aggregate(query, {**date_span_spec(), **_MATCHES_SPEC})  # one pass
+        total = _matches(raw)
         if not total:
             return 0, None, None
         return total, span_value(raw.get("first")), span_value(raw.get("last"))
