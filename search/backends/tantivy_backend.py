@@ -57,6 +57,14 @@ def _matches(raw: dict) -> int:
     return int((raw.get("_n") or {}).get("value") or 0)
 
 
+# The engine's estimate of the number of stories among the matches, beside other aggregations.
+_STORIES_SPEC = {"_stories": {"cardinality": {"field": STORY_KEY_FIELD}}}
+
+
+def _stories(raw: dict) -> int:
+    return int((raw.get("_stories") or {}).get("value") or 0)
+
+
 class TantivyBackend(Backend):
     name = "tantivy"
     # Worker processes call this to analyze documents before they reach the writer.
@@ -153,14 +161,11 @@ class TantivyBackend(Backend):
         """A request for counts alone (the continuation when its articles are not on the
         page): the articles and, collapsed, an estimate of their stories in one pass,
         instead of a count search, a story walk and an aggregation."""
-        aggs = dict(_MATCHES_SPEC)
-        if request.collapse:
-            aggs["_stories"] = {"cardinality": {"field": STORY_KEY_FIELD}}
-        raw = searcher.aggregate(query, aggs)
+        raw = searcher.aggregate(query, {**_MATCHES_SPEC, **(_STORIES_SPEC if request.collapse else {})})
         total = _matches(raw)
         stories = None
         if request.collapse:
-            stories = max(int((raw.get("_stories") or {}).get("value") or 0), request.offset) if total else 0
+            stories = max(_stories(raw), request.offset) if total else 0
         return SearchResult(total=total, hits=[], facets={}, took_ms=(time.perf_counter() - started) * 1000,
                             stories=stories, stories_exact=request.collapse and not total)
 
@@ -257,12 +262,12 @@ class TantivyBackend(Backend):
             aggs = {name: facet_agg_spec(name, request.facet_size, request.facet_include.get(name))
                     for name in names}
             if excluded is None and not plan.facet_scope(names) and count_stories:
-                aggs["_stories"] = {"cardinality": {"field": STORY_KEY_FIELD}}
+                aggs.update(_STORIES_SPEC)
             raw = searcher.aggregate(compile_clause(self.schema, clause), aggs)
             for name in names:
                 out[name] = facet_result(name, raw.get(name, {}), request)
             if "_stories" in aggs:
-                stories = int(raw.get("_stories", {}).get("value") or 0)
+                stories = _stories(raw)
         return {name: out[name] for name in request.facets}, stories
 
     def facet_values(self, name: str) -> tuple[str, ...]:
