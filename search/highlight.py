@@ -34,7 +34,7 @@ class Highlighter:
         articles with a quoted phrase's words apart: those words are what they match)."""
         nodes = [n for n in positive_text_nodes(query) if field in n.fields]
         if loose_phrases:
-            nodes += [Word(w, n.fields) for n in nodes if isinstance(n, Phrase) for w in n.text.split()]
+            nodes += [w for n in nodes if isinstance(n, Phrase) for w in n.words()]
         self.word_terms: dict[str, set[str]] = {c: set() for c in WORD_CHAINS}
         self.word_seqs: dict[str, list[tuple[str, ...]]] = {c: [] for c in WORD_CHAINS}
         self.phrases: dict[str, list[tuple[str, ...]]] = {c: [] for c in PHRASE_CHAINS}

@@ -325,17 +325,23 @@ class _Lowering:
         (``relax_beside_phrase``); a quoted phrase of two or more words may be loosened to
         its words, all there but not as the phrase (``relax_phrases``). [] when the query
         has no continuation."""
+        return self._split(node)[0]
+
+    def _split(self, node: Node) -> tuple[list[tuple[tuple[Node, ...], Clause, Clause | None]], list[Clause]]:
+        """(``steps``, the clauses of the query's other positive items, each lowered once)."""
         r = self.r
         if not r.relax_from:
-            return []
+            return [], []
         if isinstance(node, Phrase):
             items: list = [node]
         elif isinstance(node, And):
             items = self._items(node)
         else:
-            return []
-        units = [(u, low) for u in items if isinstance(u, tuple) and (low := self.unit(u)) is not None]
-        phrases = [(p, low) for p in items if isinstance(p, Phrase) and (low := self.lower(p)) is not None]
+            return [], []
+        lowered = [(item, self.unit(item) if isinstance(item, tuple) else self.lower(item)) for item in items]
+        lowered = [(item, low) for item, low in lowered if low is not None]
+        units = [(u, low) for u, low in lowered if isinstance(u, tuple)]
+        phrases = [(p, low) for p, low in lowered if isinstance(p, Phrase)]
         out: dict[int, tuple] = {}
         if len(units) >= max(2, r.relax_from) or (r.relax_beside_phrase and phrases and len(units) == 1):
             out.update((id(u), (u, low, None)) for u, low in units)
@@ -343,14 +349,15 @@ class _Lowering:
             for p, low in phrases:
                 if (loose := self.loosened(p)) is not None:
                     out[id(p)] = ((p,), low, loose)
-        return [out[id(item)] for item in items if id(item) in out]
+        return ([out[id(item)] for item, _ in lowered if id(item) in out],
+                [low for item, low in lowered if id(item) not in out])
 
     def loosened(self, phrase: Phrase) -> Clause | None:
         """Every word of a quoted phrase, anywhere in the article (None for a phrase of one
         word, whose loosening would only drop its exactness, and for a quoted compound name)."""
         if len(analyze_field(self.r.exact_chain, phrase.text)) < 2:
             return None
-        typed = [Word(t, phrase.fields) for t in phrase.text.split()]
+        typed = phrase.words()
         if len(typed) == 2 and _name_pair(*typed):
             return None  # "عبد ربه" is one name: عبد and ربه apart are not it
         words = [w for w in (self.word(t) for t in typed) if w is not None]
@@ -362,20 +369,13 @@ class _Lowering:
         else of the query as required as ever; ``Nothing`` when the query has none. Scored
         by the words they have, plus a bonus for a loosened phrase's words standing near
         each other (no coverage bonus: no article here has everything)."""
-        steps = self.steps(node)
+        steps, fixed = self._split(node)
         if not steps:
             return Nothing()
         children = node.children if isinstance(node, And) else (node,)
         must_not = [low for c in children if isinstance(c, Not) and (low := self.lower(c.child)) is not None]
-        stepped = {id(n) for item, _, _ in steps for n in item}
-        fixed = []
-        for item in (self._items(node) if isinstance(node, And) else [node]):
-            if not any(id(n) in stepped for n in (item if isinstance(item, tuple) else (item,))):
-                low = self.unit(item) if isinstance(item, tuple) else self.lower(item)
-                if low is not None:
-                    fixed.append(low)
         whole = tuple(low for _, low, _ in steps)
-        must = fixed + [loose for _, _, loose in steps if loose is not None]
+        must = list(fixed) + [loose for _, _, loose in steps if loose is not None]
         if len(whole) > 1:
             must.append(AtLeast(whole, len(whole) - 1))
         must_not.append(whole[0] if len(whole) == 1 else Bool(must=whole))

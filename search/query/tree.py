@@ -37,6 +37,10 @@ class Phrase(Node):
     text: str
     fields: tuple[str, ...] = TEXT_FIELDS
 
+    def words(self) -> list[Word]:
+        """The phrase's words as plain words (a loosened phrase: search/query/plan.py)."""
+        return [Word(w, self.fields) for w in self.text.split()]
+
 
 @dataclass(frozen=True)
 class Prefix(Node):
