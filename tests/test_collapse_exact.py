@@ -17,6 +17,7 @@ from search.backends import tantivy_collapse, tantivy_seek
 from search.backends.tantivy_backend import TantivyBackend
 from search.model import Range, SearchRequest, StoredDocument
 from search.query import parse
+from segmented_index import segmented_index, tied_date
 
 WORDS = ["داعش", "الموصل", "بغداد", "الرمادي", "تكريت", "الفلوجة"]
 
@@ -27,9 +28,7 @@ def _story_docs(n_stories: int, seed: int, prefix: str) -> list[StoredDocument]:
     for s in range(n_stories):
         words = rng.sample(WORDS, 3)
         for v in range(rng.choice([1, 1, 2, 3, 5, 9, 14])):
-            # Few distinct dates: ties between versions and between stories; some undated.
-            date = None if rng.random() < 0.07 else \
-                f"2015-07-{21 + rng.randrange(3)}T{rng.choice([0, 5, 23]):02d}:{rng.randrange(2):02d}:00Z"
+            date = tied_date(rng, 0.07)  # ties between versions and between stories
             body = " ".join(words + rng.sample(WORDS, rng.randrange(3)) + ["خبر"] * rng.randrange(3))
             troops = rng.randrange(1, 5) * 100  # few values: ties in the troops sort
             out.append(StoredDocument(id=f"{prefix}{s}-{v}", body=body, date=date, story=f"{prefix}{s}",
@@ -40,16 +39,10 @@ def _story_docs(n_stories: int, seed: int, prefix: str) -> list[StoredDocument]:
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    root = tmp_path_factory.mktemp("collapse")
-    backend = TantivyBackend(root)
-    with backend.new_build() as build:
-        for d in _story_docs(60, 1, "s"):
-            build.add(d)
-        build.commit({"sources": ["test"]})
-    for k in range(2):  # more segments; versions joining existing stories; replaced documents
-        backend.upsert(_story_docs(12, 20 + k, f"n{k}-") + _story_docs(5, 1, "s"))
-    backend.delete([f"s{i}-0" for i in range(0, 60, 4)])
-    return root
+    # More segments; versions joining existing stories; replaced and deleted documents.
+    return segmented_index(tmp_path_factory.mktemp("collapse"), _story_docs(60, 1, "s"),
+                           [_story_docs(12, 20 + k, f"n{k}-") + _story_docs(5, 1, "s") for k in range(2)],
+                           [f"s{i}-0" for i in range(0, 60, 4)])
 
 
 def _req(q: str = "", **kw) -> SearchRequest:

@@ -11,6 +11,7 @@ from search.backends.tantivy_query import compile_clause
 from search.model import SearchRequest, StoredDocument
 from search.query import parse
 from search.query.plan import build_plan
+from segmented_index import segmented_index, tied_date
 
 WORDS = ["داعش", "الموصل", "بغداد", "الرمادي", "تكريت"]
 
@@ -19,9 +20,7 @@ def _docs(n: int, seed: int, prefix: str) -> list[StoredDocument]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        # Few distinct dates (many ties), spread over three days and a few hours; some undated.
-        date = None if rng.random() < 0.08 else \
-            f"2015-07-{21 + rng.randrange(3)}T{rng.choice([0, 5, 23]):02d}:{rng.randrange(2):02d}:00Z"
+        date = tied_date(rng, 0.08)
         out.append(StoredDocument(id=f"{prefix}{i}", body=f"خبر عن {rng.choice(WORDS)} و{rng.choice(WORDS)}",
                                   date=date, source=rng.choice(["a", "b"])))
     return out
@@ -29,16 +28,10 @@ def _docs(n: int, seed: int, prefix: str) -> list[StoredDocument]:
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    root = tmp_path_factory.mktemp("seek")
-    backend = TantivyBackend(root)
-    with backend.new_build() as build:
-        for d in _docs(300, 1, "x"):
-            build.add(d)
-        build.commit({"sources": ["test"]})
-    for k in range(3):  # more segments, replaced and deleted documents
-        backend.upsert(_docs(80, 10 + k, f"s{k}-") + _docs(10, 99, "x"))
-    backend.delete([f"x{i}" for i in range(20, 40)])
-    return root
+    # More segments, replaced and deleted documents.
+    return segmented_index(tmp_path_factory.mktemp("seek"), _docs(300, 1, "x"),
+                           [_docs(80, 10 + k, f"s{k}-") + _docs(10, 99, "x") for k in range(3)],
+                           [f"x{i}" for i in range(20, 40)])
 
 
 @pytest.mark.parametrize("q", ["", "داعش", "الموصل -بغداد"])
