@@ -25,7 +25,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from search.model import MATCH_PARTIAL, MAX_PAGE, PAGE_SIZE, SearchRequest, SearchResult
-from search.query.plan import continuation_units, is_phrase_unit, unit_query, unit_text
+from search.query.plan import continuation_units, is_phrase_unit, phrase_may_lack_word, unit_query, unit_text
 
 LIMIT = MAX_PAGE * PAGE_SIZE  # items a reader can page through
 
@@ -42,6 +42,8 @@ class Continuation:
     stories_exact: bool = True
     start: int | None = None  # index in the page's hits where the continuation begins; None: not on it
     phrases: list[str] = dataclasses.field(default_factory=list)
+    # which of ``phrases`` (three words or more) an article here may also lack a word of
+    phrases_lacking: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def items(self) -> int:
@@ -81,26 +83,27 @@ def continue_page(backend, request: SearchRequest, result: SearchResult) -> tupl
         return result, None
     labels = [unit_text(u) for u in units]
     phrases = [unit_text(u) for u in units if is_phrase_unit(u)]
+    lacking = [unit_text(u) for u in units if phrase_may_lack_word(u)]
     stories: tuple[str, ...] = ()
     if _fills_every_page(request, result):
-        return result, Continuation(labels, LIMIT, phrases=phrases)
+        return result, Continuation(labels, LIMIT, phrases=phrases, phrases_lacking=lacking)
     if request.collapse and result.total:
         found = backend.story_ids(_counting(request), LIMIT)
         if found is None:
-            return result, Continuation(labels, max(result.stories or 0, LIMIT), phrases=phrases)
+            return result, Continuation(labels, max(result.stories or 0, LIMIT), phrases=phrases, phrases_lacking=lacking)
         stories = found
         # The number of complete stories is now exact (the aggregation's, not an estimate).
         result = dataclasses.replace(result, stories=len(found), stories_exact=True)
     complete = len(stories) if request.collapse else result.total
     if complete >= LIMIT:
-        return result, Continuation(labels, complete, phrases=phrases)
+        return result, Continuation(labels, complete, phrases=phrases, phrases_lacking=lacking)
     room = request.page_size - len(result.hits)
     partial = backend.search(dataclasses.replace(
         request, match=MATCH_PARTIAL, exclude_stories=stories, facets=(), start=max(0, request.offset - complete),
         page_size=max(room, 0)))
     hits = _with_missing(backend, request, partial.hits[:max(room, 0)], units)
     cont = Continuation(labels, complete, partial.total, partial.stories if request.collapse else None,
-                        partial.stories_exact, len(result.hits) if hits else None, phrases)
+                        partial.stories_exact, len(result.hits) if hits else None, phrases, lacking)
     if hits:
         result = dataclasses.replace(result, hits=list(result.hits) + hits)
     return result, cont

@@ -157,6 +157,24 @@ def test_a_quoted_phrase_continues_with_its_words_apart(c):
     assert [h["id"] for h in found["hits"] if not h["partial"]] == ["m1"] and found["partial_total"] == 0
 
 
+def test_a_phrase_of_three_words_loosened_may_lack_one_of_them(c):
+    # No article has "داعش يهاجم الموصل" as written, nor its three words: m4 lacks الموصل,
+    # m1 and m2 lack يهاجم; m3 has only الموصل (two words missing: not listed).
+    data = api(c, '"داعش يهاجم الموصل"', versions="all")
+    assert data["total"] == 0 and data["partial_phrases_lacking"] == ['"داعش يهاجم الموصل"']
+    assert {h["id"] for h in data["hits"]} == {"m1", "m2", "m4"} and data["partial_total"] == 3
+    assert all(h["missing"] == ['"داعش يهاجم الموصل"'] for h in data["hits"])
+    assert any("فيها كلمات العبارة متفرقة أو معظمها" in n for n in data["notices"])
+    page = c.get("/search?q=" + quote('"داعش يهاجم الموصل"')).get_data(as_text=True)
+    assert "مقالات فيها كلمات العبارة متفرقة أو معظمها" in page
+    # An article with all three words apart comes before those lacking one (m1 before m2,
+    # though m2 has its two words closer together).
+    order = [h["id"] for h in api(c, '"الموصل داعش يفجر"', versions="all")["hits"]]
+    assert order == ["m1", "m2"]
+    # Two words stay two: a loosened two-word phrase keeps both (the test above).
+    assert api(c, '"بلدة داعش"')["partial_phrases_lacking"] == []
+
+
 def test_a_phrase_that_finds_plenty_as_typed_is_not_loosened(c, monkeypatch):
     import search.continuation
 

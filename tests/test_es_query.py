@@ -231,6 +231,20 @@ def test_a_loosened_phrase_needs_its_words_and_not_the_phrase():
                                                4).to_dict() for scope in ("title", "body")]
 
 
+def test_a_loosened_phrase_of_three_words_may_lack_one_and_all_three_rank_first():
+    words = ("تحرير", "مدينة", "عدن")
+    body = compiled('"تحرير مدينة عدن"', match="partial")
+    (core,) = body["bool"]["must"]
+    assert core == Q("bool", must=[Q("bool", should=[word_q(w) for w in words], minimum_should_match=2)],
+                     must_not=[Q(compiled('"تحرير مدينة عدن"'))]).to_dict()
+    # Every word there adds their score again times the coverage weight, then the near bonus.
+    plus = " ".join(term("arabic_plus", w) for w in words)
+    assert body["bool"]["should"] == [
+        Q("bool", must=[word_q(w, scale=RANKING.coverage) for w in words]).to_dict(),
+        *(phrase_q(f"{scope}_plus", [plus], RANKING.proximity * RANKING.scope_weight(scope), 4).to_dict()
+          for scope in ("title", "body"))]
+
+
 def test_the_continuation_count_counts_stories_without_collapsing_an_empty_page():
     request = req("تحرير عدن", match="partial", exclude_stories=("s1",), page_size=0, facets=())
     body = search_body(request, build_plan(request))

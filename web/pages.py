@@ -103,7 +103,8 @@ class SearchPage:
         """The divider above the continuation."""
         c = self.continuation
         if c and c.phrases and len(c.phrases) == len(c.units):
-            return "مقالات فيها كلمات العبارة متفرقة" if len(c.phrases) == 1 else "مقالات فيها كلمات عبارة متفرقة"
+            heading = "مقالات فيها كلمات العبارة متفرقة" if len(c.phrases) == 1 else "مقالات فيها كلمات عبارة متفرقة"
+            return heading + (" أو معظمها" if c.phrases_lacking else "")
         return f"مقالات تنقصها {self.partial_what}" + ("" if c and c.phrases else " من كلماتك")
 
     @property
@@ -115,7 +116,8 @@ class SearchPage:
             return (f"لا توجد مقالات تحوي كل كلمات البحث؛ {shown(n)} {counted(n, 'article')} "
                     f"{lacking(n)} كلمة واحدة منها، وتذكر كل نتيجة الكلمة التي تنقصها.")
         return (f"لا توجد مقالات تحوي البحث كما كتبته؛ {shown(n)} {counted(n, 'article')} {lacking(n)} "
-                f"{self.partial_what} (كلمات العبارة فيها متفرقة)، وتذكر كل نتيجة ما ينقصها.")
+                f"{self.partial_what} ({'فيها كلمات العبارة متفرقة أو معظمها' if self.continuation.phrases_lacking else 'كلمات العبارة فيها متفرقة'})، "
+                "وتذكر كل نتيجة ما ينقصها.")
 
     @property
     def partial_page(self) -> int:
@@ -212,6 +214,7 @@ class SearchPage:
             "partial_start": self.continuation.start if self.continuation else None,
             "partial_units": self.continuation.units if self.continuation else [],
             "partial_phrases": self.continuation.phrases if self.continuation else [],
+            "partial_phrases_lacking": self.continuation.phrases_lacking if self.continuation else [],
             "partial": s.partial,
             "partial_url": search_url(self.partial_toggle_qs) if self.continuation or self.partial_hidden else None,
             "hits": [h.to_json(s) for h in self.hits],

@@ -187,6 +187,12 @@ def is_phrase_unit(unit: tuple[Node, ...]) -> bool:
     return len(unit) == 1 and isinstance(unit[0], Phrase)
 
 
+def phrase_may_lack_word(unit: tuple[Node, ...], ranking: Ranking = RANKING) -> bool:
+    """Whether a continuation unit is a quoted phrase whose loosening may also lack one of
+    its words (``Ranking.phrase_lack``)."""
+    return is_phrase_unit(unit) and isinstance(_Lowering(ranking).loosened(unit[0]), AtLeast)
+
+
 def unit_query(unit: tuple[Node, ...]) -> Node:
     """A query tree matching exactly the articles that hold ``unit`` (as its lowering does)."""
     return unit[0] if len(unit) == 1 else And(unit)
@@ -361,6 +367,8 @@ class _Lowering:
         if len(typed) == 2 and _name_pair(*typed):
             return None  # "عبد ربه" is one name: عبد and ربه apart are not it
         words = [w for w in (self.word(t) for t in typed) if w is not None]
+        if self.r.phrase_lack and len(words) >= max(3, self.r.phrase_lack):
+            return AtLeast(tuple(words), len(words) - 1)
         return None if not words else words[0] if len(words) == 1 else Bool(must=tuple(words))
 
     def partial(self, node: Node) -> Clause:
@@ -388,13 +396,20 @@ class _Lowering:
     def near(self, phrase: Phrase) -> tuple[Clause, ...]:
         """For a loosened phrase: its words within a few positions of each other (plus
         chain) add the proximity weight, so the articles where they nearly form the
-        phrase come first."""
+        phrase come first; when the loosened phrase may lack a word, having them all adds
+        their score again times ``coverage`` (as a complete match of plain words)."""
         r = self.r
+        out: tuple[Clause, ...] = ()
+        loose = self.loosened(phrase)
+        if isinstance(loose, AtLeast) and r.coverage > 0:
+            scaled = _Lowering(r, self.scale * r.coverage)
+            words = tuple(w for w in (scaled.word(t) for t in phrase.words()) if w is not None)
+            out += (Bool(must=words),)
         tokens = analyze_field(r.plus_chain, phrase.text)
         if r.proximity <= 0 or len(tokens) < 2:
-            return ()
-        return tuple(_phrase(r.field(scope, r.plus_chain), tokens, r.proximity * r.scope_weight(scope), LOOSE_SLOP)
-                     for scope in phrase.fields)
+            return out
+        return out + tuple(_phrase(r.field(scope, r.plus_chain), tokens, r.proximity * r.scope_weight(scope), LOOSE_SLOP)
+                           for scope in phrase.fields)
 
     def _unit_at(self, positives: list[Node], i: int) -> tuple[Node, ...]:
         """The relaxable unit starting at ``positives[i]``: a compound name (2 words), with

@@ -50,6 +50,10 @@ class Ranking:
     # With relax_from: a quoted phrase of two or more words may be loosened in the
     # continuation: the articles with all its words, not as the phrase.
     relax_phrases: bool = True
+    # With relax_phrases: a quoted phrase of at least this many words, loosened, may also
+    # lack one of its words (a slogan or title remembered with one word wrong); those with
+    # every word come first. 0: a loosened phrase keeps all its words.
+    phrase_lack: int = 3
     # With relax_from: an article with every word gets its words' score again times this.
     coverage: float = 2.0
     # With relax_from: the proximity bonus only for articles that have every word.

@@ -96,7 +96,7 @@ def named_configs() -> list[S.System]:
 # GRID_THIRD (before the third needs were pooled).
 ISSUE17 = S._r(combine="dismax", title=1.5, plus=0.8, tie_breaker=0.1, phrase_plus=0.7, proximity=3.0,
                proximity_slop=0, name_pairs=True, name_chains=False, relax_from=2, coverage=2.0,
-               proximity_complete=True, proximity_title=True, phrase_norm=0.0, relax_beside_phrase=False, lead=0.0, relax_phrases=False,
+               proximity_complete=True, proximity_title=True, phrase_norm=0.0, relax_beside_phrase=False, lead=0.0, relax_phrases=False, phrase_lack=0,
                plus_chain="arabic_plus", exact_chain="arabic_exact")
 TUNED = dataclasses.replace(ISSUE17, title=1.0, tie_breaker=0.3, proximity=1.0, proximity_title=False,
                             phrase_norm=1.0, relax_beside_phrase=True)
