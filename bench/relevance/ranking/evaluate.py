@@ -89,6 +89,10 @@ def named_configs() -> list[S.System]:
         S.System("checked3", "the ranking the third check scored (tuned + the lead), as the page showed it",
                  CHECKED3, view="collapsed"),
         S.System("checked3_versions", "checked3 with every version listed", CHECKED3, view="continued"),
+        # The fourth check (h01-h80): the ranking when its needs were pooled.
+        S.System("checked4", "the ranking the fourth check scored (checked3 + loosened phrases, which may lack "
+                 "one word from three on), as the page shows it", CHECKED4, view="collapsed"),
+        S.System("checked4_versions", "checked4 with every version listed", CHECKED4, view="continued"),
     ]
 
 
@@ -102,6 +106,9 @@ TUNED = dataclasses.replace(ISSUE17, title=1.0, tie_breaker=0.3, proximity=1.0, 
                             phrase_norm=1.0, relax_beside_phrase=True)
 # What the third check scored (RANKING then); loosened phrases came after it.
 CHECKED3 = dataclasses.replace(TUNED, lead=1.0)
+# What the fourth check scored: checked3 with quoted phrases loosened in the continuation
+# (and, from three words on, allowed to lack one).
+CHECKED4 = dataclasses.replace(CHECKED3, relax_phrases=True, phrase_lack=3)
 
 
 def all_configs() -> list[S.System]:
@@ -266,12 +273,13 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
     halves_ids = split()
     results = {"date": time.strftime("%Y-%m-%d"), "story_threshold": STORY_THRESHOLD, "folds": FOLDS,
                "halves": {}}
-    from judge import ADDED_17, FINAL_POOLED, THIRD_POOLED
+    from judge import ADDED_17, FINAL_POOLED, FOURTH_POOLED, THIRD_POOLED
 
     all_configs_ = configs
     # The final and third needs were pooled from their own systems only: the other systems'
     # lists are mostly unjudged there, so they are not scored on them.
-    scored_on = {"final": FINAL_POOLED + ADDED_17 + ("es_default_collapsed",), "third": THIRD_POOLED + ADDED_17 + ("checked3", "checked3_versions")}
+    scored_on = {"final": FINAL_POOLED + ADDED_17 + ("es_default_collapsed",), "third": THIRD_POOLED + ADDED_17 + ("checked3", "checked3_versions"),
+                 "fourth": FOURTH_POOLED + ADDED_17}
     for half in halves:
         qids = halves_ids[half]
         configs = [c for c in all_configs_ if half not in scored_on or c.name in scored_on[half]]
@@ -297,7 +305,7 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
             print(f"{c.name:<18}" + "".join(
                 f"  {m} {v['diff']:+.3f} (sd {v['fold_sd']:.3f}, {v['ci95'][0]:+.3f}..{v['ci95'][1]:+.3f}, "
                 f"{v['wins']}/{v['losses']})" for m, v in cmp_.items() if m in ("nDCG@10", "story-nDCG@10", "R@100")))
-        for ref in ("es_default_collapsed", "union16", "issue17", "checked3"):
+        for ref in ("es_default_collapsed", "union16", "issue17", "checked3", "checked4"):
             if "production" in per and ref in per:
                 # issue 17: against the baseline with the same story collapsing, and against
                 # issue 16's one-ranking list
@@ -507,7 +515,7 @@ def main(argv=None) -> int:
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--index", default=str(INDEX))
-    p.add_argument("--half", choices=["dev", "heldout", "both", "final", "third", "all"], default="dev")
+    p.add_argument("--half", choices=["dev", "heldout", "both", "final", "third", "fourth", "all"], default="dev")
     p.add_argument("--configs", nargs="*")
     p.add_argument("--tune", action="store_true")
     p.add_argument("--grid", action="store_true")
@@ -534,7 +542,7 @@ def main(argv=None) -> int:
         halves = split()
         out = grid(runner, GRID_CHECK2, halves["dev"] + halves["heldout"])
     else:
-        halves = {"both": ["dev", "heldout"], "all": ["dev", "heldout", "final", "third"]}.get(args.half, [args.half])
+        halves = {"both": ["dev", "heldout"], "all": ["dev", "heldout", "final", "third", "fourth"]}.get(args.half, [args.half])
         out = report(runner, args.configs, halves)
     if args.out:
         Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -62,6 +62,10 @@ ADDED_17 = ("production", "production_versions")
 # after f01-f40 became development data, each as the page shows it and with every version;
 # later configurations' unjudged top 20 are judged as --extra sheets.
 THIRD_POOLED = ("es_default", "es_default_collapsed", "issue17", "issue17_versions", "tuned", "tuned_versions")
+# The fourth needs (h01-h80, written before any system ran on them): the baseline (as sent
+# and collapsed), the ranking now (checked4, the product's RANKING when they were pooled)
+# and the one the third check scored, each as the page shows it and with every version.
+FOURTH_POOLED = ("es_default", "es_default_collapsed", "checked4", "checked4_versions", "checked3", "checked3_versions")
 
 
 def pooled_systems(extra: list[str] = (), qid: str = "n") -> list[S.System]:
@@ -71,6 +75,8 @@ def pooled_systems(extra: list[str] = (), qid: str = "n") -> list[S.System]:
         systems = [c for c in S.POOLED + named_configs() if c.name in FINAL_POOLED]
     elif qid.startswith("g"):
         systems = [c for c in S.POOLED + named_configs() if c.name in THIRD_POOLED]
+    elif qid.startswith("h"):
+        systems = [c for c in S.POOLED + named_configs() if c.name in FOURTH_POOLED]
     else:
         systems = list(S.POOLED)
     if extra:
