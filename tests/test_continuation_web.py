@@ -157,6 +157,28 @@ def test_a_quoted_phrase_continues_with_its_words_apart(c):
     assert [h["id"] for h in found["hits"] if not h["partial"]] == ["m1"] and found["partial_total"] == 0
 
 
+def test_the_article_page_marks_a_loosened_phrase_s_words_where_the_phrase_is_missing(c):
+    # m4 was listed for "بلدة داعش" with the words apart: its page marks both words, as the hit did.
+    doc = c.get("/api/doc/m4", query_string={"q": '"بلدة داعش"'}).get_json()
+    assert "<mark>بلدة</mark>" in doc["body_html"] and "<mark>داعش</mark>" in doc["body_html"]
+    # m1 has "داعش يفجر" as typed: the phrase is marked whole, and a lone word of another
+    # phrase that m1 lacks is marked only when some phrase is missing.
+    doc = c.get("/api/doc/m1", query_string={"q": '"داعش يفجر" "الموصل العراق"'}).get_json()
+    assert "<mark>الموصل</mark>" in doc["body_html"] and "العراق</mark>" in doc["body_html"]
+
+
+def test_an_article_with_every_phrase_as_typed_marks_phrases_only():
+    from types import SimpleNamespace
+
+    from search.query.parser import parse
+    from web.doc_views import lacks_a_phrase
+
+    doc = SimpleNamespace(title="قصف في حلب", body="داعش يفجر جسرا في الموصل، وقرب الجسر داعش")
+    assert not lacks_a_phrase(doc, parse('"داعش يفجر" حلب').tree)
+    assert lacks_a_phrase(doc, parse('"داعش يفجر" "الجسر داعش يهاجم"').tree)
+    assert not lacks_a_phrase(doc, parse('"داعش" الموصل').tree)  # a quoted word is no phrase
+
+
 def test_a_phrase_of_three_words_loosened_may_lack_one_of_them(c):
     # No article has "داعش يهاجم الموصل" as written, nor its three words: m4 lacks الموصل,
     # m1 and m2 lack يهاجم; m3 has only الموصل (two words missing: not listed).

@@ -7,8 +7,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
 from search.facets import country_name
+from search.highlight import Highlighter
 from search.model import StoredDocument
 from search.outlets import outlet_name
+from search.query.tree import Phrase, positive_text_nodes
 from web import backend
 from web.entities import FLAGGED_TITLE, Entity, annotate, summary
 from web.formatting import first_words
@@ -73,12 +75,22 @@ def build_doc_page(doc_id: str) -> DocPage:
         abort(404)
     base = url_for("search.page")
     query = state.tree if state.q else None
-    title_html = annotate(doc.title or "", doc.extraction, "title", query, base)
-    body_html = annotate(doc.body or "", doc.extraction, "body", query, base)
+    loose = query is not None and lacks_a_phrase(doc, query)
+    title_html = annotate(doc.title or "", doc.extraction, "title", query, base, loose)
+    body_html = annotate(doc.body or "", doc.extraction, "body", query, base, loose)
     from web.versions import story_rows
 
     rows, total = story_rows(doc, backend())
     return DocPage(doc, state, title_html, body_html, summary(doc, base), rows, total)
+
+
+def lacks_a_phrase(doc: StoredDocument, query) -> bool:
+    """Whether the article lacks one of the query's quoted phrases (two words or more) as
+    typed: it was listed in the continuation for having the phrase's words apart, so those
+    words are what the page marks, as the results page did."""
+    phrases = [n for n in positive_text_nodes(query) if isinstance(n, Phrase) and len(n.words()) > 1]
+    return any(not (Highlighter(p, "title").spans(doc.title or "") or Highlighter(p, "body").spans(doc.body or ""))
+                for p in phrases)
 
 
 @bp.route("/doc/<path:doc_id>")

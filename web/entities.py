@@ -148,8 +148,9 @@ def search_qs(kind: str, key: str) -> str:
     return urlencode({{"country": "country", "org": "org", "casualties": "casualties"}.get(kind, "troops"): key})
 
 
-def annotate(text: str, extraction: dict, part: str, query, search_base: str) -> str:
-    """``text`` as safe HTML: entities as links (outer), query matches as <mark> (inner)."""
+def annotate(text: str, extraction: dict, part: str, query, search_base: str, loose_phrases: bool = False) -> str:
+    """``text`` as safe HTML: entities as links (outer), query matches as <mark> (inner);
+    ``loose_phrases``: a quoted phrase's words are marked one by one (search.highlight)."""
     if not text:
         return ""
     spans = []
@@ -165,7 +166,7 @@ def annotate(text: str, extraction: dict, part: str, query, search_base: str) ->
         title = escape(_KIND_TITLES[m.kind] + ": " + what, quote=True)
         spans.append(Span(m.start, m.end, f'<a class="ent ent-{m.kind}" href="{href}" title="{title}">', "</a>"))
     if query is not None:
-        spans += [Span(s, e) for s, e in Highlighter(query, part).spans(text)]
+        spans += [Span(s, e) for s, e in Highlighter(query, part, loose_phrases).spans(text)]
     return markup(text, spans)
 
 
