@@ -70,24 +70,35 @@ def main() -> int:
         if first["partial_rank"]:
             pages["boundary page"] = (first["partial_rank"] - 1) // 10 + 1
         for label, page in pages.items():
-            on, off = [], []
-            for _ in range(args.rounds):
-                on.append(get({"q": q, "page": page})[0])
-                off.append(get({"q": q, "page": page, "partial": "0"})[0])
             row = {"query": q, "page": label, "page_no": page, "total": first["total"], "stories": first["stories"],
                    "partial_total": first["partial_total"], "partial_stories": first["partial_stories"],
-                   "on_p50": statistics.median(on), "on_p95": pct(on, 95),
-                   "off_p50": statistics.median(off), "off_p95": pct(off, 95)}
-            row["ratio_p50"] = row["on_p50"] / row["off_p50"]
+                   **_alternate(args.rounds, lambda: get({"q": q, "page": page})[0],
+                                lambda: get({"q": q, "page": page, "partial": "0"})[0])}
             rows.append(row)
             print(f"{q:<28} {label:<13} p{page:<4} total {row['total']:>5} +{row['partial_total'] or 0:>5} "
                   f"with {row['on_p50']:7.1f} ms (p95 {row['on_p95']:7.1f})  without {row['off_p50']:7.1f} ms "
                   f"(p95 {row['off_p95']:7.1f})  x{row['ratio_p50']:.2f}", flush=True)
+    return _finish(rows, args)
+
+
+def _alternate(rounds: int, on, off) -> dict:
+    """p50/p95 (ms) of ``on`` and ``off`` (each a call returning its time), run in turns."""
+    times_on, times_off = [], []
+    for _ in range(rounds):
+        times_on.append(on())
+        times_off.append(off())
+    row = {"on_p50": statistics.median(times_on), "on_p95": pct(times_on, 95),
+           "off_p50": statistics.median(times_off), "off_p95": pct(times_off, 95)}
+    row["ratio_p50"] = row["on_p50"] / row["off_p50"]
+    return row
+
+
+def _finish(rows: list[dict], args) -> int:
     ratios = [r["ratio_p50"] for r in rows]
     print(f"median ratio {statistics.median(ratios):.2f}, max {max(ratios):.2f}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"rows": rows, "rounds": args.rounds,
-                                               "load": os.getloadavg()}, indent=1, ensure_ascii=False))
+        Path(args.json).write_text(json.dumps({"rows": rows, "rounds": args.rounds, "load": os.getloadavg()},
+                                              indent=1, ensure_ascii=False))
     return 0
 
 
@@ -108,28 +119,17 @@ def _phrase_lack(get, args) -> int:
             _, first = get({"q": q})
             setting(0)
             _, kept = get({"q": q})
-            on, off = [], []
-            for _ in range(args.rounds):
-                setting(lack)
-                on.append(get({"q": q})[0])
-                setting(0)
-                off.append(get({"q": q})[0])
             row = {"query": q, "total": first["total"], "partial_total": first["partial_total"],
-                   "partial_total_kept": kept["partial_total"], "on_p50": statistics.median(on), "on_p95": pct(on, 95),
-                   "off_p50": statistics.median(off), "off_p95": pct(off, 95)}
-            row["ratio_p50"] = row["on_p50"] / row["off_p50"]
+                   "partial_total_kept": kept["partial_total"],
+                   **_alternate(args.rounds, lambda: setting(lack) or get({"q": q})[0],
+                                lambda: setting(0) or get({"q": q})[0])}
             rows.append(row)
             print(f"{q:<36} total {row['total']:>5} +{row['partial_total'] or 0:>5} (every word: "
                   f"+{row['partial_total_kept'] or 0:>5})  lacking one {row['on_p50']:7.1f} ms (p95 {row['on_p95']:7.1f})"
                   f"  every word {row['off_p50']:7.1f} ms (p95 {row['off_p95']:7.1f})  x{row['ratio_p50']:.2f}", flush=True)
     finally:
         setting(lack)
-    ratios = [r["ratio_p50"] for r in rows]
-    print(f"median ratio {statistics.median(ratios):.2f}, max {max(ratios):.2f}")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"rows": rows, "rounds": args.rounds, "load": os.getloadavg()},
-                                              indent=1, ensure_ascii=False))
-    return 0
+    return _finish(rows, args)
 
 
 if __name__ == "__main__":
