@@ -94,7 +94,7 @@ class _StoredStories:
         return self._groups[tuple(sorted(docs))]
 
 
-@pytest.mark.parametrize("half", ["dev", "heldout", "final", "third"])
+@pytest.mark.parametrize("half", ["dev", "heldout", "final", "third", "fourth"])
 def test_stored_metrics_follow_from_the_judgments(half):
     sys.path.insert(0, str(RANKING.parent))
     sys.path.insert(0, str(RANKING))

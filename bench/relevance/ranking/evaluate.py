@@ -18,7 +18,9 @@ Metrics per query (trec_eval conventions; unjudged documents count as non-releva
 Spread: the half's queries are cut into 5 random folds (fixed seed); the table gives each
 configuration's mean and the standard deviation of its 5 fold means, and for the
 comparison with the baseline the mean difference, the standard deviation of the 5 fold
-differences and a 95% bootstrap interval (10,000 resamples of queries).
+differences and a 95% bootstrap interval (10,000 resamples of queries); and, since the fold
+sd depends on the one fixed cut (seed 16), its median over 1,000 other random cuts and the
+share of those cuts in which the mean difference exceeds the fold sd.
 
 ``--grid``/``--refine`` search the ranking parameters on the development half only
 (``--grid-check2``: on n01-n64, after the first held-out check), scoring with *condensed*
@@ -260,12 +262,25 @@ def compare(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]], part
     for m in METRIC_NAMES[:5]:
         diffs = {q: b[q][m] - a[q][m] for q in qids}
         lo, hi = bootstrap(list(diffs.values()))
-        out[m] = {"diff": statistics.fmean(diffs.values()),
+        mean = statistics.fmean(diffs.values())
+        draws = fold_sd_draws(diffs)
+        out[m] = {"diff": mean,
                   "fold_sd": sd(fold_means(diffs, [[q for q in p if q in diffs] for p in parts])),
                   "ci95": [lo, hi],
                   "wins": sum(1 for d in diffs.values() if d > 1e-9),
-                  "losses": sum(1 for d in diffs.values() if d < -1e-9)}
+                  "losses": sum(1 for d in diffs.values() if d < -1e-9),
+                  # How much the verdict depends on the one fixed cut into folds: the fold sd's
+                  # median over other random cuts, and the share of cuts where |diff| exceeds it.
+                  "fold_sd_median": statistics.median(draws) if draws else 0.0,
+                  "beyond_share": sum(1 for v in draws if abs(mean) > v) / len(draws) if draws else 0.0}
     return out
+
+
+def fold_sd_draws(diffs: dict[str, float], draws: int = 1000) -> list[float]:
+    """The sd of the 5 fold means of ``diffs`` under ``draws`` random cuts into folds."""
+    if len(diffs) < FOLDS:
+        return []
+    return [sd(fold_means(diffs, folds(list(diffs), seed=seed))) for seed in range(draws)]
 
 
 def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
@@ -304,7 +319,8 @@ def report(runner: Runner, names: list[str] | None, halves: list[str]) -> dict:
             half_out["configs"][c.name]["vs_baseline"] = cmp_
             print(f"{c.name:<18}" + "".join(
                 f"  {m} {v['diff']:+.3f} (sd {v['fold_sd']:.3f}, {v['ci95'][0]:+.3f}..{v['ci95'][1]:+.3f}, "
-                f"{v['wins']}/{v['losses']})" for m, v in cmp_.items() if m in ("nDCG@10", "story-nDCG@10", "R@100")))
+                f"{v['wins']}/{v['losses']}; other cuts: sd {v['fold_sd_median']:.3f}, beyond {v['beyond_share']:.0%})"
+                for m, v in cmp_.items() if m in ("nDCG@10", "story-nDCG@10", "R@100")))
         for ref in ("es_default_collapsed", "union16", "issue17", "checked3", "checked4"):
             if "production" in per and ref in per:
                 # issue 17: against the baseline with the same story collapsing, and against
