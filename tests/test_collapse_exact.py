@@ -122,3 +122,28 @@ def test_forgetting_queries_keeps_results_the_same(index):
     first = [h.id for h in backend.search(request).hits]
     backend.forget_queries()
     assert [h.id for h in backend.search(request).hits] == first == reference(backend, request)[10:15]
+
+
+@pytest.mark.parametrize("q", ["داعش", "داعش OR الموصل OR خبر", "بغداد -تكريت"])
+def test_versions_under_each_hit_are_the_earliest_matching_ones(index, q):
+    from search.backends import tantivy_backend
+
+    backend = TantivyBackend(index)
+    request = SearchRequest(parse(q).tree, facets=(), highlight=False, page_size=30)
+    every = backend.search(SearchRequest(request.query, page_size=100_000, collapse=False, facets=(), highlight=False))
+    matching: dict[str, list] = {}
+    for h in every.hits:
+        doc = backend.get(h.id)
+        matching.setdefault(doc.story, []).append(doc)
+    one = backend.search(request).hits
+    assert sum(1 for h in one if h.version_count > 1) > 5
+    for h in one:
+        versions = matching[h.story]
+        assert h.version_count == len(versions)
+        others = [v for v in versions if v.id != h.id]
+        listed = [v.id for v in h.versions]
+        assert len(listed) == min(len(others), tantivy_backend.SHOWN_VERSIONS) and set(listed) <= {v.id for v in others}
+        # earliest first: no unlisted version is older than the last listed one (undated last)
+        dates = {v.id: v.date or "9999" for v in others}
+        if listed and len(others) > len(listed):
+            assert max(dates[i] for i in listed) <= min(dates[v.id] for v in others if v.id not in listed)
