@@ -125,9 +125,11 @@ def test_forgetting_queries_keeps_results_the_same(index):
 
 
 @pytest.mark.parametrize("q", ["داعش", "داعش OR الموصل OR خبر", "بغداد -تكريت"])
-def test_versions_under_each_hit_are_the_earliest_matching_ones(index, q):
+@pytest.mark.parametrize("at_once", [1_000, 0])  # one search for the page's stories, or one per story
+def test_versions_under_each_hit_are_the_earliest_matching_ones(index, q, at_once, monkeypatch):
     from search.backends import tantivy_backend
 
+    monkeypatch.setattr(tantivy_backend, "VERSIONS_AT_ONCE", at_once)
     backend = TantivyBackend(index)
     request = SearchRequest(parse(q).tree, facets=(), highlight=False, page_size=30)
     every = backend.search(SearchRequest(request.query, page_size=100_000, collapse=False, facets=(), highlight=False))

@@ -27,7 +27,7 @@ from search.facets import FACETS
 from search.fields import ARRIVAL_FIELD, DIGEST_FIELD, STORY_BANDS_FIELD, STORY_FIELD, STORY_KEY_FIELD
 from search.model import FacetResult, SearchRequest, SearchResult, StoredDocument, Summary
 from search.query.plan import All, Plan, build_plan, with_filters
-from search.stories import StoryInfo
+from search.stories import StoryInfo, story_key
 from search.vocabulary import Vocabulary, document_terms
 
 _SCHEMA = build_schema()
@@ -43,6 +43,10 @@ def _default_writer_threads() -> int:
 WRITER_THREADS = int(os.environ.get("TANTIVY_WRITER_THREADS", 0)) or _default_writer_threads()
 SORT_FIELDS = {"date": "date", "troops": "troops_max", "casualties": "casualties_max", "arrived": ARRIVAL_FIELD}
 SHOWN_VERSIONS = 5  # other versions listed under a collapsed hit
+# When a page's stories hold at most this many matching articles in all, one date-sorted
+# search counts and lists their versions (instead of an aggregation and a search per story;
+# 0: never).
+VERSIONS_AT_ONCE = 1_000
 ARRIVAL_SCAN_CHUNK = 20_000  # documents per step of the rebuild's arrival scan
 UPSERT_CHUNK = 500  # documents stamped per arrival lookup in upsert
 ARRIVAL_LAYOUT = 4  # the first layout with arrival times and content digests (#15)
@@ -197,20 +201,26 @@ class TantivyBackend(Backend):
         in_stories = tantivy.Query.boolean_query([
             (tantivy.Occur.Must, query),
             (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, STORY_FIELD, labels))])
-        raw = searcher.aggregate(in_stories, {"n": {"terms": {"field": STORY_FIELD, "size": len(labels)}}})
-        counts = {str(b["key"]): int(b["doc_count"]) for b in raw.get("n", {}).get("buckets", [])}
+        counts, earliest = self._versions_at_once(searcher, in_stories, labels)
+        if counts is None:
+            raw = searcher.aggregate(in_stories, {"n": {"terms": {"field": STORY_FIELD, "size": len(labels)}}})
+            counts = {str(b["key"]): int(b["doc_count"]) for b in raw.get("n", {}).get("buckets", [])}
         shown: dict[str, list] = {}
         for h in hits:
             if counts.get(h.story, 1) < 2 or h.story in shown:
                 continue
-            # One small search per story: the story term has few documents, so it is cheap.
-            one = tantivy.Query.boolean_query([
-                (tantivy.Occur.Must, query),
-                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, STORY_FIELD, h.story, index_option="basic"))])
-            res = searcher.search(one, limit=SHOWN_VERSIONS + 1, count=False, order_by_field="date",
-                                  order=tantivy.Order.Asc)
+            if earliest is not None:
+                addrs = earliest.get(h.story, [])
+            else:
+                # One small search per story: the story term has few documents, so it is cheap.
+                one = tantivy.Query.boolean_query([
+                    (tantivy.Occur.Must, query),
+                    (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, STORY_FIELD, h.story,
+                                                                  index_option="basic"))])
+                addrs = [addr for _, addr in searcher.search(one, limit=SHOWN_VERSIONS + 1, count=False,
+                                                             order_by_field="date", order=tantivy.Order.Asc).hits]
             bucket = shown[h.story] = []
-            for _, addr in res.hits:
+            for addr in addrs:
                 d = searcher.doc(addr).to_dict()
                 if d["id"][0] == h.id or len(bucket) >= SHOWN_VERSIONS:
                     continue
@@ -220,6 +230,32 @@ class TantivyBackend(Backend):
         for h in hits:
             h.version_count = counts.get(h.story, 1)
             h.versions = shown.get(h.story, [])
+
+    def _versions_at_once(self, searcher, in_stories, labels: list[str]) -> tuple[dict | None, dict | None]:
+        """(story -> matching articles, story -> addresses of its earliest SHOWN_VERSIONS + 1)
+        from one date-sorted search over the page's stories, their keys read from a fast
+        field; (None, None) when they hold more than VERSIONS_AT_ONCE matching articles (or
+        two labels share a key): then an aggregation counts them and one small search per
+        story lists them."""
+        keys = {story_key(label): label for label in labels}
+        if len(keys) < len(labels) or VERSIONS_AT_ONCE < 1:
+            return None, None
+        res = searcher.search(in_stories, limit=VERSIONS_AT_ONCE, count=True, order_by_field="date",
+                              order=tantivy.Order.Asc)
+        if res.count > VERSIONS_AT_ONCE:
+            return None, None
+        addrs = [addr for _, addr in res.hits]
+        counts: dict[str, int] = {}
+        earliest: dict[str, list] = {}
+        for addr, key in zip(addrs, searcher.fast_field_values(STORY_KEY_FIELD, addrs)):
+            label = keys.get(key)
+            if label is None:  # cannot happen (the story term matched); counted the slow way then
+                return None, None
+            counts[label] = counts.get(label, 0) + 1
+            found = earliest.setdefault(label, [])
+            if len(found) <= SHOWN_VERSIONS:
+                found.append(addr)
+        return counts, earliest
 
     def _page(self, searcher, query, plan: Plan, request: SearchRequest, stamp) -> tuple[int, list]:
         """The total and the (score, address) hits of the requested page.
