@@ -489,3 +489,20 @@ def test_latin_names_expand_in_the_plan_as_arabic_words():
     arabic = compiled("الموصل")
     assert arabic in body["bool"]["should"]  # the Arabic word, compiled as if typed
     assert "query_string" not in json.dumps(body)
+
+
+def test_a_compound_name_inside_a_loosened_phrase_stays_one_unit():
+    def core(q):
+        (found,) = compiled(q, match="partial")["bool"]["must"]
+        return found["bool"]["must"][0]["bool"]
+
+    from search.query.plan import _Lowering
+    from search.query.tree import Word
+
+    name = compile_clause(_Lowering(RANKING).name_pair(Word("عبد"), Word("ربه")))  # as a typed name
+    # Two units (the name, منصور): both required, the name never split into عبد and ربه.
+    two = core('"عبد ربه منصور"')
+    assert "minimum_should_match" not in two and two["must"][0] == name and len(two["must"]) == 2
+    # Three units: any two of them, the name counting as one.
+    three = core('"عبد ربه منصور هادي"')
+    assert three["minimum_should_match"] == 2 and len(three["should"]) == 3 and three["should"][0] == name

@@ -366,10 +366,17 @@ class _Lowering:
         typed = phrase.words()
         if len(typed) == 2 and _name_pair(*typed):
             return None  # "عبد ربه" is one name: عبد and ربه apart are not it
-        words = [w for w in (self.word(t) for t in typed) if w is not None]
-        if self.r.phrase_lack and len(words) >= max(3, self.r.phrase_lack):
-            return AtLeast(tuple(words), len(words) - 1)
-        return None if not words else words[0] if len(words) == 1 else Bool(must=tuple(words))
+        units = self.phrase_units(phrase)
+        if self.r.phrase_lack and len(units) >= max(3, self.r.phrase_lack):
+            return AtLeast(units, len(units) - 1)
+        return None if not units else units[0] if len(units) == 1 else Bool(must=units)
+
+    def phrase_units(self, phrase: Phrase) -> tuple[Clause, ...]:
+        """A quoted phrase's words as a loosened phrase needs them: each word, and a
+        compound name inside it (عبد ربه) as one unit, never split."""
+        units = self._items(And(tuple(phrase.words())))
+        lowered = (self.unit(u) if isinstance(u, tuple) else self.lower(u) for u in units)
+        return tuple(low for low in lowered if low is not None)
 
     def partial(self, node: Node) -> Clause:
         """The continuation of ``node``: the articles one step short of a complete match
@@ -402,9 +409,7 @@ class _Lowering:
         out: tuple[Clause, ...] = ()
         loose = self.loosened(phrase)
         if isinstance(loose, AtLeast) and r.coverage > 0:
-            scaled = _Lowering(r, self.scale * r.coverage)
-            words = tuple(w for w in (scaled.word(t) for t in phrase.words()) if w is not None)
-            out += (Bool(must=words),)
+            out += (Bool(must=_Lowering(r, self.scale * r.coverage).phrase_units(phrase)),)
         tokens = analyze_field(r.plus_chain, phrase.text)
         if r.proximity <= 0 or len(tokens) < 2:
             return out
