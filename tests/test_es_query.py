@@ -506,3 +506,14 @@ def test_a_compound_name_inside_a_loosened_phrase_stays_one_unit():
     # Three units: any two of them, the name counting as one.
     three = core('"عبد ربه منصور هادي"')
     assert three["minimum_should_match"] == 2 and len(three["should"]) == 3 and three["should"][0] == name
+
+
+def test_al_typed_without_its_madda_is_the_name_word():
+    # "ال جابر" is آل جابر typed the quick way: the same compound name, one unit.
+    assert compiled("محمد ال جابر") == compiled("محمد آل جابر")
+    assert compiled("محمد ال جابر", match="partial") == compiled("محمد آل جابر", match="partial")
+    from search.query.plan import continuation_units, unit_text
+
+    assert [unit_text(u) for u in continuation_units(parse("محمد ال جابر").tree)] == ["محمد", "ال جابر"]
+    # A lone ال with nothing after it stays a word; ال never ends a name.
+    assert [unit_text(u) for u in continuation_units(parse("حكم ال").tree)] == ["حكم", "ال"]

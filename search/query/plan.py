@@ -479,7 +479,7 @@ class _Lowering:
         spelling (عبدربه: split in the plus chain, one term in Lucene's chain) and the other
         case forms of أبو/ذو (أبي بكر, أبا بكر)."""
         options: list[Clause] = []
-        for name_word in _case_forms(first.text):
+        for name_word in _case_forms(_TYPED_NAME_WORDS.get(first.text, first.text)):
             pair = f"{name_word} {second.text}"
             options += self._options(first.fields, pair, self.r.word_chains)
             joined = name_word + second.text
@@ -567,9 +567,16 @@ class _Lowering:
 
 
 def _name_pair(a: Node, b: Node | None) -> bool:
-    """Two adjacent query words that form a compound name (عبد + ربه, أبو + بكر)."""
+    """Two adjacent query words that form a compound name (عبد + ربه, أبو + بكر; آل + جابر,
+    also typed without the madda: ال جابر)."""
     return (isinstance(a, Word) and isinstance(b, Word) and a.fields == b.fields
-            and is_name_word(a.text) and not is_name_word(b.text))
+            and is_name_word(_TYPED_NAME_WORDS.get(a.text, a.text)) and not is_name_word(b.text)
+            and b.text not in _TYPED_NAME_WORDS)
+
+
+# Name words as people type them without their diacritic: a lone ال is آل (آل جابر typed
+# ال جابر), never the article, which is always joined to its word.
+_TYPED_NAME_WORDS = {"ال": "آل"}
 
 
 _PATRONYMIC = frozenset({"بن", "ابن", "إبن", "بنت"})  # محمد بن سلمان: one person
