@@ -364,7 +364,7 @@ class _Lowering:
         if len(analyze_field(self.r.exact_chain, phrase.text)) < 2:
             return None
         typed = phrase.words()
-        if len(typed) == 2 and _name_pair(*typed):
+        if len(typed) == 2 and _name_pair(*typed, bare_al=self.r.bare_al):
             return None  # "عبد ربه" is one name: عبد and ربه apart are not it
         units = self.phrase_units(phrase)
         if self.r.phrase_lack and len(units) >= max(3, self.r.phrase_lack):
@@ -424,10 +424,10 @@ class _Lowering:
             return ()
         nxt = positives[i + 1:i + 3]
         if self.r.name_pairs:
-            if _name_pair(child, nxt[0] if nxt else None):
+            if _name_pair(child, nxt[0] if nxt else None, bare_al=self.r.bare_al):
                 return (child, nxt[0])
             if (self.r.name_chains and len(nxt) == 2 and nxt[0].__class__ is Word and child.fields == nxt[0].fields
-                    and nxt[0].text in _PATRONYMIC and _name_pair(nxt[0], nxt[1])):
+                    and nxt[0].text in _PATRONYMIC and _name_pair(nxt[0], nxt[1], bare_al=self.r.bare_al)):
                 return (child, nxt[0], nxt[1])
         return (child,)
 
@@ -497,7 +497,7 @@ class _Lowering:
         for a, b in zip(positives, positives[1:]):
             if not (isinstance(a, Word) and isinstance(b, Word)) or a.fields != b.fields:
                 continue
-            if r.name_pairs and _name_pair(a, b):
+            if r.name_pairs and _name_pair(a, b, bare_al=r.bare_al):
                 continue  # already a phrase
             tokens = analyze_field(r.plus_chain, f"{a.text} {b.text}")
             if len(tokens) < 2:
@@ -566,12 +566,12 @@ class _Lowering:
         return Bool(should=tuple(options))
 
 
-def _name_pair(a: Node, b: Node | None) -> bool:
+def _name_pair(a: Node, b: Node | None, bare_al: bool = True) -> bool:
     """Two adjacent query words that form a compound name (عبد + ربه, أبو + بكر; آل + جابر,
-    also typed without the madda: ال جابر)."""
+    with ``bare_al`` also typed without the madda: ال جابر)."""
+    typed = _TYPED_NAME_WORDS if bare_al else {}
     return (isinstance(a, Word) and isinstance(b, Word) and a.fields == b.fields
-            and is_name_word(_TYPED_NAME_WORDS.get(a.text, a.text)) and not is_name_word(b.text)
-            and b.text not in _TYPED_NAME_WORDS)
+            and is_name_word(typed.get(a.text, a.text)) and not is_name_word(b.text) and b.text not in typed)
 
 
 # Name words as people type them without their diacritic: a lone ال is آل (آل جابر typed

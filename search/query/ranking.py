@@ -41,6 +41,8 @@ class Ranking:
     lead: float = 1.0
     # Compound names typed spaced (عبد ربه) are one phrase-like unit matching both spellings.
     name_pairs: bool = True
+    # With name_pairs: a lone ال before a word is آل typed without its madda (ال جابر).
+    bare_al: bool = True
     # A given name before بن + name (محمد بن سلمان) belongs to the same unit (one person).
     name_chains: bool = False
     # From this many plain words on, an article may lack one of them (0: every word required).

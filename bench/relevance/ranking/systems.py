@@ -192,12 +192,12 @@ def _r(**kw) -> Ranking:
 # chains, quoted phrases on the exact chain, neither compound names nor the proclitic filter.
 BEFORE = _r(combine="sum", title=2.0, plus=0.5, tie_breaker=0.0, phrase_plus=0.0, proximity=0.0,
             proximity_slop=1, name_pairs=False, name_chains=False, relax_from=0, coverage=0.0, proximity_complete=False,
-            proximity_title=True, phrase_norm=0.0, relax_beside_phrase=False, lead=0.0, relax_phrases=False, phrase_lack=0,
+            proximity_title=True, phrase_norm=0.0, relax_beside_phrase=False, lead=0.0, relax_phrases=False, phrase_lack=0, bare_al=False,
             plus_chain=PREFIX + "plus0", exact_chain=PREFIX + "exact0")
 # Lucene's chain alone in our query language (words ANDed, phrases as stemmed phrases).
 LUCENE_AND = _r(combine="sum", title=2.0, plus=1.0, tie_breaker=0.0, phrase_plus=0.0, proximity=0.0,
                 proximity_slop=1, name_pairs=False, name_chains=False, relax_from=0, coverage=0.0, proximity_complete=False,
-                proximity_title=True, phrase_norm=0.0, relax_beside_phrase=False, lead=0.0, relax_phrases=False, phrase_lack=0,
+                proximity_title=True, phrase_norm=0.0, relax_beside_phrase=False, lead=0.0, relax_phrases=False, phrase_lack=0, bare_al=False,
                 plus_chain="arabic", exact_chain="arabic")
 NEW_CHAINS = dict(plus_chain="arabic_plus", exact_chain="arabic_exact", name_pairs=True)
 
