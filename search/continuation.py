@@ -137,4 +137,23 @@ def _with_missing(backend, request: SearchRequest, hits: list, units) -> list:
             if i not in have:
                 lacking.setdefault(i, unit_text(unit))
     last = unit_text(units[-1])
-    return [dataclasses.replace(h, missing=(lacking.get(h.id, last),)) for h in hits]
+    missing = {h.id: lacking.get(h.id, last) for h in hits}
+    for unit in units:
+        if phrase_may_lack_word(unit):
+            _lacked_words(backend, request, unit, missing)
+    return [dataclasses.replace(h, missing=(missing[h.id],)) for h in hits]
+
+
+def _lacked_words(backend, request: SearchRequest, unit, missing: dict[str, str]) -> None:
+    """For the hits lacking a long phrase (``missing``: id -> what it lacks), the phrase's
+    word a hit lacks, when it lacks one (it may also have them all, apart): that word is
+    what the page then names."""
+    label = unit_text(unit)
+    ids = tuple(i for i, what in missing.items() if what == label)
+    for word in unit[0].words() if ids else ():
+        found = backend.search(dataclasses.replace(
+            _counting(request), query=word, ids=ids, filters={}, ranges={}, page_size=len(ids)))
+        have = {h.id for h in found.hits}
+        for i in ids:
+            if i not in have and missing[i] == label:
+                missing[i] = word.text
