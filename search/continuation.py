@@ -35,12 +35,12 @@ class Continuation:
     """The part of a results list after the last complete match."""
 
     units: list[str]  # the query's units as typed, each of which an article here may lack
-    # which of ``units`` are quoted phrases (an article here has their words, not the phrase)
     complete: int  # items (stories, or articles with every version) among the complete matches
     total: int | None = None  # articles lacking one unit; None: not searched (beyond the last page)
     stories: int | None = None  # their stories (not already shown above); None when not collapsed
     stories_exact: bool = True
     start: int | None = None  # index in the page's hits where the continuation begins; None: not on it
+    # which of ``units`` are quoted phrases (an article here has their words, not the phrase)
     phrases: list[str] = dataclasses.field(default_factory=list)
     # which of ``phrases`` (three words or more) an article here may also lack a word of
     phrases_lacking: list[str] = dataclasses.field(default_factory=list)
@@ -82,28 +82,28 @@ def continue_page(backend, request: SearchRequest, result: SearchResult) -> tupl
     if not units:
         return result, None
     labels = [unit_text(u) for u in units]
-    phrases = [unit_text(u) for u in units if is_phrase_unit(u)]
-    lacking = [unit_text(u) for u in units if phrase_may_lack_word(u)]
+    kinds = {"phrases": [unit_text(u) for u in units if is_phrase_unit(u)],
+             "phrases_lacking": [unit_text(u) for u in units if phrase_may_lack_word(u)]}
     stories: tuple[str, ...] = ()
     if _fills_every_page(request, result):
-        return result, Continuation(labels, LIMIT, phrases=phrases, phrases_lacking=lacking)
+        return result, Continuation(labels, LIMIT, **kinds)
     if request.collapse and result.total:
         found = backend.story_ids(_counting(request), LIMIT)
         if found is None:
-            return result, Continuation(labels, max(result.stories or 0, LIMIT), phrases=phrases, phrases_lacking=lacking)
+            return result, Continuation(labels, max(result.stories or 0, LIMIT), **kinds)
         stories = found
         # The number of complete stories is now exact (the aggregation's, not an estimate).
         result = dataclasses.replace(result, stories=len(found), stories_exact=True)
     complete = len(stories) if request.collapse else result.total
     if complete >= LIMIT:
-        return result, Continuation(labels, complete, phrases=phrases, phrases_lacking=lacking)
+        return result, Continuation(labels, complete, **kinds)
     room = request.page_size - len(result.hits)
     partial = backend.search(dataclasses.replace(
         request, match=MATCH_PARTIAL, exclude_stories=stories, facets=(), start=max(0, request.offset - complete),
         page_size=max(room, 0)))
     hits = _with_missing(backend, request, partial.hits[:max(room, 0)], units)
     cont = Continuation(labels, complete, partial.total, partial.stories if request.collapse else None,
-                        partial.stories_exact, len(result.hits) if hits else None, phrases, lacking)
+                        partial.stories_exact, len(result.hits) if hits else None, **kinds)
     if hits:
         result = dataclasses.replace(result, hits=list(result.hits) + hits)
     return result, cont

@@ -4,9 +4,9 @@ The values of ``RANKING`` were chosen on 104 development needs of the relevance 
 ``bench/relevance/ranking/`` and checked on 60 fresh needs written and judged before any
 figure of them was computed (bench/relevance/README.md, "The third check"); with loosened
 phrases (``relax_phrases``, ``phrase_lack``, chosen on the 164 needs then known) the ranking
-was checked again on 80 more ("The fourth check"; docs/analysis.md, "Scoring"). The benchmark builds other ``Ranking`` values to compare
-variants; the product uses ``RANKING`` only. Recency is never part of the score: it is a
-sort (``sort=date``).
+was checked again on 80 more ("The fourth check"; docs/analysis.md, "Scoring"). The
+benchmark builds other ``Ranking`` values to compare variants; the product uses ``RANKING``
+only. Recency is never part of the score: it is a sort (``sort=date``).
 """
 from __future__ import annotations
 
