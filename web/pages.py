@@ -115,9 +115,10 @@ class SearchPage:
         if not self.continuation.phrases:
             return (f"لا توجد مقالات تحوي كل كلمات البحث؛ {shown(n)} {counted(n, 'article')} "
                     f"{lacking(n)} كلمة واحدة منها، وتذكر كل نتيجة الكلمة التي تنقصها.")
+        words = ("فيها كلمات العبارة متفرقة أو معظمها" if self.continuation.phrases_lacking
+                 else "كلمات العبارة فيها متفرقة")
         return (f"لا توجد مقالات تحوي البحث كما كتبته؛ {shown(n)} {counted(n, 'article')} {lacking(n)} "
-                f"{self.partial_what} ({'فيها كلمات العبارة متفرقة أو معظمها' if self.continuation.phrases_lacking else 'كلمات العبارة فيها متفرقة'})، "
-                "وتذكر كل نتيجة ما ينقصها.")
+                f"{self.partial_what} ({words})، وتذكر كل نتيجة ما ينقصها.")
 
     @property
     def partial_page(self) -> int:
