@@ -82,8 +82,9 @@ def continue_page(backend, request: SearchRequest, result: SearchResult) -> tupl
     if not units:
         return result, None
     labels = [unit_text(u) for u in units]
+    long_phrases = [u for u in units if phrase_may_lack_word(u)]
     kinds = {"phrases": [unit_text(u) for u in units if is_phrase_unit(u)],
-             "phrases_lacking": [unit_text(u) for u in units if phrase_may_lack_word(u)]}
+             "phrases_lacking": [unit_text(u) for u in long_phrases]}
     stories: tuple[str, ...] = ()
     if _fills_every_page(request, result):
         return result, Continuation(labels, LIMIT, **kinds)
@@ -101,7 +102,7 @@ def continue_page(backend, request: SearchRequest, result: SearchResult) -> tupl
     partial = backend.search(dataclasses.replace(
         request, match=MATCH_PARTIAL, exclude_stories=stories, facets=(), start=max(0, request.offset - complete),
         page_size=max(room, 0)))
-    hits = _with_missing(backend, request, partial.hits[:max(room, 0)], units)
+    hits = _with_missing(backend, request, partial.hits[:max(room, 0)], units, long_phrases)
     cont = Continuation(labels, complete, partial.total, partial.stories if request.collapse else None,
                         partial.stories_exact, len(result.hits) if hits else None, **kinds)
     if hits:
@@ -122,9 +123,10 @@ def _counting(request: SearchRequest) -> SearchRequest:
     return dataclasses.replace(request, page=1, start=None, page_size=0, facets=(), highlight=False, collapse=False)
 
 
-def _with_missing(backend, request: SearchRequest, hits: list, units) -> list:
+def _with_missing(backend, request: SearchRequest, hits: list, units, long_phrases) -> list:
     """Copies of ``hits`` (cached results are shared: never changed in place), each naming
-    the unit it lacks: a hit found by none of the other units' searches lacks the last."""
+    the unit it lacks: a hit found by none of the other units' searches lacks the last; of
+    ``long_phrases`` (units that may lack a word), the word it lacks, if one."""
     if not hits:
         return []
     ids = tuple(h.id for h in hits)
@@ -138,9 +140,8 @@ def _with_missing(backend, request: SearchRequest, hits: list, units) -> list:
                 lacking.setdefault(i, unit_text(unit))
     last = unit_text(units[-1])
     missing = {h.id: lacking.get(h.id, last) for h in hits}
-    for unit in units:
-        if phrase_may_lack_word(unit):
-            _lacked_words(backend, request, unit, missing)
+    for unit in long_phrases:
+        _lacked_words(backend, request, unit, missing)
     return [dataclasses.replace(h, missing=(missing[h.id],)) for h in hits]
 
 

@@ -395,19 +395,19 @@ class _Lowering:
             must.append(AtLeast(whole, len(whole) - 1))
         must_not.append(whole[0] if len(whole) == 1 else Bool(must=whole))
         core = Bool(must=tuple(must) or (All(),), must_not=tuple(must_not))
-        near = tuple(b for item, _, loose in steps if loose is not None for b in self.near(item[0]))
+        near = tuple(b for item, _, loose in steps if loose is not None for b in self.near(item[0], loose))
         if not self.r.proximity_complete and isinstance(node, And):
             near = self.proximity([c for c in node.children if not isinstance(c, Not)]) + near
         return Rank(core, near) if near else core
 
-    def near(self, phrase: Phrase) -> tuple[Clause, ...]:
+    def near(self, phrase: Phrase, loose: Clause) -> tuple[Clause, ...]:
         """For a loosened phrase: its words within a few positions of each other (plus
         chain) add the proximity weight, so the articles where they nearly form the
         phrase come first; when the loosened phrase may lack a word, having them all adds
-        their score again times ``coverage`` (as a complete match of plain words)."""
+        their score again times ``coverage`` (as a complete match of plain words).
+        ``loose``: the phrase's loosening (``loosened``)."""
         r = self.r
         out: tuple[Clause, ...] = ()
-        loose = self.loosened(phrase)
         if isinstance(loose, AtLeast) and r.coverage > 0:
             out += (Bool(must=_Lowering(r, self.scale * r.coverage).phrase_units(phrase)),)
         tokens = analyze_field(r.plus_chain, phrase.text)
